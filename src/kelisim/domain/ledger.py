@@ -1,0 +1,102 @@
+"""Hash chains that make an append-only record tamper-evident.
+
+Each link's body is the RFC 8785 (JCS) canonical JSON of
+`{"seq": n, "recorded_at": ..., "entry": {...}, "prev_hash": <hash of link n-1>}` and its hash is
+the SHA-256 of those exact bytes. Because the body carries its own sequence number and the previous
+hash, an edit to any byte, a deleted link, an inserted link or a reordering breaks the chain at a
+place `verify_chain` can name. Truncating the tail is caught by comparing against the head (count
+and last hash) that is stored apart and printed by `kelisim ledger verify`, so it can be published.
+
+The depositary's record (Art. 8, 13-15) uses this chain; so do the audit log of reads of
+restricted-access information (Art. 6) and the certification registry's lifecycle events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+import rfc8785
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class Link:
+    seq: int
+    body: bytes
+    hash: str
+
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    seq: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason if self.seq is None else f"entry {self.seq}: {self.reason}"
+
+
+def canonical_json(value: Any) -> bytes:
+    return rfc8785.dumps(value)
+
+
+def make_link(seq: int, recorded_at: datetime, entry: Mapping[str, Any], prev_hash: str) -> Link:
+    body = canonical_json({"seq": seq, "recorded_at": recorded_at.isoformat(),
+                           "entry": dict(entry), "prev_hash": prev_hash})
+    return Link(seq, body, hashlib.sha256(body).hexdigest())
+
+
+def decode_body(body: bytes) -> dict[str, Any]:
+    return orjson.loads(body)
+
+
+def verify_chain(links: Iterable[Link], head: Head | None) -> list[Problem]:
+    """Every place the chain breaks, in order; an empty list means the record is untouched."""
+    problems: list[Problem] = []
+    expected_seq, prev_hash = 1, GENESIS_HASH
+    last = Head(0, GENESIS_HASH)
+    for link in links:
+        problems.extend(_check_link(link, expected_seq, prev_hash))
+        expected_seq, prev_hash = link.seq + 1, link.hash
+        last = Head(link.seq, link.hash)
+    if head is not None and head != last:
+        if head.seq > last.seq:
+            problems.append(Problem(None, f"the head records {head.seq} entries but only "
+                                          f"{last.seq} are present: entries were deleted"))
+        else:
+            problems.append(Problem(None, f"the head (entry {head.seq}, {head.hash[:12]}...) does "
+                                          f"not match the last entry ({last.seq}, "
+                                          f"{last.hash[:12]}...)"))
+    return problems
+
+
+def _check_link(link: Link, expected_seq: int, prev_hash: str) -> list[Problem]:
+    problems = []
+    if link.seq != expected_seq:
+        what = "missing" if link.seq > expected_seq else "out of order or duplicated"
+        problems.append(Problem(link.seq, f"expected entry {expected_seq} here; entries are {what}"))
+    if hashlib.sha256(link.body).hexdigest() != link.hash:
+        problems.append(Problem(link.seq, "content changed: its hash no longer matches"))
+    try:
+        body = decode_body(link.body)
+        canonical = canonical_json(body) == link.body
+    except (orjson.JSONDecodeError, TypeError, ValueError):
+        return [*problems, Problem(link.seq, "its stored body is not valid JSON")]
+    if not canonical:
+        problems.append(Problem(link.seq, "its stored body is not in canonical form"))
+    if not isinstance(body, dict) or body.get("seq") != link.seq:
+        problems.append(Problem(link.seq, "its body names another sequence number"))
+    elif body.get("prev_hash") != prev_hash:
+        problems.append(Problem(link.seq, "not linked to the entry before it (prev_hash differs)"))
+    return problems

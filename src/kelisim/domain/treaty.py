@@ -1,0 +1,407 @@
+"""The Agreement's life, from the depositary's record: who is a Party, and since when.
+
+Every rule here cites the article it applies. The record is replayed in the order instruments
+reached the depositary (same-day receipts in ledger order, a signature before anything else that
+day), checking each instrument against the state the record was in just before it; the status on a
+date D is the same replay cut at D. Day counting lives in `kelisim.domain.calendar`.
+
+* Art. 13: the Agreement enters into force 30 days after the depositary receives the *third*
+  notification (distinct signatories); a signatory that notifies later is bound 30 days after its
+  own notification. A Party's date of effect is max(entry into force, receipt + 30 days).
+* Art. 14: after entry into force, any CIS state may accede; in force for it 30 days after receipt.
+* Art. 15: withdrawal by written notice no later than 6 months before it takes effect.
+* Art. 8: each notification or accession comes with the list of authorized bodies; changes are
+  notified within 30 days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from kelisim.domain import calendar
+from kelisim.domain.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from kelisim.domain.instruments import (
+    Accession,
+    AuthorizedBodies,
+    AuthorizedBodiesChange,
+    Correction,
+    Instrument,
+    Notification,
+    RecordedEntry,
+    Signature,
+    WithdrawalNotice,
+    apply_correction,
+)
+
+SIGNED_ON = date(2013, 11, 20)
+"""Done at Saint Petersburg on 20 November 2013 (final clause after Art. 15)."""
+
+NOTIFICATIONS_FOR_ENTRY_INTO_FORCE = 3
+"""Art. 13: the third notification of completed domestic procedures."""
+
+IsCisState = Callable[[str, date], bool]
+
+
+class PartyState(StrEnum):
+    NOT_PARTY = "not_party"
+    SIGNATORY = "signatory"
+    PENDING = "pending"
+    IN_FORCE = "in_force"
+    WITHDRAWING = "withdrawing"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A compliance remark: recorded, not refused."""
+
+    code: str
+    article: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "article": self.article, **self.details}
+
+
+@dataclass(frozen=True)
+class EffectiveEntry:
+    """An instrument as it stands after every correction that supersedes it."""
+
+    id: int
+    instrument: Instrument
+    corrected_by: tuple[int, ...] = ()
+
+
+@dataclass
+class Term:
+    """One span of participation: from a notification or accession to a withdrawal, if any."""
+
+    instrument_id: int
+    kind: str
+    received: date
+    withdrawal_id: int | None = None
+    withdrawal_received: date | None = None
+    withdrawal_date: date | None = None
+
+
+@dataclass(frozen=True)
+class BodiesList:
+    term_index: int
+    entry_id: int
+    received: date
+    effective_from: date
+    bodies: AuthorizedBodies
+
+
+@dataclass
+class PartyRecord:
+    party: str
+    signed_on: date | None = None
+    signature_id: int | None = None
+    notification_id: int | None = None
+    terms: list[Term] = field(default_factory=list)
+    lists: list[BodiesList] = field(default_factory=list)
+    late_changes: list[tuple[int, Flag]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PartyStatus:
+    party: str
+    state: PartyState
+    signed_on: date | None
+    instrument: str | None
+    instrument_received: date | None
+    in_force_from: date | None
+    withdrawal_received: date | None
+    withdrawal_effective: date | None
+    authorized_bodies: AuthorizedBodies
+    flags: tuple[Flag, ...]
+
+
+@dataclass(frozen=True)
+class AgreementStatus:
+    on: date
+    entry_into_force: date | None
+    notifications_received: int
+    parties: tuple[PartyStatus, ...]
+
+    @property
+    def in_force(self) -> bool:
+        return self.entry_into_force is not None and self.on >= self.entry_into_force
+
+
+def resolve_corrections(entries: Iterable[RecordedEntry]) -> list[EffectiveEntry]:
+    """Apply each correction, in ledger order, to the entry it supersedes; drop voided ones."""
+    current: dict[int, EffectiveEntry | None] = {}
+    root_of: dict[int, int] = {}
+    for entry in sorted(entries, key=lambda e: e.id):
+        item = entry.instrument
+        if not isinstance(item, Correction):
+            current[entry.id] = EffectiveEntry(entry.id, item)
+            root_of[entry.id] = entry.id
+            continue
+        root = root_of.get(item.supersedes)
+        if root is None:
+            raise NotFound(f"Entry {entry.id} supersedes entry {item.supersedes}, "
+                           "which is not in the ledger before it.", entry=entry.id)
+        target = current[root]
+        if target is None:
+            raise Conflict(f"Entry {item.supersedes} was voided; a voided entry cannot be "
+                           "corrected again. Record a new entry instead.", entry=entry.id)
+        root_of[entry.id] = root
+        if item.void:
+            current[root] = None
+        else:
+            corrected = apply_correction(target.instrument, item)
+            current[root] = EffectiveEntry(root, corrected, (*target.corrected_by, entry.id))
+    return [e for e in current.values() if e is not None]
+
+
+def replay_order(entry: EffectiveEntry) -> tuple[date, int, int]:
+    """Receipt order; on one day a signature comes first, then the ledger decides."""
+    rank = 0 if isinstance(entry.instrument, Signature) else 1
+    return (entry.instrument.event_date, rank, entry.id)
+
+
+class TreatyRecord:
+    """The record replayed so far; `admit` applies one more instrument or refuses it."""
+
+    def __init__(self, is_cis_state: IsCisState) -> None:
+        self._is_cis_state = is_cis_state
+        self.parties: dict[str, PartyRecord] = {}
+        self.notifiers: list[tuple[date, str]] = []
+
+    @property
+    def entry_into_force(self) -> date | None:
+        """Art. 13: 30 days after the third notification reaches the depositary."""
+        if len(self.notifiers) < NOTIFICATIONS_FOR_ENTRY_INTO_FORCE:
+            return None
+        third = self.notifiers[NOTIFICATIONS_FOR_ENTRY_INTO_FORCE - 1][0]
+        return calendar.days_after(third, calendar.ENTRY_INTO_FORCE_DELAY_DAYS)
+
+    def record_of(self, party: str) -> PartyRecord:
+        return self.parties.setdefault(party, PartyRecord(party))
+
+    def admit(self, entry: EffectiveEntry) -> tuple[Flag, ...]:
+        item = entry.instrument
+        if item.event_date < SIGNED_ON:
+            raise RuleViolation(
+                f"{_date_field(item)} {item.event_date} is before the Agreement was signed "
+                f"on {SIGNED_ON}.", article="final clause (signed 20 November 2013)")
+        handler = {
+            Signature: self._admit_signature,
+            Notification: self._admit_notification,
+            Accession: self._admit_accession,
+            AuthorizedBodiesChange: self._admit_bodies_change,
+            WithdrawalNotice: self._admit_withdrawal,
+        }[type(item)]
+        return handler(entry.id, item)  # type: ignore[operator]
+
+    def _admit_signature(self, entry_id: int, item: Signature) -> tuple[Flag, ...]:
+        record = self.record_of(item.party)
+        if not self._is_cis_state(item.party, item.date):
+            raise RuleViolation(f"{item.party} was not a CIS state on {item.date}; only the "
+                                "governments of CIS states sign the Agreement.",
+                                article="Preamble, Art. 13")
+        if record.signed_on is not None:
+            raise Conflict(f"{item.party} already signed on {record.signed_on} "
+                           f"(entry {record.signature_id}).", article="Art. 13")
+        if record.terms:
+            raise RuleViolation(f"{item.party} is already bound by accession; it does not sign.",
+                                article="Art. 14")
+        record.signed_on, record.signature_id = item.date, entry_id
+        return ()
+
+    def _admit_notification(self, entry_id: int, item: Notification) -> tuple[Flag, ...]:
+        record = self.record_of(item.party)
+        if record.signed_on is None or record.signed_on > item.received:
+            raise RuleViolation(
+                f"{item.party} has no signature recorded on or before {item.received}: only a "
+                "signatory notifies completion of domestic procedures (Art. 13); a state that "
+                "did not sign accedes (Art. 14).", article="Art. 13")
+        if record.notification_id is not None:
+            raise Conflict(f"{item.party} already notified completion of domestic procedures "
+                           f"(entry {record.notification_id}); a second notification is refused.",
+                           article="Art. 13")
+        record.notification_id = entry_id
+        self.notifiers.append((item.received, item.party))
+        return self._open_term(record, entry_id, item.kind, item.received, item.authorized_bodies)
+
+    def _admit_accession(self, entry_id: int, item: Accession) -> tuple[Flag, ...]:
+        record = self.record_of(item.party)
+        if not self._is_cis_state(item.party, item.received):
+            raise RuleViolation(f"{item.party} was not a CIS state on {item.received}; "
+                                "accession is open to CIS states only.", article="Art. 14")
+        entry_into_force = self.entry_into_force
+        if entry_into_force is None:
+            raise RuleViolation(
+                f"The Agreement had not entered into force on {item.received} "
+                f"({len(self.notifiers)} of {NOTIFICATIONS_FOR_ENTRY_INTO_FORCE} notifications "
+                "received); accession is open only after entry into force.", article="Art. 14")
+        if item.received < entry_into_force:
+            raise RuleViolation(
+                f"The instrument was received on {item.received}, before the Agreement entered "
+                f"into force on {entry_into_force}; accession is open only after entry into "
+                "force.", article="Art. 14", entry_into_force=entry_into_force.isoformat())
+        state = self.party_state(record, item.received)
+        if state is PartyState.SIGNATORY:
+            raise RuleViolation(f"{item.party} is a signatory: it becomes a Party by notifying "
+                                "completion of its domestic procedures, not by accession.",
+                                article="Art. 13")
+        if state in (PartyState.PENDING, PartyState.IN_FORCE, PartyState.WITHDRAWING):
+            raise Conflict(f"{item.party} is already {state.value} on {item.received}; it may "
+                           "accede only when it is not a Party.", article="Art. 14")
+        return self._open_term(record, entry_id, item.kind, item.received, item.authorized_bodies)
+
+    def _open_term(self, record: PartyRecord, entry_id: int, kind: str, received: date,
+                   bodies: AuthorizedBodies | None) -> tuple[Flag, ...]:
+        record.terms.append(Term(entry_id, kind, received))
+        if bodies:
+            record.lists.append(BodiesList(len(record.terms) - 1, entry_id, received, received, bodies))
+            return ()
+        return (Flag("authorized_bodies_missing", "Art. 8",
+                     {"entry": entry_id, "instrument": kind}),)
+
+    def _admit_bodies_change(self, entry_id: int, item: AuthorizedBodiesChange) -> tuple[Flag, ...]:
+        record = self.record_of(item.party)
+        state = self.party_state(record, item.received)
+        if state not in (PartyState.PENDING, PartyState.IN_FORCE, PartyState.WITHDRAWING):
+            raise RuleViolation(f"{item.party} is {state.value} on {item.received}; only a Party "
+                                "that has handed over its instrument has authorized bodies to "
+                                "change.", article="Art. 8")
+        if item.changed < record.terms[-1].received:
+            raise RuleViolation(f"The change date {item.changed} is before {item.party}'s "
+                                f"instrument was received on {record.terms[-1].received}.",
+                                article="Art. 8")
+        term_index = len(record.terms) - 1
+        record.lists.append(BodiesList(term_index, entry_id, item.received, item.changed,
+                                       item.authorized_bodies))
+        delay = calendar.days_between(item.changed, item.received)
+        if delay <= calendar.AUTHORIZED_BODIES_NOTICE_DAYS:
+            return ()
+        flag = Flag("late_change_notice", "Art. 8", {
+            "entry": entry_id, "changed": item.changed.isoformat(),
+            "received": item.received.isoformat(),
+            "days_late": delay - calendar.AUTHORIZED_BODIES_NOTICE_DAYS})
+        record.late_changes.append((term_index, flag))
+        return (flag,)
+
+    def _admit_withdrawal(self, entry_id: int, item: WithdrawalNotice) -> tuple[Flag, ...]:
+        record = self.record_of(item.party)
+        state = self.party_state(record, item.received)
+        if state not in (PartyState.PENDING, PartyState.IN_FORCE):
+            raise RuleViolation(f"{item.party} is {state.value} on {item.received}; only a Party "
+                                "for which the Agreement is in force or pending may withdraw.",
+                                article="Art. 15")
+        earliest = calendar.months_after(item.received, calendar.WITHDRAWAL_NOTICE_MONTHS)
+        if item.withdrawal_date is not None and item.withdrawal_date < earliest:
+            raise RuleViolation(
+                f"The notice received on {item.received} must precede withdrawal by at least "
+                f"6 months: the earliest lawful withdrawal date is {earliest}, not "
+                f"{item.withdrawal_date}.", article="Art. 15",
+                earliest_withdrawal_date=earliest.isoformat())
+        term = record.terms[-1]
+        term.withdrawal_id = entry_id
+        term.withdrawal_received = item.received
+        term.withdrawal_date = item.withdrawal_date or earliest
+        return ()
+
+    def date_of_effect(self, term: Term) -> date | None:
+        """Art. 13/14: max(entry into force, receipt + 30 days); unknown before entry into force."""
+        own = calendar.days_after(term.received, calendar.ENTRY_INTO_FORCE_DELAY_DAYS)
+        if term.kind == Accession.kind:
+            return own
+        entry_into_force = self.entry_into_force
+        return None if entry_into_force is None else max(entry_into_force, own)
+
+    def party_state(self, record: PartyRecord, on: date) -> PartyState:
+        """Dates of effect are inclusive: in force on the date of effect, withdrawn on the date."""
+        if not record.terms:
+            signed = record.signed_on is not None and record.signed_on <= on
+            return PartyState.SIGNATORY if signed else PartyState.NOT_PARTY
+        term = record.terms[-1]
+        if term.withdrawal_date is not None:
+            return PartyState.WITHDRAWN if on >= term.withdrawal_date else PartyState.WITHDRAWING
+        effect = self.date_of_effect(term)
+        return PartyState.IN_FORCE if effect is not None and on >= effect else PartyState.PENDING
+
+    def party_status(self, party: str, on: date) -> PartyStatus:
+        record = self.parties.get(party) or PartyRecord(party)
+        state = self.party_state(record, on)
+        term = record.terms[-1] if record.terms else None
+        active = state in (PartyState.PENDING, PartyState.IN_FORCE, PartyState.WITHDRAWING)
+        current = len(record.terms) - 1
+        bodies = _bodies_on(record, current, on) if active else ()
+        flags: list[Flag] = []
+        if active and term and not bodies:
+            flags.append(Flag("authorized_bodies_missing", "Art. 8",
+                              {"entry": term.instrument_id, "instrument": term.kind}))
+        if active:
+            flags.extend(flag for index, flag in record.late_changes if index == current)
+        return PartyStatus(
+            party=party, state=state, signed_on=record.signed_on,
+            instrument=term.kind if term else None,
+            instrument_received=term.received if term else None,
+            in_force_from=self.date_of_effect(term) if term else None,
+            withdrawal_received=term.withdrawal_received if term else None,
+            withdrawal_effective=term.withdrawal_date if term else None,
+            authorized_bodies=bodies, flags=tuple(flags))
+
+
+def _bodies_on(record: PartyRecord, term_index: int, on: date) -> AuthorizedBodies:
+    """Art. 8: the latest list received by `on` whose change date is on or before `on`."""
+    candidates = [lst for lst in record.lists if lst.term_index == term_index
+                  and lst.received <= on and lst.effective_from <= on]
+    if not candidates:
+        return ()
+    return max(candidates, key=lambda lst: (lst.received, lst.entry_id)).bodies
+
+
+def replay(effective: Sequence[EffectiveEntry], is_cis_state: IsCisState, *,
+           until: date | None = None) -> tuple[TreatyRecord, dict[int, tuple[Flag, ...]]]:
+    """Replay the record (cut at `until`, inclusive), refusing at the first broken rule.
+
+    A refusal names the entry that breaks a rule, so that a correction or an import that would
+    make an existing entry unlawful is refused with the reason.
+    """
+    record = TreatyRecord(is_cis_state)
+    flags: dict[int, tuple[Flag, ...]] = {}
+    for entry in sorted(effective, key=replay_order):
+        if until is not None and entry.instrument.event_date > until:
+            break
+        try:
+            flags[entry.id] = record.admit(entry)
+        except (RuleViolation, Conflict, InvalidInput) as refusal:
+            refusal.details.setdefault("entry", entry.id)
+            raise
+    return record, flags
+
+
+def status_on(effective: Sequence[EffectiveEntry], on: date, parties: Iterable[str],
+              is_cis_state: IsCisState) -> AgreementStatus:
+    """The status on `on`, computed from the instruments received on or before `on` only."""
+    record, _ = replay(effective, is_cis_state, until=on)
+    codes = sorted(set(parties) | set(record.parties))
+    return AgreementStatus(
+        on=on, entry_into_force=record.entry_into_force,
+        notifications_received=len(record.notifiers),
+        parties=tuple(record.party_status(code, on) for code in codes))
+
+
+def check_new_dates(instruments: Iterable[Instrument], today: date) -> None:
+    """A receipt in the future cannot have happened yet (checked only when recording)."""
+    for item in instruments:
+        for name in ("date", "received", "changed"):
+            value = getattr(item, name, None)
+            if value is not None and value > today:
+                raise RuleViolation(f"{name} {value} is in the future (today is {today}); the "
+                                    "depositary records instruments it has received.",
+                                    article="Art. 13-15", field=name)
+
+
+def _date_field(item: Instrument) -> str:
+    return "The signature date" if isinstance(item, Signature) else "The receipt date"

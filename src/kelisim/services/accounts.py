@@ -1,0 +1,61 @@
+"""Create accounts and authenticate their tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kelisim.domain.access import Action, require
+from kelisim.domain.accounts import (
+    Principal,
+    issue_token,
+    secret_matches,
+    split_token,
+    validate_account,
+)
+from kelisim.domain.errors import AuthenticationRequired, InvalidInput, NotFound
+from kelisim.services.runtime import Runtime
+
+
+def create_account(rt: Runtime, principal: Principal | None, *, name: str, role: str,
+                   organization_kind: str, party: str | None = None,
+                   organization: str | None = None) -> dict[str, Any]:
+    """Create an account and return it with its token, which is shown this once only.
+
+    `principal` None means the local operator (the CLI on the data folder) acts.
+    """
+    party = party.upper() if party else None
+    if principal is not None:
+        require(principal, Action.MANAGE_ACCOUNTS, party=party)
+    if not name.strip():
+        raise InvalidInput("An account needs a name.", field="name")
+    parsed_role, kind = validate_account(role, organization_kind, party)
+    issued = issue_token()
+    with rt.unit_of_work() as uow:
+        if party is not None and party not in uow.reference.states():
+            raise NotFound(f"{party} is not a state kelisim knows.", field="party")
+        account_id = uow.accounts.add(
+            name=name.strip(), role=parsed_role, organization_kind=kind, party=party,
+            organization=organization, token_id=issued.token_id, token_hash=issued.token_hash,
+            created_at=rt.clock())
+        uow.commit()
+    return {"id": account_id, "name": name.strip(), "role": parsed_role.value,
+            "organization_kind": kind.value, "party": party, "organization": organization,
+            "token": issued.token}
+
+
+def authenticate(rt: Runtime, token: str) -> Principal:
+    token_id, secret = split_token(token)
+    with rt.unit_of_work() as uow:
+        found = uow.accounts.by_token_id(token_id)
+    if found is None or not secret_matches(secret, found[1]):
+        raise AuthenticationRequired("The token matches no active account.")
+    return found[0]
+
+
+def list_accounts(rt: Runtime, principal: Principal | None) -> list[dict[str, Any]]:
+    party = None
+    if principal is not None:
+        party = principal.party if principal.role.value == "party-admin" else None
+        require(principal, Action.MANAGE_ACCOUNTS, party=party)
+    with rt.unit_of_work() as uow:
+        return uow.accounts.list(party)

@@ -1,0 +1,141 @@
+"""The depositary's use cases: record instruments (one or a whole history), read the record.
+
+Recording is all or nothing: the new entries are parsed, corrections resolved and the *whole*
+record replayed through the Agreement's rules before anything is written, so a refusal leaves
+the ledger exactly as it was and names the entry that broke a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from kelisim.domain.access import Action, require
+from kelisim.domain.accounts import Principal
+from kelisim.domain.errors import InvalidInput, KelisimError, NotFound
+from kelisim.domain.instruments import (
+    AnyInstrument,
+    Correction,
+    Instrument,
+    RecordedEntry,
+    parse_instrument,
+)
+from kelisim.domain.states import StateInfo
+from kelisim.domain.treaty import (
+    EffectiveEntry,
+    IsCisState,
+    check_new_dates,
+    replay,
+    resolve_corrections,
+)
+from kelisim.services.runtime import Runtime
+from kelisim.storage.unit_of_work import UnitOfWork
+
+MAX_BATCH = 10_000
+
+
+def record_entries(rt: Runtime, principal: Principal, raw_entries: Sequence[Any]) -> list[dict]:
+    """Record instruments received by the depositary; returns each with its id and flags."""
+    require(principal, Action.RECORD_INSTRUMENT)
+    if not isinstance(raw_entries, Sequence) or isinstance(raw_entries, str | bytes):
+        raise InvalidInput("Expected a list of entries.")
+    if not raw_entries:
+        raise InvalidInput("There is no entry to record.")
+    if len(raw_entries) > MAX_BATCH:
+        raise InvalidInput(f"At most {MAX_BATCH} entries can be recorded at once.")
+    instruments = [_parse_at(position, raw) for position, raw in enumerate(raw_entries, 1)]
+    now = rt.clock()
+    with rt.unit_of_work() as uow:
+        head = uow.ledger.lock()
+        known_states = uow.reference.states()
+        for position, item in enumerate(instruments, 1):
+            _check_party_known(position, item, known_states)
+        existing = recorded_entries(uow)
+        new = [RecordedEntry(head.seq + i, item, now) for i, item in enumerate(instruments, 1)]
+        positions = {entry.id: i for i, entry in enumerate(new, 1)}
+        flags = _validate(existing, new, positions, known_states, now.date())
+        results = []
+        for entry in new:
+            body = entry.instrument.to_json()
+            party = None if isinstance(entry.instrument, Correction) else entry.instrument.party
+            event = None if isinstance(entry.instrument, Correction) else entry.instrument.event_date
+            head = uow.ledger.append(head, now, body, party=party, event_date=event,
+                                     recorded_by=principal.account_id)
+            results.append({"id": head.seq, "recorded_at": now.isoformat(), "entry": body,
+                            "hash": head.hash,
+                            "flags": [f.as_dict() for f in flags.get(entry.id, ())]})
+        uow.commit()
+    return results
+
+
+def _validate(existing: list[RecordedEntry], new: list[RecordedEntry], positions: dict[int, int],
+              known_states: dict[str, StateInfo], today: date) -> dict:
+    try:
+        effective = resolve_corrections([*existing, *new])
+        touched = _touched_by(new, effective)
+        check_new_dates([e.instrument for e in effective if e.id in touched], today)
+        _, flags = replay(effective, cis_membership(known_states))
+    except KelisimError as refusal:
+        _locate(refusal, positions)
+        raise
+    return flags
+
+
+def _touched_by(new: list[RecordedEntry], effective: list[EffectiveEntry]) -> set[int]:
+    """Ids of effective entries whose content comes from the new entries."""
+    new_ids = {entry.id for entry in new}
+    return {e.id for e in effective if e.id in new_ids or new_ids & set(e.corrected_by)}
+
+
+def _locate(refusal: KelisimError, positions: dict[int, int]) -> None:
+    """Say which entry of the request broke the rule, or which recorded entry it would break."""
+    entry_id = refusal.details.get("entry")
+    if entry_id in positions:
+        refusal.details["position"] = positions[entry_id]
+        refusal.details.pop("entry")
+        refusal.reason = f"Entry {positions[entry_id]} of the request: {refusal.reason}"
+    elif entry_id is not None:
+        refusal.reason = (f"Recorded entry {entry_id} would no longer be lawful: "
+                          f"{refusal.reason}")
+
+
+def _parse_at(position: int, raw: Any) -> AnyInstrument:
+    try:
+        return parse_instrument(raw)
+    except KelisimError as refusal:
+        refusal.reason = f"Entry {position} of the request: {refusal.reason}"
+        refusal.details["position"] = position
+        raise
+
+
+def _check_party_known(position: int, item: AnyInstrument, known: dict[str, StateInfo]) -> None:
+    if isinstance(item, Instrument) and item.party not in known:
+        raise NotFound(f"Entry {position} of the request: {item.party} is not a state kelisim "
+                       "knows as a CIS state (past or present).", position=position,
+                       field="party")
+
+
+def cis_membership(known: dict[str, StateInfo]) -> IsCisState:
+    """Whether a state was a CIS state on a date, from the periods the database holds."""
+    return lambda code, on: code in known and known[code].period_on(on) is not None
+
+
+def recorded_entries(uow: UnitOfWork) -> list[RecordedEntry]:
+    return [RecordedEntry(body["seq"], parse_instrument(body["entry"]),
+                          datetime.fromisoformat(body["recorded_at"]))
+            for body in uow.ledger.bodies()]
+
+
+def list_entries(rt: Runtime, principal: Principal, party: str | None = None) -> list[dict]:
+    """The ledger as recorded, with what each correction superseded, for reading."""
+    require(principal, Action.READ_LEDGER)
+    with rt.unit_of_work() as uow:
+        bodies = uow.ledger.bodies()
+    superseded_by: dict[int, int] = {}
+    for body in bodies:
+        if body["entry"]["kind"] == Correction.kind:
+            superseded_by[body["entry"]["supersedes"]] = body["seq"]
+    return [{"id": body["seq"], "recorded_at": body["recorded_at"], "entry": body["entry"],
+             "superseded_by": superseded_by.get(body["seq"])}
+            for body in bodies if party is None or body["entry"].get("party") == party]

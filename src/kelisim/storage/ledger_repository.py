@@ -1,0 +1,69 @@
+"""The depositary's ledger in the database: append, read in order, and the head kept apart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from kelisim.domain.ledger import GENESIS_HASH, Head, Link, decode_body, make_link
+from kelisim.storage.schema import ledger_entries, ledger_heads
+
+DEPOSITARY_CHAIN = "depositary"
+
+
+class LedgerRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def lock(self) -> Head:
+        """Take the ledger's write lock for this transaction and return its head.
+
+        PostgreSQL locks the head row; SQLite takes its database write lock through a no-op
+        update, issued before any read so that concurrent appenders queue instead of failing.
+        """
+        conn = self._connection
+        if conn.dialect.name == "sqlite":
+            conn.execute(update(ledger_heads).where(ledger_heads.c.chain == DEPOSITARY_CHAIN)
+                         .values(seq=ledger_heads.c.seq))
+        query = select(ledger_heads.c.seq, ledger_heads.c.hash).where(
+            ledger_heads.c.chain == DEPOSITARY_CHAIN)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = conn.execute(query).first()
+        if row is None:
+            conn.execute(insert(ledger_heads).values(chain=DEPOSITARY_CHAIN, seq=0,
+                                                     hash=GENESIS_HASH))
+            return Head(0, GENESIS_HASH)
+        return Head(row.seq, row.hash)
+
+    def head(self) -> Head | None:
+        row = self._connection.execute(
+            select(ledger_heads.c.seq, ledger_heads.c.hash)
+            .where(ledger_heads.c.chain == DEPOSITARY_CHAIN)).first()
+        return None if row is None else Head(row.seq, row.hash)
+
+    def append(self, head: Head, recorded_at: datetime, entry: Mapping[str, Any], *,
+               party: str | None, event_date: date | None, recorded_by: int | None) -> Head:
+        link = make_link(head.seq + 1, recorded_at, entry, head.hash)
+        self._connection.execute(insert(ledger_entries).values(
+            seq=link.seq, recorded_at=recorded_at, kind=entry["kind"], party=party,
+            event_date=event_date, body=link.body, hash=link.hash, recorded_by=recorded_by))
+        new_head = Head(link.seq, link.hash)
+        self._connection.execute(update(ledger_heads)
+                                 .where(ledger_heads.c.chain == DEPOSITARY_CHAIN)
+                                 .values(seq=new_head.seq, hash=new_head.hash))
+        return new_head
+
+    def links(self) -> Iterator[Link]:
+        rows = self._connection.execute(
+            select(ledger_entries.c.seq, ledger_entries.c.body, ledger_entries.c.hash)
+            .order_by(ledger_entries.c.seq))
+        for row in rows:
+            yield Link(row.seq, bytes(row.body), row.hash)
+
+    def bodies(self) -> list[dict[str, Any]]:
+        """Each entry's decoded body (seq, recorded_at, entry, prev_hash), in ledger order."""
+        return [decode_body(link.body) for link in self.links()]

@@ -1,0 +1,100 @@
+"""The whole schema, in one place. Alembic migrations create exactly these tables.
+
+The depositary's ledger keeps each entry's canonical JSON body and hash verbatim (the chain is
+over those bytes); the few indexed columns beside it are derived from the body, for queries.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+agreements = Table(
+    "agreements", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("titles", JSON, nullable=False),
+    Column("signed_on", Date, nullable=False),
+    Column("place", JSON, nullable=False),
+    Column("depositary", JSON, nullable=False),
+    Column("preamble_kk", Text, nullable=False),
+    Column("signature_blocks", JSON, nullable=False),
+)
+
+articles = Table(
+    "articles", metadata,
+    Column("agreement_key", String(64), ForeignKey("agreements.key"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("text_kk", Text, nullable=False),
+    Column("titles", JSON, nullable=False),
+    Column("summary", JSON, nullable=False),
+)
+
+glossary_terms = Table(
+    "glossary_terms", metadata,
+    Column("agreement_key", String(64), ForeignKey("agreements.key"), primary_key=True),
+    Column("key", String(80), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("texts", JSON, nullable=False),
+)
+
+states = Table(
+    "states", metadata,
+    Column("code", String(3), primary_key=True),
+    Column("names", JSON, nullable=False),
+    Column("cis_periods", JSON, nullable=False),
+    Column("in_signature_blocks", Boolean, nullable=False),
+)
+
+ledger_entries = Table(
+    "ledger_entries", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("party", String(3), nullable=True),
+    Column("event_date", Date, nullable=True),
+    Column("body", LargeBinary, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("recorded_by", Integer, nullable=True),
+    Index(None, "party"),
+)
+
+ledger_heads = Table(
+    "ledger_heads", metadata,
+    Column("chain", String(40), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+accounts = Table(
+    "accounts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(40), nullable=False),
+    Column("organization_kind", String(40), nullable=False),
+    Column("party", String(3), nullable=True),
+    Column("organization", String(300), nullable=True),
+    Column("token_id", String(32), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
+)

@@ -1,0 +1,1 @@
+"""HTTP adapters: the documented API, the TAXII 2.1 server and the web UI, over the services."""

@@ -1,0 +1,1 @@
+"""The documented HTTP API under /api/v1."""

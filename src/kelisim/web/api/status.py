@@ -1,0 +1,34 @@
+"""The Agreement's status on a date (Art. 13-15), as JSON or the UNTC table in CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from kelisim.services.status import UNTC_COLUMNS, compute_status, status_json, untc_rows
+from kelisim.web.dependencies import PrincipalDep, RuntimeDep
+
+router = APIRouter(prefix="/api/v1", tags=["status"])
+
+
+@router.get("/status", summary="Status of the Agreement and of every state on a date",
+            responses={200: {"content": {"text/csv": {}}}})
+def get_status(
+    rt: RuntimeDep, principal: PrincipalDep,
+    on: Annotated[date | None, Query(description="The date (YYYY-MM-DD); default today.")] = None,
+    format: Annotated[Literal["json", "csv"], Query(
+        description="json, or csv for the UN Treaty Collection layout")] = "json",
+) -> Any:
+    status, names = compute_status(rt, principal, on or rt.clock().date())
+    if format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(UNTC_COLUMNS)
+        writer.writerows(untc_rows(status, names))
+        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
+    return status_json(status, names)

@@ -1,0 +1,40 @@
+"""create_app(settings): the one place the HTTP application is assembled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import ORJSONResponse
+
+from kelisim import __version__
+from kelisim.config import Settings
+from kelisim.services.runtime import Runtime, build_runtime
+from kelisim.web.api import accounts, depositary, reference, status
+from kelisim.web.limits import BodySizeLimit
+from kelisim.web.problems import install_problem_handlers
+
+DESCRIPTION = """
+The HTTP API of kelisim, the platform of the 2013 CIS Agreement on cooperation in ensuring
+information security. Every route but `/health` and this documentation needs a token
+(`Authorization: Bearer kls_...`), created with `kelisim accounts add` or `POST /api/v1/accounts`.
+Errors are RFC 9457 problem details (`application/problem+json`) naming the article applied.
+"""
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    runtime = runtime or build_runtime(settings or Settings())
+    app = FastAPI(title="kelisim", version=__version__, description=DESCRIPTION,
+                  default_response_class=ORJSONResponse, docs_url="/api/docs",
+                  redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    for module in (status, depositary, reference, accounts):
+        app.include_router(module.router)
+
+    @app.get("/health", tags=["health"], summary="Liveness; no token needed")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__}
+
+    app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)
+    return app

@@ -70,7 +70,13 @@ def main_options(ctx: typer.Context, data_dir: DataDir = None,
 
 
 def _runtime(ctx: typer.Context) -> Runtime:
-    return build_runtime(ctx.obj)
+    """One runtime per command, its connections closed when the command ends."""
+    root = ctx.find_root()
+    runtime = root.meta.get("kelisim.runtime")
+    if runtime is None:
+        runtime = root.meta["kelisim.runtime"] = build_runtime(ctx.obj)
+        root.call_on_close(runtime.close)
+    return runtime
 
 
 def _print_json(value: Any) -> None:
@@ -186,7 +192,8 @@ def record_entry(ctx: typer.Context,
 
 @depositary_app.command("entries")
 def list_entries(ctx: typer.Context,
-                 party: Annotated[str | None, typer.Option(help="Only this Party.")] = None) -> None:
+                 party: Annotated[str | None, typer.Option(help="Only this Party.")] = None,
+                 ) -> None:
     """The ledger's entries as recorded (JSON)."""
     _print_json(depositary.list_entries(_runtime(ctx), LOCAL_OPERATOR,
                                         party.upper() if party else None))

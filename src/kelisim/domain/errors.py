@@ -31,6 +31,9 @@ class KelisimError(Exception):
         self.article = article
         self.details = details
 
+    def __str__(self) -> str:
+        return self.reason
+
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "reason": self.reason}
         if self.article:

@@ -208,6 +208,10 @@ def apply_correction(original: Instrument, correction: Correction) -> Instrument
             f"A correction keeps the kind of the entry it supersedes ({original.kind}); "
             "void the entry and record a new one instead.", field="kind")
     merged = {**original.to_json(), **correction.changes}
+    missing = [name for name in REQUIRED_FIELDS[original.kind] if merged.get(name) in (None, "")]
+    if missing:
+        raise InvalidInput(f"A correction cannot remove {', '.join(missing)} from a "
+                           f"{original.kind} entry; void the entry instead.", field=missing[0])
     return build_instrument(original.kind, merged)
 
 

@@ -156,7 +156,11 @@ def resolve_corrections(entries: Iterable[RecordedEntry]) -> list[EffectiveEntry
         if item.void:
             current[root] = None
         else:
-            corrected = apply_correction(target.instrument, item)
+            try:
+                corrected = apply_correction(target.instrument, item)
+            except InvalidInput as refusal:
+                refusal.details.setdefault("entry", entry.id)
+                raise
             current[root] = EffectiveEntry(root, corrected, (*target.corrected_by, entry.id))
     return [e for e in current.values() if e is not None]
 
@@ -393,9 +397,13 @@ def status_on(effective: Sequence[EffectiveEntry], on: date, parties: Iterable[s
 
 
 def check_new_dates(instruments: Iterable[Instrument], today: date) -> None:
-    """A receipt in the future cannot have happened yet (checked only when recording)."""
+    """A receipt in the future cannot have happened yet (checked only when recording).
+
+    Only receipt and signature dates: a change date (Art. 8) may lie ahead of a notice sent in
+    advance, and a withdrawal date (Art. 15) lies at least 6 months ahead by definition.
+    """
     for item in instruments:
-        for name in ("date", "received", "changed"):
+        for name in ("date", "received"):
             value = getattr(item, name, None)
             if value is not None and value > today:
                 raise RuleViolation(f"{name} {value} is in the future (today is {today}); the "

@@ -57,11 +57,12 @@ def record_entries(rt: Runtime, principal: Principal, raw_entries: Sequence[Any]
         flags = _validate(existing, new, positions, known_states, now.date())
         results = []
         for entry in new:
-            body = entry.instrument.to_json()
-            party = None if isinstance(entry.instrument, Correction) else entry.instrument.party
-            event = None if isinstance(entry.instrument, Correction) else entry.instrument.event_date
+            item = entry.instrument
+            body = item.to_json()
+            party, event = (None, None) if isinstance(item, Correction) else (
+                item.party, item.event_date)
             head = uow.ledger.append(head, now, body, party=party, event_date=event,
-                                     recorded_by=principal.account_id)
+                                     recorded_by=principal.account_id or None)
             results.append({"id": head.seq, "recorded_at": now.isoformat(), "entry": body,
                             "hash": head.hash,
                             "flags": [f.as_dict() for f in flags.get(entry.id, ())]})

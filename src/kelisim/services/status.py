@@ -7,10 +7,9 @@ from typing import Any
 
 from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
-from kelisim.domain.treaty import AgreementStatus, PartyStatus, status_on
+from kelisim.domain.treaty import AgreementStatus, PartyStatus, resolve_corrections, status_on
 from kelisim.services.depositary import cis_membership, recorded_entries
 from kelisim.services.runtime import Runtime
-from kelisim.domain.treaty import resolve_corrections
 
 UNTC_COLUMNS = ("Participant", "Signature", "Notification/Accession (a)", "Date of effect",
                 "Withdrawal")

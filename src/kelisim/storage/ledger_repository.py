@@ -62,8 +62,15 @@ class LedgerRepository:
             select(ledger_entries.c.seq, ledger_entries.c.body, ledger_entries.c.hash)
             .order_by(ledger_entries.c.seq))
         for row in rows:
-            yield Link(row.seq, bytes(row.body), row.hash)
+            yield Link(row.seq, _as_bytes(row.body), row.hash)
 
     def bodies(self) -> list[dict[str, Any]]:
         """Each entry's decoded body (seq, recorded_at, entry, prev_hash), in ledger order."""
         return [decode_body(link.body) for link in self.links()]
+
+
+def _as_bytes(stored: object) -> bytes:
+    """The stored body as bytes, whatever a tampering hand left in the column."""
+    if isinstance(stored, str):
+        return stored.encode()
+    return bytes(stored)  # type: ignore[call-overload]

@@ -65,10 +65,11 @@ class ReferenceRepository:
         row = self._connection.execute(select(agreements).where(agreements.c.key == key)).first()
         if row is None:
             return None
-        body = dict(row._mapping)
-        body["articles"] = [dict(r._mapping) for r in self._connection.execute(
+        body = {str(k): v for k, v in row._mapping.items()}
+        rows = self._connection.execute(
             select(articles.c.number, articles.c.titles, articles.c.summary, articles.c.text_kk)
-            .where(articles.c.agreement_key == key).order_by(articles.c.number))]
+            .where(articles.c.agreement_key == key).order_by(articles.c.number))
+        body["articles"] = [{str(k): v for k, v in r._mapping.items()} for r in rows]
         return body
 
     def glossary(self, key: str) -> list[dict[str, Any]]:

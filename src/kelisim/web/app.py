@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
 
 from kelisim import __version__
 from kelisim.config import Settings
@@ -13,6 +12,7 @@ from kelisim.services.runtime import Runtime, build_runtime
 from kelisim.web.api import accounts, depositary, reference, status
 from kelisim.web.limits import BodySizeLimit
 from kelisim.web.problems import install_problem_handlers
+from kelisim.web.responses import JsonResponse
 
 DESCRIPTION = """
 The HTTP API of kelisim, the platform of the 2013 CIS Agreement on cooperation in ensuring
@@ -25,7 +25,7 @@ Errors are RFC 9457 problem details (`application/problem+json`) naming the arti
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     runtime = runtime or build_runtime(settings or Settings())
     app = FastAPI(title="kelisim", version=__version__, description=DESCRIPTION,
-                  default_response_class=ORJSONResponse, docs_url="/api/docs",
+                  default_response_class=JsonResponse, docs_url="/api/docs",
                   redoc_url=None, openapi_url="/api/openapi.json")
     app.state.runtime = runtime
     install_problem_handlers(app)

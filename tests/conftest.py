@@ -1,0 +1,145 @@
+"""Fixtures shared by every suite: both real databases, a runtime on each, a live server.
+
+PostgreSQL is real: a throwaway PostgreSQL 16 started by the `pgserver` wheel (once per test
+session), unless KELISIM_TEST_DATABASE_URL names an existing server. Each test gets a fresh
+database, cloned from a migrated template so that a test costs milliseconds, not a migration.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from kelisim.config import Settings
+from kelisim.domain.clock import FixedClock
+from kelisim.services.bootstrap import initialize
+from kelisim.services.runtime import Runtime, build_runtime
+from kelisim.storage.database import make_engine, normalize_url, upgrade
+from kelisim.web.app import create_app
+
+TEMPLATE_DB = "kelisim_template"
+TODAY = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a PostgreSQL server's maintenance database (`postgres`)."""
+    existing = os.environ.get("KELISIM_TEST_DATABASE_URL")
+    if existing:
+        yield normalize_url(existing)
+        return
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
+    try:
+        yield normalize_url(server.get_uri())
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server_url: str) -> str:
+    """A migrated database that each PostgreSQL test clones."""
+    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}"'))
+        conn.execute(text(f'CREATE DATABASE "{TEMPLATE_DB}"'))
+    admin.dispose()
+    url = make_url(postgres_server_url).set(database=TEMPLATE_DB).render_as_string(False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+def new_postgres_database(server_url: str, template: str | None) -> str:
+    name = f"kelisim_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        clause = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+    admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with nothing in it, on each backend in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kelisim.db'}"
+    return new_postgres_database(request.getfixturevalue("postgres_server_url"), None)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated database on each backend in turn."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'kelisim.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        return url
+    request.getfixturevalue("postgres_template")
+    return new_postgres_database(request.getfixturevalue("postgres_server_url"), TEMPLATE_DB)
+
+
+@dataclass
+class Node:
+    """An initialized kelisim: its runtime, a fixed clock and the first admin's token."""
+
+    runtime: Runtime
+    clock: FixedClock
+    admin_token: str
+
+
+@pytest.fixture
+def node(database_url: str, tmp_path: Path) -> Iterator[Node]:
+    clock = FixedClock(TODAY)
+    rt = build_runtime(Settings(database_url=database_url, data_dir=tmp_path), clock=clock)
+    admin = initialize(rt)
+    assert admin is not None
+    yield Node(rt, clock, admin["token"])
+    rt.close()
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    node: Node
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(node: Node) -> Iterator[LiveServer]:
+    """kelisim served by uvicorn on a loopback port, in a thread, for real HTTP clients."""
+    port = free_port()
+    config = uvicorn.Config(create_app(runtime=node.runtime), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    yield LiveServer(f"http://127.0.0.1:{port}", node)
+    server.should_exit = True
+    thread.join(timeout=10)

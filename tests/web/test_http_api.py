@@ -1,0 +1,157 @@
+"""The HTTP API over a real server on loopback, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.conftest import LiveServer
+
+SIGNATURES = [{"kind": "signature", "party": p, "date": "2013-11-20"}
+              for p in ("KAZ", "RUS", "BLR")]
+NOTIFICATIONS = [
+    {"kind": "notification", "party": "KAZ", "received": "2014-03-01",
+     "authorized_bodies": [{"name": "KZ CERT"}]},
+    {"kind": "notification", "party": "RUS", "received": "2014-04-01"},
+    {"kind": "notification", "party": "BLR", "received": "2014-05-01",
+     "authorized_bodies": [{"name": "BY body"}]},
+]
+
+
+@pytest.fixture
+def client(live_server: LiveServer) -> httpx.Client:
+    with httpx.Client(base_url=live_server.base_url, timeout=10) as http:
+        yield http
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_health_and_docs_need_no_token_but_everything_else_does(client: httpx.Client) -> None:
+    assert client.get("/health").json()["status"] == "ok"
+    assert client.get("/api/openapi.json").status_code == 200
+    assert client.get("/api/docs").status_code == 200
+    for path in ("/api/v1/status", "/api/v1/glossary", "/api/v1/depositary/entries",
+                 "/api/v1/me", "/api/v1/depositary/ledger/verify"):
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["www-authenticate"].startswith("Bearer")
+    bad = client.get("/api/v1/status", headers=auth("kls_deadbeef_nope"))
+    assert bad.status_code == 401 and "no active account" in bad.json()["detail"]
+
+
+def test_the_depositary_records_and_anyone_with_an_account_reads_the_status(
+        client: httpx.Client, live_server: LiveServer) -> None:
+    token = live_server.node.admin_token
+    created = client.post("/api/v1/depositary/import", json=SIGNATURES + NOTIFICATIONS,
+                          headers=auth(token))
+    assert created.status_code == 201, created.text
+    flags = {e["id"]: e["flags"] for e in created.json()["entries"]}
+    assert flags[5] == [{"code": "authorized_bodies_missing", "article": "Art. 8", "entry": 5,
+                         "instrument": "notification"}]
+    reader = client.post("/api/v1/accounts", headers=auth(token), json={
+        "name": "Reader", "role": "reader", "organization_kind": "authorized_body",
+        "party": "KAZ"}).json()
+    status = client.get("/api/v1/status", params={"on": "2014-06-01"},
+                        headers=auth(reader["token"]))
+    assert status.status_code == 200
+    body = status.json()
+    assert body["on"] == "2014-06-01"
+    assert body["agreement"]["in_force"] is True
+    assert body["agreement"]["entry_into_force"] == "2014-05-31"
+    rus = next(p for p in body["parties"] if p["party"] == "RUS")
+    assert rus["state"] == "in_force" and rus["flags"][0]["code"] == "authorized_bodies_missing"
+    csv = client.get("/api/v1/status", params={"on": "2014-06-01", "format": "csv"},
+                     headers=auth(reader["token"]))
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.splitlines()[0] == (
+        "Participant,Signature,Notification/Accession (a),Date of effect,Withdrawal")
+    assert "Kazakhstan,20 Nov 2013,1 Mar 2014,31 May 2014," in csv.text
+
+
+def test_a_rule_refusal_is_a_problem_detail_naming_the_article(
+        client: httpx.Client, live_server: LiveServer) -> None:
+    token = live_server.node.admin_token
+    client.post("/api/v1/depositary/import", json=SIGNATURES + NOTIFICATIONS, headers=auth(token))
+    refused = client.post("/api/v1/depositary/entries", headers=auth(token), json={
+        "kind": "withdrawal_notice", "party": "KAZ", "received": "2015-08-31",
+        "withdrawal_date": "2016-01-31"})
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert problem["article"] == "Art. 15"
+    assert problem["earliest_withdrawal_date"] == "2016-02-29"
+    assert "2016-02-29" in problem["detail"]
+    entries = client.get("/api/v1/depositary/entries", headers=auth(token)).json()["entries"]
+    assert len(entries) == 6
+
+
+def test_only_the_depositary_records_instruments(client: httpx.Client,
+                                                  live_server: LiveServer) -> None:
+    token = live_server.node.admin_token
+    analyst = client.post("/api/v1/accounts", headers=auth(token), json={
+        "name": "An analyst", "role": "analyst", "organization_kind": "authorized_body",
+        "party": "RUS"}).json()
+    refused = client.post("/api/v1/depositary/entries", json=SIGNATURES[0],
+                          headers=auth(analyst["token"]))
+    assert refused.status_code == 403
+    assert "Only the depositary" in refused.json()["detail"]
+    me = client.get("/api/v1/me", headers=auth(analyst["token"])).json()
+    assert me["party"] == "RUS" and me["role"] == "analyst" and "token" not in me
+
+
+def test_a_party_admin_creates_accounts_of_its_own_party_only(
+        client: httpx.Client, live_server: LiveServer) -> None:
+    token = live_server.node.admin_token
+    admin_kaz = client.post("/api/v1/accounts", headers=auth(token), json={
+        "name": "KAZ admin", "role": "party-admin", "organization_kind": "authorized_body",
+        "party": "KAZ"}).json()
+    own = client.post("/api/v1/accounts", headers=auth(admin_kaz["token"]), json={
+        "name": "KAZ analyst", "role": "analyst", "organization_kind": "authorized_body",
+        "party": "KAZ"})
+    assert own.status_code == 201
+    other = client.post("/api/v1/accounts", headers=auth(admin_kaz["token"]), json={
+        "name": "RUS analyst", "role": "analyst", "organization_kind": "authorized_body",
+        "party": "RUS"})
+    assert other.status_code == 403
+    listed = client.get("/api/v1/accounts", headers=auth(admin_kaz["token"])).json()["accounts"]
+    assert {a["party"] for a in listed} == {"KAZ"}
+    assert all("token" not in a and "token_hash" not in a for a in listed)
+
+
+def test_glossary_agreement_and_states(client: httpx.Client, live_server: LiveServer) -> None:
+    headers = auth(live_server.node.admin_token)
+    terms = client.get("/api/v1/glossary", headers=headers).json()["terms"]
+    assert len(terms) == 25
+    crime = next(t for t in terms if t["key"] == "information_crime")
+    assert crime["kk"]["term"] and crime["ru"]["term"] and crime["en"]["term"]
+    agreement = client.get("/api/v1/agreement", headers=headers).json()
+    assert agreement["signed_on"] == "2013-11-20" and len(agreement["articles"]) == 15
+    assert len(agreement["signature_blocks"]) == 11
+    states = {s["code"] for s in client.get("/api/v1/states", headers=headers).json()["states"]}
+    assert "GEO" in states and "KAZ" in states
+
+
+def test_bad_input_gets_a_clear_error(client: httpx.Client, live_server: LiveServer) -> None:
+    headers = auth(live_server.node.admin_token)
+    malformed = client.post("/api/v1/depositary/entries", content=b"{not json",
+                            headers={**headers, "content-type": "application/json"})
+    assert malformed.status_code == 400
+    assert malformed.headers["content-type"] == "application/problem+json"
+    bad_date = client.get("/api/v1/status", params={"on": "2016-02-30"}, headers=headers)
+    assert bad_date.status_code == 400 and "on" in bad_date.json()["detail"]
+    unknown = client.post("/api/v1/depositary/entries", headers=headers,
+                          json={"kind": "ratification", "party": "KAZ"})
+    assert unknown.status_code == 400 and "Unknown entry kind" in unknown.json()["detail"]
+
+
+def test_an_oversized_request_is_refused_before_it_is_read(client: httpx.Client,
+                                                            live_server: LiveServer) -> None:
+    limit = live_server.node.runtime.settings.max_request_bytes
+    response = client.post("/api/v1/depositary/import", content=b"[" + b" " * limit + b"]",
+                           headers={**auth(live_server.node.admin_token),
+                                    "content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["title"] == "Request too large"

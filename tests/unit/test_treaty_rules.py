@@ -1,4 +1,4 @@
-"""The rules of Art. 8, 13, 14 and 15 as tables, derived from issue 3 ("The rules"), not from the code.
+"""The rules of Art. 8, 13, 14 and 15 as tables, derived from issue 3 ("The rules"), not the code.
 
 Every history below is written as the depositary would receive it: JSON entries in ledger order
 (ids 1, 2, 3, ...), parsed by `parse_instrument`, corrected by `resolve_corrections`, replayed with
@@ -698,8 +698,8 @@ def test_voiding_a_signature_makes_its_notification_unlawful() -> None:
                      id="superseding-an-unknown-id"),
         pytest.param([*THREE, correct(10, received="2015-04-01"), notif("ARM", "2015-04-02")],
                      NotFound, 9, id="superseding-a-later-entry"),
-        pytest.param([*THREE, correct(BLR_NOTIFICATION, kind="accession")], InvalidInput, 9,
-                     id="changing-the-kind"),
+        pytest.param([*THREE, correct(BLR_NOTIFICATION, authorized_bodies="Ministry")],
+                     InvalidInput, 9, id="a-malformed-list"),
         pytest.param([*THREE, correct(BLR_NOTIFICATION, party="12")], InvalidInput, 9,
                      id="an-invalid-party"),
         pytest.param([*THREE, correct(BLR_NOTIFICATION, received=None)], InvalidInput, 9,

@@ -58,7 +58,8 @@ class IssuedToken:
     token_hash: str
 
 
-def validate_account(role: str, organization_kind: str, party: str | None) -> tuple[Role, OrganizationKind]:
+def validate_account(role: str, organization_kind: str,
+                     party: str | None) -> tuple[Role, OrganizationKind]:
     """An account's role must fit its organization; a Party's bodies must name their Party."""
     try:
         kind = OrganizationKind(organization_kind)

@@ -85,7 +85,8 @@ def _check_link(link: Link, expected_seq: int, prev_hash: str) -> list[Problem]:
     problems = []
     if link.seq != expected_seq:
         what = "missing" if link.seq > expected_seq else "out of order or duplicated"
-        problems.append(Problem(link.seq, f"expected entry {expected_seq} here; entries are {what}"))
+        problems.append(Problem(link.seq,
+                                f"expected entry {expected_seq} here; entries are {what}"))
     if hashlib.sha256(link.body).hexdigest() != link.hash:
         problems.append(Problem(link.seq, "content changed: its hash no longer matches"))
     try:

@@ -265,7 +265,8 @@ class TreatyRecord:
                    bodies: AuthorizedBodies | None) -> tuple[Flag, ...]:
         record.terms.append(Term(entry_id, kind, received))
         if bodies:
-            record.lists.append(BodiesList(len(record.terms) - 1, entry_id, received, received, bodies))
+            record.lists.append(BodiesList(len(record.terms) - 1, entry_id, received, received,
+                                           bodies))
             return ()
         return (Flag("authorized_bodies_missing", "Art. 8",
                      {"entry": entry_id, "instrument": kind}),)

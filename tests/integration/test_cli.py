@@ -70,6 +70,7 @@ def test_record_and_accounts(cli) -> None:
 
 def test_glossary_in_three_languages(cli) -> None:
     code, out, _ = cli("glossary", "--json")
+    assert code == 0
     terms = json.loads(out)
     assert len(terms) == 25 and all({"kk", "ru", "en"} <= set(t) for t in terms)
 

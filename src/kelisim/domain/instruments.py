@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 from kelisim.domain.errors import InvalidInput
 
 AuthorizedBodies = tuple[Mapping[str, Any], ...]
+Day = date  # `Signature.date` shadows the type inside its class body
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,10 @@ class Instrument:
 class Signature(Instrument):
     kind: ClassVar[str] = "signature"
     own_fields: ClassVar[tuple[str, ...]] = ("date",)
-    date: date
+    date: Day
 
     @property
-    def event_date(self) -> date:
+    def event_date(self) -> Day:
         return self.date
 
 

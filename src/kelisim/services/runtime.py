@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from kelisim.config import Settings
 from kelisim.domain.clock import Clock, system_clock
@@ -15,6 +16,8 @@ class Runtime:
     settings: Settings
     uow: UnitOfWorkFactory
     clock: Clock
+    caches: dict[str, Any] = field(default_factory=dict)
+    """Per-process caches keyed by what invalidates them (e.g. the ledger head)."""
 
     def unit_of_work(self) -> UnitOfWork:
         return self.uow()

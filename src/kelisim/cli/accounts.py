@@ -1,0 +1,37 @@
+"""Accounts and their tokens from the console."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kelisim.cli.base import accounts_app, out, print_json, runtime
+from kelisim.services import accounts as accounts_service
+
+
+@accounts_app.command("add")
+def add_account(ctx: typer.Context,
+                name: Annotated[str, typer.Argument(help="Person or system name.")],
+                role: Annotated[str, typer.Option(help="depositary, party-admin, analyst, "
+                                                  "reader or certifier.")],
+                kind: Annotated[str, typer.Option(help="depositary, authorized_body or "
+                                                  "certification_body.")] = "authorized_body",
+                party: Annotated[str | None, typer.Option(help="ISO alpha-3 of the Party.")] = None,
+                organization: Annotated[str | None, typer.Option(help="Body's name.")] = None,
+                ) -> None:
+    """Create an account and print its token (shown once, stored only hashed)."""
+    account = accounts_service.create_account(
+        runtime(ctx), None, name=name, role=role, organization_kind=kind, party=party,
+        organization=organization)
+    out.print(f"Account {account['id']} ({account['role']}, {account['party'] or 'depositary'}); "
+              "token (shown once):")
+    print(account["token"], flush=True)
+
+
+@accounts_app.command("list")
+def list_accounts(ctx: typer.Context) -> None:
+    """Accounts (never their tokens)."""
+    print_json(accounts_service.list_accounts(runtime(ctx), None))
+
+

@@ -1,0 +1,89 @@
+"""`kelisim up`, `init`, `glossary` and the database migrations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kelisim.cli.base import app, db_app, out, print_json, runtime
+from kelisim.config import Settings
+from kelisim.services import reference
+from kelisim.services.bootstrap import initialize
+
+
+@app.command()
+def up(ctx: typer.Context,
+       host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
+       port: Annotated[int | None, typer.Option(help="Listen port.")] = None) -> None:
+    """Create or reuse the data folder, load the Agreement, print the first token once, serve."""
+    import uvicorn
+
+    from kelisim.web.app import create_app
+
+    settings: Settings = ctx.obj
+    if host:
+        settings.host = host
+    if port:
+        settings.port = port
+    rt = runtime(ctx)
+    admin = initialize(rt)
+    out.print(f"kelisim data: [bold]{settings.data_dir.resolve()}[/bold]"
+              if not settings.database_url else "kelisim database: PostgreSQL/other URL")
+    if admin:
+        out.print("[bold green]First administrator created[/bold green] (depositary). "
+                  "Its token is shown this once; keep it:")
+        print(admin["token"], flush=True)
+    base = f"http://{settings.host}:{settings.port}"
+    out.print(f"Serving on {base}  (API docs: {base}/api/docs)")
+    uvicorn.run(create_app(runtime=rt), host=settings.host, port=settings.port,
+                log_level="info", server_header=False)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Like `up` without serving: migrate, load the Agreement, print a first token if new."""
+    admin = initialize(runtime(ctx))
+    if admin:
+        out.print("First administrator created; its token (shown once):")
+        print(admin["token"], flush=True)
+    else:
+        out.print("Already initialized; nothing lost, nothing duplicated.")
+
+
+@app.command()
+def glossary(ctx: typer.Context,
+             lang: Annotated[str | None, typer.Option(help="Only kk, ru or en.")] = None,
+             json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The Art. 2 terms in Kazakh, Russian and English."""
+    terms = reference.get_glossary(runtime(ctx), None)
+    if json:
+        print_json(terms)
+        return
+    langs = [lang] if lang else ["kk", "ru", "en"]
+    table = Table("key", *langs, show_lines=True)
+    for term in terms:
+        table.add_row(term["key"], *(f"[bold]{term[x]['term']}[/bold]\n{term[x]['definition']}"
+                                     for x in langs))
+    out.print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context, revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default head)."""
+    from kelisim.storage.database import upgrade
+
+    upgrade(runtime(ctx).uow.engine, revision)
+    out.print(f"Database at {revision}.")
+
+
+@db_app.command("downgrade")
+def db_downgrade(ctx: typer.Context, revision: str) -> None:
+    """Undo migrations down to REVISION (`base` removes everything)."""
+    from kelisim.storage.database import downgrade
+
+    downgrade(runtime(ctx).uow.engine, revision)
+    out.print(f"Database at {revision}.")
+
+

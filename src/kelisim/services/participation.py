@@ -1,0 +1,45 @@
+"""Which Parties the Agreement binds on a date: the question every access decision asks.
+
+The exchange (Art. 6, 9) opens only to bodies of Parties for which the Agreement is in force on
+the day of the request, so this is on the hot path. The answer depends only on the ledger and
+the date; it is cached per (ledger head, date) and recomputed when anything is recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kelisim.domain.treaty import PartyState, resolve_corrections, status_on
+from kelisim.services.depositary import cis_membership, recorded_entries
+from kelisim.services.runtime import Runtime
+
+CACHE_KEY = "participation"
+MAX_CACHED_DATES = 64
+
+
+def party_states_on(rt: Runtime, on: date) -> dict[str, PartyState]:
+    """Every recorded or CIS state's PartyState on `on` (states never mentioned: not_party)."""
+    with rt.unit_of_work() as uow:
+        head = uow.ledger.head()
+        head_seq = head.seq if head else 0
+        cache: dict[tuple[int, date], dict[str, PartyState]] = rt.caches.setdefault(CACHE_KEY, {})
+        cached = cache.get((head_seq, on))
+        if cached is not None:
+            return cached
+        known = uow.reference.states()
+        effective = resolve_corrections(recorded_entries(uow))
+    status = status_on(effective, on, known, cis_membership(known))
+    states = {p.party: p.state for p in status.parties}
+    if len(cache) >= MAX_CACHED_DATES:
+        cache.clear()
+    cache[(head_seq, on)] = states
+    return states
+
+
+def party_state_on(rt: Runtime, party: str, on: date) -> PartyState:
+    return party_states_on(rt, on).get(party, PartyState.NOT_PARTY)
+
+
+def parties_in_force(rt: Runtime, on: date) -> frozenset[str]:
+    return frozenset(code for code, state in party_states_on(rt, on).items()
+                     if state is PartyState.IN_FORCE)

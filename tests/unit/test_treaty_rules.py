@@ -295,6 +295,10 @@ def test_same_day_receipts_are_ordered_by_the_ledger(history: list[Body],
 def test_an_unlawful_instrument_is_refused_naming_the_entry_and_the_reason(
         history: list[Body], error: type[KelisimError], article: str | None, entry: int,
         says: str) -> None:
+    """Reading decided for `accession-by-a-signatory-that-has-not-notified`: Art. 13 binds a
+    signatory by its notification of completed domestic procedures; Art. 14 accession is the
+    route for a state that did not sign. A signatory's instrument of accession is therefore
+    refused, telling it to notify instead. (Once it has withdrawn, it may accede like anyone.)"""
     refused = refusal(history)
     assert type(refused) is error
     assert refused.details["entry"] == entry
@@ -337,6 +341,10 @@ def test_a_refusal_leaves_the_earlier_record_intact() -> None:
 )
 def test_a_cis_state_accedes_after_entry_into_force(
         history: list[Body], party: str, on: str, state: str, in_force_from: str) -> None:
+    """Reading decided: Art. 14 opens accession to "any CIS member state" (Kazakh text: ТМД-ға
+    кез келген қатысушы мемлекет, "any participating state of the CIS"). The membership data
+    counts an associate member (Turkmenistan since 2005) as such a state, so its accession is
+    accepted; Georgia after 18 August 2009 is not (see the refusals table)."""
     found = party_on(history, party, on)
     assert (found.state, found.in_force_from) == (state, date.fromisoformat(in_force_from))
 

@@ -153,6 +153,8 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "withdrawal_notice": ("party", "received"),
 }
 DATE_FIELDS = ("date", "received", "changed", "withdrawal_date")
+INSTRUMENT_FIELDS = frozenset({"kind", "party", *(f for cls in INSTRUMENT_TYPES.values()
+                                                  for f in cls.own_fields)})
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,11 @@ def apply_correction(original: Instrument, correction: Correction) -> Instrument
         raise InvalidInput(
             f"A correction keeps the kind of the entry it supersedes ({original.kind}); "
             "void the entry and record a new one instead.", field="kind")
+    foreign = sorted(set(correction.changes) & INSTRUMENT_FIELDS
+                     - {"kind", "party", *original.own_fields})
+    if foreign:
+        raise InvalidInput(f"A {original.kind} entry has no {', '.join(foreign)}; a correction "
+                           "replaces fields the entry has.", field=foreign[0])
     merged = {**original.to_json(), **correction.changes}
     missing = [name for name in REQUIRED_FIELDS[original.kind] if merged.get(name) in (None, "")]
     if missing:

@@ -135,34 +135,52 @@ class AgreementStatus:
 
 
 def resolve_corrections(entries: Iterable[RecordedEntry]) -> list[EffectiveEntry]:
-    """Apply each correction, in ledger order, to the entry it supersedes; drop voided ones."""
-    current: dict[int, EffectiveEntry | None] = {}
+    """Each original entry as its corrections (in ledger order) leave it; voided ones dropped.
+
+    A correction may supersede an original or an earlier correction; either way it corrects the
+    original. Voiding an original drops it; voiding a correction withdraws only that correction,
+    so the original stands as the remaining corrections leave it.
+    """
+    originals: dict[int, Instrument] = {}
     root_of: dict[int, int] = {}
+    corrections: dict[int, list[tuple[int, Correction]]] = {}
+    voided: set[int] = set()
     for entry in sorted(entries, key=lambda e: e.id):
         item = entry.instrument
         if not isinstance(item, Correction):
-            current[entry.id] = EffectiveEntry(entry.id, item)
+            originals[entry.id] = item
             root_of[entry.id] = entry.id
+            corrections[entry.id] = []
             continue
         root = root_of.get(item.supersedes)
         if root is None:
             raise NotFound(f"Entry {entry.id} supersedes entry {item.supersedes}, "
                            "which is not in the ledger before it.", entry=entry.id)
-        target = current[root]
-        if target is None:
+        if item.supersedes in voided or root in voided:
             raise Conflict(f"Entry {item.supersedes} was voided; a voided entry cannot be "
                            "corrected again. Record a new entry instead.", entry=entry.id)
         root_of[entry.id] = root
         if item.void:
-            current[root] = None
+            voided.add(item.supersedes)
         else:
-            try:
-                corrected = apply_correction(target.instrument, item)
-            except InvalidInput as refusal:
-                refusal.details.setdefault("entry", entry.id)
-                raise
-            current[root] = EffectiveEntry(root, corrected, (*target.corrected_by, entry.id))
-    return [e for e in current.values() if e is not None]
+            corrections[root].append((entry.id, item))
+    return [_corrected(root, original, corrections[root], voided)
+            for root, original in originals.items() if root not in voided]
+
+
+def _corrected(root: int, original: Instrument, chain: list[tuple[int, Correction]],
+               voided: set[int]) -> EffectiveEntry:
+    current, applied = original, []
+    for correction_id, correction in chain:
+        if correction_id in voided:
+            continue
+        try:
+            current = apply_correction(current, correction)
+        except InvalidInput as refusal:
+            refusal.details.setdefault("entry", correction_id)
+            raise
+        applied.append(correction_id)
+    return EffectiveEntry(root, current, tuple(applied))
 
 
 def replay_order(entry: EffectiveEntry) -> tuple[date, int, int]:
@@ -316,12 +334,18 @@ class TreatyRecord:
         return ()
 
     def date_of_effect(self, term: Term) -> date | None:
-        """Art. 13/14: max(entry into force, receipt + 30 days); unknown before entry into force."""
+        """Art. 13/14: max(entry into force, receipt + 30 days); None before entry into force,
+        or when the withdrawal takes effect first."""
         own = calendar.days_after(term.received, calendar.ENTRY_INTO_FORCE_DELAY_DAYS)
         if term.kind == Accession.kind:
-            return own
-        entry_into_force = self.entry_into_force
-        return None if entry_into_force is None else max(entry_into_force, own)
+            effect: date | None = own
+        else:
+            entry_into_force = self.entry_into_force
+            effect = None if entry_into_force is None else max(entry_into_force, own)
+        if effect is not None and term.withdrawal_date is not None and (
+                term.withdrawal_date <= effect):
+            return None  # withdrew before it was ever bound: there is no date of effect
+        return effect
 
     def party_state(self, record: PartyRecord, on: date) -> PartyState:
         """Dates of effect are inclusive: in force on the date of effect, withdrawn on the date."""

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kelisim.domain.ledger import GENESIS_HASH, Head, Link, decode_body, make_link
 from kelisim.storage.schema import ledger_entries, ledger_heads
@@ -21,22 +23,20 @@ class LedgerRepository:
     def lock(self) -> Head:
         """Take the ledger's write lock for this transaction and return its head.
 
-        PostgreSQL locks the head row; SQLite takes its database write lock through a no-op
-        update, issued before any read so that concurrent appenders queue instead of failing.
+        The head row is created on first use (racing creators are harmless: ON CONFLICT DO
+        NOTHING). PostgreSQL then locks that row; SQLite takes its database write lock through
+        the insert, issued before any read, so that concurrent appenders queue instead of failing.
         """
         conn = self._connection
-        if conn.dialect.name == "sqlite":
-            conn.execute(update(ledger_heads).where(ledger_heads.c.chain == DEPOSITARY_CHAIN)
-                         .values(seq=ledger_heads.c.seq))
+        dialect_insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(dialect_insert(ledger_heads)
+                     .values(chain=DEPOSITARY_CHAIN, seq=0, hash=GENESIS_HASH)
+                     .on_conflict_do_nothing(index_elements=["chain"]))
         query = select(ledger_heads.c.seq, ledger_heads.c.hash).where(
             ledger_heads.c.chain == DEPOSITARY_CHAIN)
         if conn.dialect.name == "postgresql":
             query = query.with_for_update()
-        row = conn.execute(query).first()
-        if row is None:
-            conn.execute(insert(ledger_heads).values(chain=DEPOSITARY_CHAIN, seq=0,
-                                                     hash=GENESIS_HASH))
-            return Head(0, GENESIS_HASH)
+        row = conn.execute(query).one()
         return Head(row.seq, row.hash)
 
     def head(self) -> Head | None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from kelisim.domain import exchange_policy as policy
 from kelisim.domain.accounts import Principal, Role
 from kelisim.domain.errors import PermissionDenied
+from kelisim.domain.treaty import PartyState
 
 
 class Action(StrEnum):
@@ -54,3 +56,50 @@ def require(principal: Principal, action: Action, *, party: str | None = None) -
         if action is Action.MANAGE_ACCOUNTS and principal.role is Role.PARTY_ADMIN:
             reason = f"A party-admin manages accounts of its own Party ({principal.party}) only."
         raise PermissionDenied(reason, action=action.value)
+
+
+# --- the exchange between authorized bodies (Art. 6, 9; TAXII 2.1) ------------------------------
+# Object-level visibility is decided by `domain.exchange_policy` (tested as a table); the actions
+# below are the account-level gates in front of it, kept here so that access stays in one place.
+
+
+class ExchangeAction(StrEnum):
+    READ_OBJECTS = "exchange_read_objects"
+    ADD_OBJECTS = "exchange_add_objects"
+    DELETE_OBJECTS = "exchange_delete_objects"
+    MANAGE_COLLECTIONS = "exchange_manage_collections"
+    READ_AUDIT = "exchange_read_audit"
+
+
+EXCHANGE_REASONS: dict[ExchangeAction, str] = {
+    ExchangeAction.READ_OBJECTS: "Only authorized bodies of Parties bound by the Agreement today "
+                                 "(and the depositary, for open information) read the exchange.",
+    ExchangeAction.ADD_OBJECTS: "Only analysts and party-admins of authorized bodies of Parties "
+                                "bound by the Agreement today post to the exchange.",
+    ExchangeAction.DELETE_OBJECTS: "Only analysts and party-admins of the producing Party, bound "
+                                   "by the Agreement today, delete its objects.",
+    ExchangeAction.MANAGE_COLLECTIONS: "Collections are managed by the depositary, or by a "
+                                       "party-admin for its own Party's collections.",
+    ExchangeAction.READ_AUDIT: "A Party's party-admin reads the audit of reads of its own data.",
+}
+
+
+def exchange_allowed(principal: Principal, action: ExchangeAction,
+                     party_state: PartyState | None, *, party: str | None = None) -> bool:
+    """Account-level gate of the exchange; `party_state` is the caller's Party's state today,
+    `party` the Party that owns the thing acted on (a collection, an audit trail)."""
+    reader = policy.Reader.of(principal, party_state)
+    if action is ExchangeAction.READ_OBJECTS:
+        return policy.scope(reader).kind is not policy.ScopeKind.NOTHING
+    if action in (ExchangeAction.ADD_OBJECTS, ExchangeAction.DELETE_OBJECTS):
+        return policy.may_write(reader)
+    if principal.role is Role.DEPOSITARY:
+        return action is ExchangeAction.MANAGE_COLLECTIONS
+    return (principal.role is Role.PARTY_ADMIN and policy.is_bound(reader.party_state)
+            and party is not None and party == principal.party)
+
+
+def require_exchange(principal: Principal, action: ExchangeAction,
+                     party_state: PartyState | None, *, party: str | None = None) -> None:
+    if not exchange_allowed(principal, action, party_state, party=party):
+        raise PermissionDenied(EXCHANGE_REASONS[action], action=action.value, article="Art. 6")

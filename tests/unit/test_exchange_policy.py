@@ -1,0 +1,195 @@
+"""The Art. 6 exchange policy as a table: reader (Party state x role) x marking x endpoint.
+
+Readers are bodies of KAZ (the producer's Party), RUS (a named recipient or allowed Party) and
+BLR (never named), plus the depositary and a certification body. The expected verdict of each
+cell is written out below from the rules of docs/decisions/0004-exchange-policy.md; then every
+combination is checked against four "no leak" invariants stated independently of the code, and
+against the compiled form SQL uses.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from kelisim.domain import exchange_policy as policy
+from kelisim.domain.access import ExchangeAction, exchange_allowed, require_exchange
+from kelisim.domain.accounts import OrganizationKind, Principal, Role
+from kelisim.domain.errors import PermissionDenied
+from kelisim.domain.exchange_policy import Endpoint, Marking, Reader
+from kelisim.domain.treaty import PartyState
+
+BODY = OrganizationKind.AUTHORIZED_BODY
+TLPS = (None, "clear", "green", "amber", "amber+strict", "red")
+PARTIES = ("KAZ", "RUS", "BLR")
+BODIES = {"KAZ": "KZ-CERT", "RUS": "RU-CERT", "BLR": "BY-CERT"}
+
+
+def reader(party: str | None, role: Role = Role.ANALYST,
+           state: PartyState | None = PartyState.IN_FORCE,
+           kind: OrganizationKind = BODY) -> Reader:
+    return Reader(role, kind, party, BODIES.get(party or ""), state)
+
+
+DEPOSITARY = Reader(Role.DEPOSITARY, OrganizationKind.DEPOSITARY, None, None, None)
+
+
+def marking(tlp: str | None, *, parties: tuple[str, ...] = (), bodies: tuple[str, ...] = (),
+            owner: str | None = None, allowed: tuple[str, ...] = ()) -> Marking:
+    return Marking(tlp, frozenset(parties), frozenset(bodies), owner, frozenset(allowed),
+                   "KAZ", BODIES["KAZ"])
+
+
+# (reader, marking, expected verdict on read endpoints), written out from the rules.
+TABLE: list[tuple[str, Reader, Marking, bool]] = [
+    ("open to every bound party", reader("BLR"), marking("green"), True),
+    ("clear to every bound party", reader("BLR"), marking("clear"), True),
+    ("unmarked counts as green", reader("BLR"), marking(None), True),
+    ("withdrawing parties are still bound", reader("BLR", state=PartyState.WITHDRAWING),
+     marking("green"), True),
+    ("withdrawn parties read nothing", reader("BLR", state=PartyState.WITHDRAWN),
+     marking("clear"), False),
+    ("pending parties read nothing", reader("BLR", state=PartyState.PENDING),
+     marking("clear"), False),
+    ("signatories read nothing", reader("BLR", state=PartyState.SIGNATORY),
+     marking("clear"), False),
+    ("non-parties read nothing", reader("BLR", state=PartyState.NOT_PARTY),
+     marking("clear"), False),
+    ("the producer's own party withdrawn reads nothing",
+     reader("KAZ", state=PartyState.WITHDRAWN), marking("red"), False),
+    ("certification bodies read nothing",
+     reader("BLR", Role.CERTIFIER, kind=OrganizationKind.CERTIFICATION_BODY),
+     marking("clear"), False),
+    ("readers read", reader("BLR", Role.READER), marking("green"), True),
+    ("amber: unnamed party reads nothing", reader("BLR"), marking("amber", parties=("RUS",)),
+     False),
+    ("amber: named party reads", reader("RUS"), marking("amber", parties=("RUS",)), True),
+    ("amber: the producer's party reads", reader("KAZ", Role.READER), marking("amber"), True),
+    ("amber+strict: named body reads", reader("RUS"),
+     marking("amber+strict", bodies=("RU-CERT",)), True),
+    ("red: another body of the named body's party does not",
+     Reader(Role.ANALYST, BODY, "RUS", "RU-OTHER", PartyState.IN_FORCE),
+     marking("red", bodies=("RU-CERT",)), False),
+    ("restricted: allowed party reads", reader("RUS"),
+     marking("green", owner="KAZ", allowed=("RUS",)), True),
+    ("restricted: other party does not, even green", reader("BLR"),
+     marking("green", owner="KAZ", allowed=("RUS",)), False),
+    ("restricted narrows amber: named but not allowed", reader("BLR"),
+     marking("amber", parties=("BLR",), owner="KAZ", allowed=("RUS",)), False),
+    ("restricted does not widen amber: allowed but not named", reader("RUS"),
+     marking("amber", owner="KAZ", allowed=("RUS",)), False),
+    ("depositary reads green", DEPOSITARY, marking("green"), True),
+    ("depositary reads unmarked", DEPOSITARY, marking(None), True),
+    ("depositary does not read amber addressed to it by nobody", DEPOSITARY,
+     marking("amber"), False),
+    ("depositary does not read restricted", DEPOSITARY,
+     marking("clear", owner="KAZ", allowed=("RUS",)), False),
+]
+
+
+@pytest.mark.parametrize(("case", "who", "what", "verdict"), TABLE, ids=[t[0] for t in TABLE])
+@pytest.mark.parametrize("endpoint", sorted(policy.READ_ENDPOINTS))
+def test_read_table(case: str, who: Reader, what: Marking, verdict: bool,
+                    endpoint: Endpoint) -> None:
+    assert policy.decide(who, what, endpoint) is verdict
+    assert policy.compiled_visible(policy.gates(what), policy.scope(who)) is verdict
+
+
+DELETE_TABLE = [
+    ("producer's analyst deletes", reader("KAZ"), True),
+    ("producer's party-admin deletes", reader("KAZ", Role.PARTY_ADMIN), True),
+    ("producer's reader does not", reader("KAZ", Role.READER), False),
+    ("another party does not", reader("RUS"), False),
+    ("producer withdrawn does not", reader("KAZ", state=PartyState.WITHDRAWN), False),
+    ("producer withdrawing still does", reader("KAZ", state=PartyState.WITHDRAWING), True),
+    ("depositary does not", DEPOSITARY, False),
+]
+
+
+@pytest.mark.parametrize(("case", "who", "verdict"), DELETE_TABLE,
+                         ids=[t[0] for t in DELETE_TABLE])
+def test_delete_table(case: str, who: Reader, verdict: bool) -> None:
+    assert policy.decide(who, marking("green"), Endpoint.DELETE) is verdict
+
+
+# --- every combination ---------------------------------------------------------------------------
+
+ALL_READERS = [DEPOSITARY] + [
+    Reader(role, kind, party, body, state)
+    for role, kind, party, body, state in itertools.product(
+        Role, OrganizationKind, PARTIES, ("KZ-CERT", "RU-CERT", "BY-CERT", None),
+        [*PartyState, None])
+    if role in policy.READING_ROLES | {Role.CERTIFIER}
+]
+ALL_MARKINGS = [
+    Marking(tlp, frozenset(rp), frozenset(rb), owner, frozenset(allowed), "KAZ", "KZ-CERT")
+    for tlp, rp, rb, owner, allowed in itertools.product(
+        TLPS, ((), ("RUS",), ("RUS", "BLR")), ((), ("RU-CERT",), ("BY-CERT",)),
+        (None, "KAZ", "RUS"), ((), ("RUS",), ("BLR",)))
+]
+
+
+def test_no_combination_leaks() -> None:
+    checked = 0
+    for who, what in itertools.product(ALL_READERS, ALL_MARKINGS):
+        seen = policy.may_read(who, what)
+        compiled = policy.compiled_visible(policy.gates(what), policy.scope(who))
+        assert seen is compiled, (who, what)
+        if not seen:
+            continue
+        checked += 1
+        if who.organization_kind is OrganizationKind.DEPOSITARY:
+            assert what.tlp in (None, "clear", "green") and what.restricted_owner is None
+            continue
+        # 1. only authorized bodies of bound Parties read
+        assert who.organization_kind is BODY
+        assert who.party_state in (PartyState.IN_FORCE, PartyState.WITHDRAWING)
+        # 2. closed TLP reaches only the producer's Party and the named recipients
+        if what.tlp in ("amber", "amber+strict", "red"):
+            assert (who.party == what.producer_party or who.party in what.recipient_parties
+                    or who.body in what.recipient_bodies)
+        # 3. a restricted-access marking reaches only its owner, allowed and producer Parties
+        if what.restricted_owner is not None:
+            assert who.party in {what.restricted_owner, what.producer_party,
+                                 *what.restricted_allowed}
+    assert checked > 1000
+    assert len(ALL_READERS) * len(ALL_MARKINGS) > 50_000
+
+
+def test_writing_needs_a_bound_party_and_a_writing_role() -> None:
+    for who in ALL_READERS:
+        expected = (who.organization_kind is BODY and who.role in (Role.ANALYST, Role.PARTY_ADMIN)
+                    and who.party_state in (PartyState.IN_FORCE, PartyState.WITHDRAWING))
+        assert policy.may_write(who) is expected
+
+
+def test_body_names_cannot_forge_gate_tokens() -> None:
+    forged = Reader(Role.ANALYST, BODY, "BLR", "X|P:RUS", PartyState.IN_FORCE)
+    what = marking("amber", parties=("RUS",))
+    assert policy.may_read(forged, what) is False
+    assert policy.compiled_visible(policy.gates(what), policy.scope(forged)) is False
+
+
+def principal(role: Role, party: str | None, kind: OrganizationKind = BODY) -> Principal:
+    return Principal(1, "x", role, kind, party, BODIES.get(party or ""))
+
+
+def test_account_level_exchange_actions() -> None:
+    admin = principal(Role.PARTY_ADMIN, "KAZ")
+    depositary = principal(Role.DEPOSITARY, None, OrganizationKind.DEPOSITARY)
+    bound = PartyState.IN_FORCE
+    assert exchange_allowed(admin, ExchangeAction.MANAGE_COLLECTIONS, bound, party="KAZ")
+    assert not exchange_allowed(admin, ExchangeAction.MANAGE_COLLECTIONS, bound, party="RUS")
+    assert not exchange_allowed(admin, ExchangeAction.MANAGE_COLLECTIONS, PartyState.WITHDRAWN,
+                                party="KAZ")
+    assert exchange_allowed(depositary, ExchangeAction.MANAGE_COLLECTIONS, None, party="KAZ")
+    assert exchange_allowed(depositary, ExchangeAction.READ_OBJECTS, None)
+    assert not exchange_allowed(depositary, ExchangeAction.ADD_OBJECTS, None)
+    assert not exchange_allowed(depositary, ExchangeAction.READ_AUDIT, None, party="KAZ")
+    assert exchange_allowed(admin, ExchangeAction.READ_AUDIT, bound, party="KAZ")
+    assert not exchange_allowed(principal(Role.ANALYST, "KAZ"), ExchangeAction.READ_AUDIT,
+                                bound, party="KAZ")
+    with pytest.raises(PermissionDenied) as refusal:
+        require_exchange(principal(Role.READER, "KAZ"), ExchangeAction.ADD_OBJECTS, bound)
+    assert refusal.value.article == "Art. 6"

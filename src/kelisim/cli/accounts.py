@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
 from kelisim.cli.base import accounts_app, out, print_json, runtime
 from kelisim.services import accounts as accounts_service
+from kelisim.services import signin as signin_service
 
 
 @accounts_app.command("add")
@@ -35,3 +37,18 @@ def list_accounts(ctx: typer.Context) -> None:
     print_json(accounts_service.list_accounts(runtime(ctx), None))
 
 
+
+
+@accounts_app.command("password")
+def set_password(ctx: typer.Context,
+                 account: Annotated[str, typer.Argument(help="Account name or id.")]) -> None:
+    """Set an account's web UI password (prompted; or read from stdin's first line).
+
+    Stored only as an argon2id hash; the account's open browser sessions end.
+    """
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    principal = signin_service.set_password(runtime(ctx), None, account, password)
+    out.print(f"Password set for account {principal.account_id} ({principal.name}).")

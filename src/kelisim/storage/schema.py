@@ -97,4 +97,20 @@ accounts = Table(
     Column("token_hash", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("disabled_at", DateTime(timezone=True), nullable=True),
+    # Web UI sign-in (migration 0004): an argon2id hash; NULL means no password, token only.
+    Column("password_hash", String(200), nullable=True),
+)
+
+
+# --- Web UI sessions (migration 0004) -----------------------------------------------------------
+# Server-side sessions: the cookie carries a random id (signed); only its SHA-256 is stored, so a
+# copy of the database opens no session. Signing out or expiry deletes the row.
+
+ui_sessions = Table(
+    "ui_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index(None, "account_id"),
 )

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from kelisim.storage.accounts_repository import AccountsRepository
 from kelisim.storage.ledger_repository import LedgerRepository
 from kelisim.storage.reference_repository import ReferenceRepository
+from kelisim.storage.sessions_repository import SessionsRepository
 
 
 class UnitOfWork:
@@ -16,6 +17,7 @@ class UnitOfWork:
     ledger: LedgerRepository
     accounts: AccountsRepository
     reference: ReferenceRepository
+    sessions: SessionsRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -27,6 +29,7 @@ class UnitOfWork:
         self.ledger = LedgerRepository(self.connection)
         self.accounts = AccountsRepository(self.connection)
         self.reference = ReferenceRepository(self.connection)
+        self.sessions = SessionsRepository(self.connection)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,80 @@
+"""Web UI sign-in: account passwords and server-side sessions (tables of migration 0004)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, or_, select, update
+
+from kelisim.domain.accounts import OrganizationKind, Principal, Role
+from kelisim.storage.schema import accounts, ui_sessions
+
+
+class SessionsRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def account_for_sign_in(self, name_or_id: str) -> tuple[Principal, str | None] | None:
+        """An active account by exact name or numeric id, with its password hash."""
+        condition = accounts.c.name == name_or_id
+        if name_or_id.isdigit():
+            condition = or_(condition, accounts.c.id == int(name_or_id))
+        rows = self._connection.execute(
+            select(accounts).where(condition, accounts.c.disabled_at.is_(None))
+            .order_by(accounts.c.id).limit(2)).all()
+        if len(rows) != 1:  # unknown, or a name two accounts share: ask for the id
+            return None
+        return _principal(rows[0]), rows[0].password_hash
+
+    def account(self, account_id: int) -> Principal | None:
+        row = self._connection.execute(select(accounts).where(accounts.c.id == account_id)).first()
+        return None if row is None else _principal(row)
+
+    def set_password_hash(self, account_id: int, password_hash: str | None) -> None:
+        self._connection.execute(update(accounts).where(accounts.c.id == account_id)
+                                 .values(password_hash=password_hash))
+
+    def has_password(self, account_ids: list[int]) -> set[int]:
+        if not account_ids:
+            return set()
+        rows = self._connection.execute(
+            select(accounts.c.id).where(accounts.c.id.in_(account_ids),
+                                        accounts.c.password_hash.is_not(None)))
+        return {row.id for row in rows}
+
+    def add(self, id_hash: str, account_id: int, created_at: datetime,
+            expires_at: datetime) -> None:
+        self._connection.execute(insert(ui_sessions).values(
+            id_hash=id_hash, account_id=account_id, created_at=created_at,
+            expires_at=expires_at))
+
+    def principal(self, id_hash: str, now: datetime) -> Principal | None:
+        """The account of a live session (not expired, account not disabled)."""
+        row = self._connection.execute(
+            select(accounts, ui_sessions.c.expires_at)
+            .join(ui_sessions, ui_sessions.c.account_id == accounts.c.id)
+            .where(ui_sessions.c.id_hash == id_hash, accounts.c.disabled_at.is_(None))).first()
+        if row is None or _aware(row.expires_at) <= now:
+            return None
+        return _principal(row)
+
+    def remove(self, id_hash: str) -> None:
+        self._connection.execute(delete(ui_sessions).where(ui_sessions.c.id_hash == id_hash))
+
+    def remove_for_account(self, account_id: int) -> None:
+        self._connection.execute(delete(ui_sessions)
+                                 .where(ui_sessions.c.account_id == account_id))
+
+    def remove_expired(self, now: datetime) -> None:
+        self._connection.execute(delete(ui_sessions).where(ui_sessions.c.expires_at <= now))
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _principal(row: Any) -> Principal:
+    return Principal(account_id=row.id, name=row.name, role=Role(row.role),
+                     organization_kind=OrganizationKind(row.organization_kind), party=row.party,
+                     organization=row.organization)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -113,4 +114,103 @@ ui_sessions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Index(None, "account_id"),
+)
+
+
+# --- The exchange between authorized bodies (TAXII 2.1 / STIX 2.1; Art. 6, 9) ------------------
+# Objects are kept as the JSON posted (re-serialized once, never re-modelled) beside indexed
+# columns derived at intake. `date_added` is microseconds since the epoch, strictly increasing per
+# collection (the collection row holds the last one and is the intake lock), so it is both the
+# TAXII date_added and the keyset cursor. `tlp_gate`/`restricted_gate`/`open_access` are the
+# compiled Art. 6 policy (domain.exchange_policy.gates) that SQL filters by reader.
+
+exchange_collections = Table(
+    "exchange_collections", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("alias", String(100), nullable=True, unique=True),
+    Column("owner_party", String(3), nullable=True),
+    Column("read_parties", Text, nullable=True),
+    Column("write_parties", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Integer, nullable=True),
+    Column("last_added", BigInteger, nullable=False),
+)
+
+exchange_objects = Table(
+    "exchange_objects", metadata,
+    Column("collection_id", String(36), ForeignKey("exchange_collections.id"),
+           primary_key=True),
+    Column("date_added", BigInteger, primary_key=True, autoincrement=False),
+    Column("stix_id", String(300), nullable=False),
+    Column("type", String(250), nullable=False),
+    Column("spec_version", String(10), nullable=False),
+    Column("version", String(27), nullable=False),
+    Column("producer_party", String(3), nullable=True),
+    Column("producer_account", Integer, nullable=True),
+    Column("tlp", String(16), nullable=True),
+    Column("restricted_owner", String(3), nullable=True),
+    Column("tlp_gate", Text, nullable=True),
+    Column("restricted_gate", Text, nullable=True),
+    Column("open_access", Boolean, nullable=False),
+    Column("threat_class", String(40), nullable=True),
+    Column("directions", String(120), nullable=True),
+    Column("raw", LargeBinary, nullable=False),
+    Index(None, "collection_id", "stix_id", "version", unique=True),
+    Index(None, "collection_id", "type", "date_added"),
+    Index(None, "collection_id", "threat_class", "date_added"),
+)
+
+exchange_tombstones = Table(
+    "exchange_tombstones", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("collection_id", String(36), ForeignKey("exchange_collections.id"), nullable=False),
+    Column("stix_id", String(300), nullable=False),
+    Column("version", String(27), nullable=False),
+    Column("producer_party", String(3), nullable=True),
+    Column("deleted_by", Integer, nullable=False),
+    Column("deleted_at", DateTime(timezone=True), nullable=False),
+    Index(None, "collection_id", "stix_id"),
+)
+
+exchange_statuses = Table(
+    "exchange_statuses", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("collection_id", String(36), ForeignKey("exchange_collections.id"), nullable=False),
+    Column("account_id", Integer, nullable=False),
+    Column("party", String(3), nullable=True),
+    Column("request_timestamp", DateTime(timezone=True), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("total_count", Integer, nullable=False),
+    Column("success_count", Integer, nullable=False),
+    Column("failure_count", Integer, nullable=False),
+    Column("pending_count", Integer, nullable=False),
+    Column("successes", JSON, nullable=False),
+    Column("failures", JSON, nullable=False),
+    Column("pendings", JSON, nullable=False),
+)
+
+exchange_jobs = Table(
+    "exchange_jobs", metadata,
+    Column("status_id", String(36), ForeignKey("exchange_statuses.id"), primary_key=True),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Column("envelope", LargeBinary, nullable=False),
+)
+
+exchange_audit = Table(
+    "exchange_audit", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("account_id", Integer, nullable=False),
+    Column("party", String(3), nullable=True),
+    Column("owners", Text, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+exchange_secrets = Table(
+    "exchange_secrets", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
 )

@@ -155,3 +155,31 @@ def test_an_oversized_request_is_refused_before_it_is_read(client: httpx.Client,
                                     "content-type": "application/json"})
     assert response.status_code == 413
     assert response.json()["title"] == "Request too large"
+
+
+def test_a_partys_page_shows_its_terms_and_authorized_bodies_over_time(
+        client: httpx.Client, live_server: LiveServer) -> None:
+    headers = auth(live_server.node.admin_token)
+    client.post("/api/v1/depositary/import", headers=headers, json=SIGNATURES + NOTIFICATIONS + [
+        {"kind": "authorized_bodies_change", "party": "KAZ", "changed": "2015-01-01",
+         "received": "2015-03-01", "authorized_bodies": [{"name": "KZ CERT 2"}]}])
+    body = client.get("/api/v1/parties/kaz", params={"on": "2016-01-01"}, headers=headers).json()
+    assert body["status"]["state"] == "in_force"
+    assert body["status"]["authorized_bodies"] == [{"name": "KZ CERT 2"}]
+    assert body["status"]["flags"][0]["code"] == "late_change_notice"
+    assert body["status"]["flags"][0]["days_late"] == 29
+    assert [h["effective_from"] for h in body["bodies"]] == [
+        "2014-03-01", "2015-01-01"]
+    assert body["terms"][0]["in_force_from"] == "2014-05-31"
+    earlier = client.get("/api/v1/parties/KAZ", params={"on": "2014-12-31"},
+                         headers=headers).json()
+    assert earlier["status"]["authorized_bodies"] == [{"name": "KZ CERT"}]
+    assert client.get("/api/v1/parties/XYZ", headers=headers).status_code == 404
+
+
+def test_domestic_acts_are_context_not_status(client: httpx.Client,
+                                              live_server: LiveServer) -> None:
+    acts = client.get("/api/v1/domestic-acts",
+                      headers=auth(live_server.node.admin_token)).json()["domestic_acts"]
+    kaz = next(a for a in acts if a["party"] == "KAZ")
+    assert kaz["date"] == "2018-05-03" and "150-VI" in kaz["reference"]

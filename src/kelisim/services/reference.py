@@ -8,6 +8,7 @@ from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
 from kelisim.domain.agreement_text import load_agreement
 from kelisim.domain.errors import NotFound
+from kelisim.domain.states import domestic_acts
 from kelisim.services.runtime import Runtime
 
 LANGUAGES = ("kk", "ru", "en")
@@ -41,3 +42,12 @@ def get_states(rt: Runtime, principal: Principal | None) -> list[dict[str, Any]]
                               "end": p.end.isoformat() if p.end else None,
                               "status": p.status, "source": p.source} for p in s.cis_periods]}
             for s in known.values()]
+
+
+def get_domestic_acts(rt: Runtime, principal: Principal | None) -> list[dict[str, Any]]:
+    """Publicly sourced domestic acts (e.g. ratification laws): context, never status."""
+    if principal is not None:
+        require(principal, Action.READ_AGREEMENT)
+    return [{"party": act.party, "date": act.date.isoformat(), "title": act.title,
+             "reference": act.reference, "source": act.source, "note": act.note}
+            for act in domestic_acts()]

@@ -35,11 +35,11 @@ def status_json(status: AgreementStatus, names: dict[str, dict[str, str]]) -> di
             "notifications_received": status.notifications_received,
             "article": "Art. 13",
         },
-        "parties": [_party_json(p, names.get(p.party, {})) for p in status.parties],
+        "parties": [party_json(p, names.get(p.party, {})) for p in status.parties],
     }
 
 
-def _party_json(p: PartyStatus, names: dict[str, str]) -> dict[str, Any]:
+def party_json(p: PartyStatus, names: dict[str, str]) -> dict[str, Any]:
     return {
         "party": p.party,
         "names": names,
@@ -78,3 +78,4 @@ def _iso(value: date | None) -> str | None:
 
 def _untc_date(value: date | None) -> str:
     return value.strftime("%d %b %Y").lstrip("0") if value else ""
+

@@ -25,3 +25,8 @@ def get_glossary(rt: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
 @router.get("/states", summary="CIS states with their membership periods")
 def get_states(rt: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
     return {"states": reference.get_states(rt, principal)}
+
+
+@router.get("/domestic-acts", summary="Publicly sourced domestic acts; they change no status")
+def get_domestic_acts(rt: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
+    return {"domestic_acts": reference.get_domestic_acts(rt, principal)}

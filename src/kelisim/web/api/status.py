@@ -10,7 +10,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from kelisim.services.status import UNTC_COLUMNS, compute_status, status_json, untc_rows
+from kelisim.services.party_history import party_history
+from kelisim.services.status import (
+    UNTC_COLUMNS,
+    compute_status,
+    party_json,
+    status_json,
+    untc_rows,
+)
 from kelisim.web.dependencies import PrincipalDep, RuntimeDep
 
 router = APIRouter(prefix="/api/v1", tags=["status"])
@@ -32,3 +39,17 @@ def get_status(
         writer.writerows(untc_rows(status, names))
         return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
     return status_json(status, names)
+
+
+@router.get("/parties/{party}", summary="One state's record: terms, authorized bodies over time")
+def get_party(
+    rt: RuntimeDep, principal: PrincipalDep, party: str,
+    on: Annotated[date | None, Query(description="Up to this date; default today.")] = None,
+) -> dict[str, Any]:
+    day = on or rt.clock().date()
+    history = party_history(rt, principal, party, day)
+    status, names = compute_status(rt, principal, day)
+    current = next((p for p in status.parties if p.party == history["party"]), None)
+    names_of = names.get(history["party"], {})
+    return {**history, "names": names_of, "on": day.isoformat(),
+            "status": party_json(current, names_of) if current else None}

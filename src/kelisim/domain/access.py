@@ -103,3 +103,46 @@ def require_exchange(principal: Principal, action: ExchangeAction,
                      party_state: PartyState | None, *, party: str | None = None) -> None:
     if not exchange_allowed(principal, action, party_state, party=party):
         raise PermissionDenied(EXCHANGE_REASONS[action], action=action.value, article="Art. 6")
+
+
+# --- the certification registry (Art. 2; Art. 3, direction 14) ----------------------------------
+# A certification body records only for its own Party's schemes; recognition arrangements are the
+# recognising Party's (its party-admin) to record. The depositary's account — the node operator's
+# console — may record both on a Party's behalf (e.g. loading a scheme's existing registry).
+# Reading (verification, search, export, the change feed, the ledger) is for every account; what
+# anyone *without* an account sees is each scheme's own choice (`Scheme.public_fields`).
+
+
+class CertificationAction(StrEnum):
+    RECORD_CERTIFICATES = "certification_record_certificates"
+    RECORD_ARRANGEMENTS = "certification_record_arrangements"
+    READ = "certification_read"
+
+
+CERTIFICATION_REASONS: dict[CertificationAction, str] = {
+    CertificationAction.RECORD_CERTIFICATES: "A certification body (role certifier) records "
+                                             "schemes and certificates of its own Party only.",
+    CertificationAction.RECORD_ARRANGEMENTS: "Recognition arrangements are recorded by the "
+                                             "recognising Party's party-admin or the depositary.",
+    CertificationAction.READ: "Your account may not read the certification registry.",
+}
+
+
+def certification_allowed(principal: Principal, action: CertificationAction, *,
+                          party: str | None = None) -> bool:
+    """`party` is the Party of the scheme recorded for, or the recognising Party."""
+    if action is CertificationAction.READ or principal.role is Role.DEPOSITARY:
+        return True
+    own = party is not None and party == principal.party
+    if action is CertificationAction.RECORD_CERTIFICATES:
+        return principal.role is Role.CERTIFIER and own
+    return principal.role is Role.PARTY_ADMIN and own
+
+
+def require_certification(principal: Principal, action: CertificationAction, *,
+                          party: str | None = None) -> None:
+    if not certification_allowed(principal, action, party=party):
+        reason = CERTIFICATION_REASONS[action]
+        if principal.party and party and party != principal.party:
+            reason += f" Your account belongs to {principal.party}, not {party}."
+        raise PermissionDenied(reason, action=action.value, article="Art. 3 (direction 14)")

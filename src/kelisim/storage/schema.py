@@ -214,3 +214,110 @@ exchange_secrets = Table(
     Column("name", String(40), primary_key=True),
     Column("value", LargeBinary, nullable=False),
 )
+
+# --- The certification registry (Art. 2; Art. 3, direction 14; migration 0003) -----------------
+# `cert_ledger_entries` is the hash-chained, append-only record of schemes, arrangements and every
+# certificate lifecycle event (its head is the `certification` row of `ledger_heads`). Everything
+# else in this section is a projection derived from it by replay and rebuildable at any time:
+# schemes, arrangements, certificates as they stand (with their validity periods, requirement
+# levels and search terms, for fast filtering), plus the documents' bytes by SHA-256.
+
+cert_ledger_entries = Table(
+    "cert_ledger_entries", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("scheme", String(64), nullable=True),
+    Column("number", String(120), nullable=True),
+    Column("event_date", Date, nullable=True),
+    Column("body", LargeBinary, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("recorded_by", Integer, nullable=True),
+    Index(None, "number"),
+    Index(None, "recorded_at"),
+)
+
+cert_schemes = Table(
+    "cert_schemes", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("party", String(3), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Index(None, "party"),
+)
+
+cert_arrangements = Table(
+    "cert_arrangements", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("recognising_scheme", String(64), ForeignKey("cert_schemes.key"), nullable=False),
+    Column("recognising_party", String(3), nullable=False),
+    Column("recognised_scheme", String(64), ForeignKey("cert_schemes.key"), nullable=False),
+    Column("recognised_party", String(3), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("ends_on", Date, nullable=True),
+    Column("body", JSON, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Index(None, "recognising_party", "recognised_scheme"),
+    Index(None, "recognised_scheme"),
+)
+
+certificates = Table(
+    "certificates", metadata,
+    Column("number", String(120), primary_key=True),
+    Column("scheme", String(64), ForeignKey("cert_schemes.key"), nullable=False),
+    Column("party", String(3), nullable=False),
+    Column("product", String(300), nullable=False),
+    Column("vendor", String(300), nullable=False),
+    Column("vendor_key", String(300), nullable=False),
+    Column("version", String(100), nullable=True),
+    Column("category", String(40), nullable=False),
+    Column("technical_domain", String(100), nullable=True),
+    Column("issued_on", Date, nullable=False),
+    Column("expires_on", Date, nullable=False),
+    Column("sort_key", String(300), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("last_seq", Integer, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Index(None, "sort_key", "number"),
+    Index(None, "scheme", "sort_key", "number"),
+    Index(None, "party", "sort_key", "number"),
+    Index(None, "category", "sort_key", "number"),
+    Index(None, "vendor_key"),
+)
+
+certificate_requirements = Table(
+    "certificate_requirements", metadata,
+    Column("number", String(120), ForeignKey("certificates.number"), primary_key=True),
+    Column("document", String(64), primary_key=True),
+    Column("level", String(100), nullable=False),
+    Column("rank", Integer, nullable=False),
+    Index(None, "document", "rank"),
+)
+
+certificate_periods = Table(
+    "certificate_periods", metadata,
+    Column("number", String(120), ForeignKey("certificates.number"), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("state", String(20), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=True),
+    Index(None, "state", "starts_on"),
+)
+
+certificate_terms = Table(
+    "certificate_terms", metadata,
+    Column("term", String(80), primary_key=True),
+    Column("number", String(120), ForeignKey("certificates.number"), primary_key=True),
+    Index(None, "number"),
+)
+
+certificate_documents = Table(
+    "certificate_documents", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("media_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+)

@@ -215,7 +215,7 @@ _CHECKS: dict[str, Callable[[Spec, Any], str | None]] = {
 def order(obj: dict[str, Any], first: str, op: str, second: str, out: Problems,
            section: str) -> None:
     a, b = obj.get(first), obj.get(second)
-    if not (is_ts(a) and is_ts(b)):
+    if not (isinstance(a, str) and isinstance(b, str) and is_ts(a) and is_ts(b)):
         return
     ka, kb = _ts_key(a), _ts_key(b)
     if (op == ">=" and ka < kb) or (op == ">" and ka <= kb):

@@ -1,0 +1,186 @@
+"""Art. 6: information classified as a state secret under a Party's law is never transferred.
+
+kelisim refuses, at intake, an object that bears the kelisim state-secret marking
+(``STATE_SECRET_MARKING_ID``, in object_marking_refs or a granular marking) or whose text carries
+a state-secret classification stamp of any Party. The grades are data per Party and language
+(``kelisim/data/state_secret_stamps.json``, citing each state's law on state secrets).
+
+The rule for a stamp (a classification *marking*, not the word "secret" in a sentence):
+every string value of the object, at any depth, is normalised - Unicode NFKC; soft hyphens and
+zero-width characters removed; a word hyphenated across a line break joined; runs of whitespace
+collapsed; a letter-spaced line ("С Е К Р Е Т Н О") closed up - and cut into lines. Stamps are
+matched case-insensitively as whole words, tolerant of Latin/Cyrillic look-alike letters and of
+the plain-Cyrillic spellings of Kazakh, Kyrgyz, Tajik and Uzbek letters. A match is a stamp when:
+
+1. it stands alone on its line (nothing but punctuation around it): ``Секретно``, ``TOP SECRET.``;
+2. it is enclosed in brackets or quotes: ``«Совершенно секретно»``, ``[Құпия]``, ``(SECRET)``;
+3. it opens its line and is followed by a registration mark (``экз. №``, ``№``, ``copy``,
+   ``дана``, ``nr.``...): ``Секретно, экз. № 2``;
+4. it is written in capitals and opens its line followed by a separator (``, ; : / -``), or is
+   in capitals and followed by a registration mark anywhere: ``СЕКРЕТНО: доклад``.
+
+So "a secret key", "секретный ключ", "Құпия сөз" (password), "это совершенно секретно" pass.
+Deliberately refused: a quoted mention such as «гриф «Секретно» снят» - Art. 6 errs on the side
+of not transferring. Property *names* are not scanned (they are schema, not text).
+
+The reason returned never quotes the object: no byte of a refused object is echoed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from kelisim.domain.stix.extension import STATE_SECRET_MARKING_ID
+
+__all__ = ["stamps", "state_secret_reason"]
+
+REASON_MARKING = ("Refused: the object bears the state-secret marking. Information classified "
+                  "as a state secret under a Party's law is not transferred under the "
+                  "Agreement (Art. 6); nothing of it was stored.")
+REASON_STAMP = ("Refused: the object's text carries a state-secret classification stamp of a "
+                "Party. Information classified as a state secret under a Party's law is not "
+                "transferred under the Agreement (Art. 6); nothing of it was stored.")
+
+_OPENERS = "«\"“„‘'([{<‹"
+_CLOSERS = "»\"”“’')]}>›"
+_SEPARATORS = ",;:/-–—|."
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_HYPHENATED = re.compile(r"(\w)[-\u2010\u2011]\s*\n\s*(\w)")
+_LINES = re.compile(r"[\r\n\u2028\u2029\v\f]+")
+_SPACES = re.compile(r"\s+")
+_LETTER_SPACED = re.compile(r"(?:\w ){3,}\w")
+_WORD = re.compile(r"\w")
+_NEEDS_NORMALISING = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]|[-\u2010\u2011]\s*\n|"
+                                r"(?:\w ){3,}\w")
+_REGISTRATION = re.compile(
+    r"(?:экз|экземпляр|прим|асобн|дана|нусха|nusxa|nr\b|no\b\.?\s*\d|№|#\s*\d|copy|ex\b|"
+    r"exemplar)", re.IGNORECASE)
+
+# Letters that look alike or are commonly typed for one another (one class per group).
+_ALIKE = [
+    "aаә", "bв", "cс", "eеэ", "hнһң", "iіıİиӣ", "kкқ", "mм", "oоөӧ", "pр", "tт",
+    "xхҳ", "yуұүў", "гғ", "ş ș", "ţț", "'ʻ‘’`ʼ",
+]
+
+
+@cache
+def _alike_classes() -> dict[str, str]:
+    classes: dict[str, str] = {}
+    for group in _ALIKE:
+        letters = group.replace(" ", "")
+        members = set(letters) | {c.upper() for c in letters} | {c.lower() for c in letters}
+        cls = "[" + "".join(sorted(re.escape(c) for c in members)) + "]"
+        for letter in members:
+            classes[letter] = cls
+    return classes
+
+
+@cache
+def stamps() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Party (alpha-3) -> language -> stamps, from the data file."""
+    raw = json.loads(resources.files("kelisim.data").joinpath("state_secret_stamps.json")
+                     .read_text(encoding="utf-8"))
+    return {party: {lang: tuple(words) for lang, words in entry["stamps"].items()}
+            for party, entry in raw["parties"].items()}
+
+
+def _stamp_regex(stamp: str) -> str:
+    classes = _alike_classes()
+    parts: list[str] = []
+    for char in unicodedata.normalize("NFKC", stamp):
+        if char.isspace():
+            parts.append(r"\s*" if parts and parts[-1] == r"\." else r"\s+")
+        elif char == ".":
+            parts.append(r"\.")
+        else:
+            parts.append(classes.get(char, re.escape(char)))
+    return "".join(parts)
+
+
+@cache
+def _matcher() -> re.Pattern[str]:
+    every = {s for by_lang in stamps().values() for words in by_lang.values() for s in words}
+    alternatives = sorted((_stamp_regex(s) for s in every), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
+
+
+def _lines(text: str) -> Iterator[str]:
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    text = _HYPHENATED.sub(r"\1\2", text)
+    for line in _LINES.split(text):
+        line = _SPACES.sub(" ", line).strip()
+        if _LETTER_SPACED.fullmatch(line):
+            line = line.replace(" ", "")
+        if line:
+            yield line
+
+
+def has_stamp(text: str) -> bool:
+    """Does this text carry a classification stamp, by the rule in the module docstring?"""
+    matcher = _matcher()
+    if matcher.search(unicodedata.normalize("NFKC", text)) is None and \
+            _NEEDS_NORMALISING.search(text) is None:
+        return False
+    for line in _lines(text):
+        for m in matcher.finditer(line):
+            if _is_marking(line[: m.start()], m.group(), line[m.end():]):
+                return True
+    return False
+
+
+def _is_marking(before: str, stamp: str, after: str) -> bool:
+    left, right = before.rstrip(), after.lstrip()
+    if left[-1:] and left[-1] in _OPENERS and right[:1] and right[0] in _CLOSERS:
+        return True
+    at_start = _WORD.search(before) is None
+    upper = stamp.isupper()
+    rest = right.lstrip(_SEPARATORS + " ")
+    registered = _REGISTRATION.match(rest) is not None
+    if at_start and (_WORD.search(after) is None or registered):
+        return True
+    if upper and registered:
+        return True
+    return at_start and upper and right[:1] != "" and right[0] in _SEPARATORS
+
+
+def _strings(value: Any, depth: int = 0) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif depth > 64:
+        return
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item, depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item, depth + 1)
+
+
+def _bears_marking(obj: Mapping[str, Any]) -> bool:
+    refs = obj.get("object_marking_refs")
+    if isinstance(refs, list) and STATE_SECRET_MARKING_ID in refs:
+        return True
+    granular = obj.get("granular_markings")
+    return isinstance(granular, list) and any(
+        isinstance(g, Mapping) and g.get("marking_ref") == STATE_SECRET_MARKING_ID
+        for g in granular)
+
+
+def state_secret_reason(obj: Mapping[str, Any]) -> str | None:
+    """A reason citing Art. 6 if obj is marked or stamped as a state secret; else None.
+
+    The reason never quotes the object's content.
+    """
+    if not isinstance(obj, Mapping):
+        return None
+    if _bears_marking(obj):
+        return REASON_MARKING
+    if any(has_stamp(text) for text in _strings(obj)):
+        return REASON_STAMP
+    return None

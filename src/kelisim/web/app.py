@@ -9,10 +9,12 @@ from fastapi import FastAPI
 from kelisim import __version__
 from kelisim.config import Settings
 from kelisim.services.runtime import Runtime, build_runtime
+from kelisim.web import taxii
 from kelisim.web.api import accounts, depositary, reference, status
 from kelisim.web.limits import BodySizeLimit
 from kelisim.web.problems import install_problem_handlers
 from kelisim.web.responses import JsonResponse
+from kelisim.web.ui import mount_ui
 
 DESCRIPTION = """
 The HTTP API of kelisim, the platform of the 2013 CIS Agreement on cooperation in ensuring
@@ -36,5 +38,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     def health() -> dict[str, Any]:
         return {"status": "ok", "version": __version__}
 
+    taxii.install(app, runtime)
+    mount_ui(app)  # the web UI at / (after the API routes, which keep their paths)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)
     return app

@@ -18,7 +18,7 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(send, scope)
             return
         seen = 0
         refused = False
@@ -37,11 +37,14 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, send)
         except _TooLarge:
             if refused:
-                await self._refuse(send)
+                await self._refuse(send, scope)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, scope: Scope) -> None:
         import orjson
 
+        if str(scope.get("path", "")).startswith("/taxii2/"):
+            await self._refuse_taxii(send)
+            return
         body = orjson.dumps({
             "type": PROBLEM_BASE + "request_too_large", "title": "Request too large",
             "status": 413,
@@ -49,6 +52,20 @@ class BodySizeLimit:
                       "(KELISIM_MAX_REQUEST_BYTES)."})
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/problem+json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+    async def _refuse_taxii(self, send: Send) -> None:
+        """TAXII routes answer with the TAXII error message (TAXII 2.1 section 3.6.1)."""
+        import orjson
+
+        body = orjson.dumps({
+            "title": "Request too large", "http_status": "413",
+            "description": f"The request body exceeds the limit of {self.max_bytes} bytes "
+                           "(the API root's max_content_length; KELISIM_MAX_REQUEST_BYTES)."})
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/taxii+json;version=2.1"),
                                 (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 

@@ -1,0 +1,66 @@
+"""The audit of reads of restricted-access information (Art. 2, 6), hash-chained.
+
+Every page or object served that contains an object bearing a restricted-access marking appends
+one entry - who read, when, through which endpoint, which object versions, whose information -
+in the same transaction that serves it, chained with `domain.ledger` like the depositary's
+record (a separate chain, `exchange_audit`, append-only in the database). The owner Party's
+party-admin reads the entries about its own information; `kelisim audit verify` proves the chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from kelisim.domain.access import ExchangeAction, require_exchange
+from kelisim.domain.accounts import Principal
+from kelisim.domain.ledger import GENESIS_HASH, Head, decode_body, verify_chain
+from kelisim.services.exchange.collections import state_today
+from kelisim.services.runtime import Runtime
+from kelisim.storage.exchange_objects import Row
+from kelisim.storage.exchange_records import ExchangeRecords
+
+
+def record_reads(records: ExchangeRecords, principal: Principal, at: datetime, *,
+                 endpoint: str, collection_id: str, rows: Sequence[Row]) -> bool:
+    """Append one entry if the rows served hold restricted-access information."""
+    restricted = [row for row in rows if row.restricted_owner]
+    if not restricted:
+        return False
+    owners = sorted({row.restricted_owner for row in restricted if row.restricted_owner})
+    entry = {
+        "kind": "read", "endpoint": endpoint, "collection": collection_id,
+        "reader": {"account": principal.account_id, "name": principal.name,
+                   "party": principal.party, "organization": principal.organization},
+        "owners": owners,
+        "objects": [{"id": row.stix_id, "version": row.version, "owner": row.restricted_owner}
+                    for row in restricted],
+    }
+    head = records.lock_audit()
+    records.append_audit(head, at, entry, account_id=principal.account_id,
+                         party=principal.party, owners="|" + "|".join(owners) + "|")
+    return True
+
+
+def read_audit(rt: Runtime, principal: Principal, party: str | None = None) -> list[dict[str, Any]]:
+    """Entries about a Party's information, for that Party's party-admin."""
+    owner = party or principal.party
+    require_exchange(principal, ExchangeAction.READ_AUDIT, state_today(rt, principal),
+                     party=owner)
+    with rt.unit_of_work() as uow:
+        bodies = ExchangeRecords(uow.connection).audit_entries(owner)
+    return [decode_body(body) for body in bodies]
+
+
+def verify_audit(rt: Runtime) -> dict[str, Any]:
+    """Check the whole chain against its head; run by the local operator (`kelisim audit
+    verify`), whose report names no content, only positions."""
+    with rt.unit_of_work() as uow:
+        records = ExchangeRecords(uow.connection)
+        links = list(records.audit_links())
+        head = records.audit_head() or Head(0, GENESIS_HASH)
+    problems = verify_chain(links, head)
+    return {"ok": not problems, "entries": len(links),
+            "head": {"seq": head.seq, "hash": head.hash},
+            "problems": [str(p) for p in problems]}

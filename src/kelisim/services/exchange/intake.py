@@ -1,0 +1,298 @@
+"""Add Objects (TAXII 2.1 section 5.4): accept an envelope durably, then store it in one batch.
+
+Acceptance (`accept_envelope`) runs in the request: it checks the caller may write to the
+collection today, parses the envelope, and refuses the **whole envelope** if any object is
+classified as a state secret (Art. 6: such information is not transferred - so not one byte of
+it is stored, queued, logged or echoed; the error names only its position). What is accepted is
+written with a `pending` status resource in one transaction before the 202 is sent, so a crash
+after the 202 loses nothing: the job is processed later by the worker (see worker.py).
+
+Processing (`process_job`) claims the job inside the transaction that stores its objects, so a
+crash mid-way rolls the claim back with everything else. Each object is validated (fast STIX 2.1
+validator), its Agreement properties and markings are derived into indexed columns and the
+compiled Art. 6 gates, and all valid objects are inserted with one executemany. A failed object
+leaves nothing behind; the status resource says object by object what happened and why.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from kelisim.domain import exchange_policy as policy
+from kelisim.domain.access import ExchangeAction, require_exchange
+from kelisim.domain.accounts import Principal
+from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from kelisim.domain.stix.extension import (
+    STATE_SECRET_MARKING_ID,
+    TLP_MARKING_IDS,
+    agreement_properties,
+    restricted_access,
+    tlp_of,
+)
+from kelisim.domain.stix.state_secrets import state_secret_reason
+from kelisim.domain.stix.validation import validate_stix_object
+from kelisim.domain.taxii import format_timestamp, micros_of, version_key
+from kelisim.services.exchange.collections import find_collection, state_today
+from kelisim.services.runtime import Runtime
+from kelisim.storage.exchange_objects import ObjectsRepository
+from kelisim.storage.exchange_records import ExchangeRecords
+
+log = logging.getLogger(__name__)
+SPEC = "TAXII 2.1 section 5.4"
+KNOWN_MARKINGS = frozenset(TLP_MARKING_IDS.values()) | {STATE_SECRET_MARKING_ID}
+
+
+def _known(ref: str) -> bool:
+    """TLP (2.0 or 1.0) and kelisim's own markings need no definition to be understood."""
+    return ref in KNOWN_MARKINGS or tlp_of({"object_marking_refs": [ref]}) is not None
+MAX_MESSAGE = 1000
+
+
+def accept_envelope(rt: Runtime, principal: Principal, collection_key: str,
+                    body: bytes) -> str:
+    """Queue an envelope durably and return its status id; refusals store nothing."""
+    require_exchange(principal, ExchangeAction.ADD_OBJECTS, state_today(rt, principal))
+    collection = find_collection(rt, principal, collection_key)
+    if not collection.can_write:
+        raise PermissionDenied("This account may not add objects to this collection today "
+                               "(Art. 6, 9; TAXII 2.1 section 5.4).", article="Art. 6")
+    objects = parse_envelope(body)
+    refused = [i for i, obj in enumerate(objects) if state_secret_reason(obj) is not None]
+    if refused:
+        positions = ", ".join(str(i) for i in refused[:20])
+        raise RuleViolation(
+            f"The envelope holds information classified as a state secret (objects at positions "
+            f"{positions}); such information is not transferred under the Agreement. Nothing "
+            f"of the envelope was stored.", article="Art. 6", positions=refused[:20])
+    status_id = str(uuid.uuid4())
+    now = rt.clock()
+    pendings = [_detail(obj, None) for obj in objects]
+    with rt.unit_of_work() as uow:
+        records = ExchangeRecords(uow.connection)
+        records.add_status(
+            id=status_id, collection_id=collection.id, account_id=principal.account_id,
+            party=principal.party, request_timestamp=now,
+            status="pending" if objects else "complete", total_count=len(objects),
+            success_count=0, failure_count=0, pending_count=len(objects), successes=[],
+            failures=[], pendings=pendings)
+        if objects:
+            records.enqueue(status_id, now, orjson.dumps(objects))
+        uow.commit()
+    return status_id
+
+
+def parse_envelope(body: bytes) -> list[Any]:
+    """The `objects` of an envelope (TAXII 2.1 section 3.7); a STIX bundle is taken too, since
+    `stix2`'s TAXIICollectionSink posts bundles."""
+    try:
+        envelope = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise InvalidInput(f"The request body is not valid JSON ({error.msg} at position "
+                           f"{error.pos}); send a TAXII envelope ({SPEC}).") from None
+    if not isinstance(envelope, dict):
+        raise InvalidInput(f"The request body must be a JSON object, a TAXII envelope ({SPEC}).")
+    objects = envelope.get("objects", [])
+    if not isinstance(objects, list):
+        raise InvalidInput(f"The envelope's `objects` must be a list ({SPEC}).")
+    return objects
+
+
+def process_job(rt: Runtime, status_id: str) -> bool:
+    """Store the objects of a queued envelope; False if another worker already did."""
+    try:
+        return _process(rt, status_id)
+    except Exception:  # a poison job must not come back forever; nothing of it is stored
+        log.exception("exchange job %s failed; its objects are reported as failures", status_id)
+        return _fail_all(rt, status_id)
+
+
+def _process(rt: Runtime, status_id: str) -> bool:
+    with rt.unit_of_work() as uow:
+        records = ExchangeRecords(uow.connection)
+        envelope = records.claim(status_id)
+        status = records.status(status_id)
+        if envelope is None or status is None:
+            return False
+        objects = orjson.loads(envelope)
+        repo = ObjectsRepository(uow.connection)
+        outcome = _Batch(rt, repo, status["collection_id"], status["party"],
+                         status["account_id"])
+        successes, failures = outcome.store(objects)
+        records.finish_status(status_id, status="complete", success_count=len(successes),
+                              failure_count=len(failures), pending_count=0,
+                              successes=successes, failures=failures, pendings=[])
+        uow.commit()
+    return True
+
+
+def _fail_all(rt: Runtime, status_id: str) -> bool:
+    with rt.unit_of_work() as uow:
+        records = ExchangeRecords(uow.connection)
+        envelope = records.claim(status_id)
+        status = records.status(status_id)
+        if envelope is None or status is None:
+            return False
+        failures = [{**d, "message": "kelisim could not process this object; nothing of it "
+                                     "was stored. Post it again."} for d in status["pendings"]]
+        records.finish_status(status_id, status="complete", success_count=0,
+                              failure_count=len(failures), pending_count=0, successes=[],
+                              failures=failures, pendings=[])
+        uow.commit()
+    return True
+
+
+class _Batch:
+    """One envelope's objects turned into rows (derived columns, gates) and stored at once."""
+
+    def __init__(self, rt: Runtime, repo: ObjectsRepository, collection_id: str,
+                 party: str | None, account_id: int) -> None:
+        self.rt, self.repo, self.collection_id = rt, repo, collection_id
+        self.party, self.account_id = party, account_id
+
+    def store(self, objects: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        successes: list[dict[str, Any]] = []
+        failures: list[dict[str, Any]] = []
+        last = self.repo.lock_collection(self.collection_id)
+        valid = [(obj, errors) for obj in objects
+                 for errors in [validate_stix_object(obj)]]
+        ids = [obj["id"] for obj, errors in valid if not errors]
+        stored = self.repo.stored_versions(self.collection_id, ids)
+        stored_ids = {stix_id for stix_id, _ in stored}
+        markings = self._marking_definitions(objects)
+        rows: list[dict[str, Any]] = []
+        added = max(micros_of(self.rt.clock()), last + 1)
+        for obj, errors in valid:
+            if errors:
+                failures.append(_detail(obj, "; ".join(errors)))
+                continue
+            stamp = obj.get("modified") or obj.get("created")
+            version = version_key(stamp) if isinstance(stamp, str) else None
+            if (obj["id"], version) in stored or (version is None and obj["id"] in stored_ids):
+                successes.append({**_detail(obj, None), "message": "already stored"})
+                continue
+            row, problem = self._row(obj, version, added, markings)
+            if problem:
+                failures.append(_detail(obj, problem))
+                continue
+            rows.append(row)
+            stored.add((obj["id"], row["version"]))
+            stored_ids.add(obj["id"])
+            successes.append({"id": obj["id"], "version": row["version"]})
+            added += 1
+        self.repo.insert_many(rows)
+        if rows:
+            self.repo.set_last_added(self.collection_id, added - 1)
+        return successes, failures
+
+    def _marking_definitions(self, objects: list[Any]) -> dict[str, dict[str, Any]]:
+        found = {o["id"]: o for o in objects
+                 if isinstance(o, dict) and o.get("type") == "marking-definition"
+                 and isinstance(o.get("id"), str)}
+        wanted = {ref for o in objects if isinstance(o, dict) for ref in _marking_refs(o)}
+        missing = {ref for ref in wanted - found.keys() if not _known(ref)}
+        for raw in self.repo.raw_objects(self.collection_id, missing):
+            definition = orjson.loads(raw)
+            found.setdefault(definition["id"], definition)
+        return found
+
+    def _row(self, obj: dict[str, Any], version: str | None, added: int,
+             markings: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], str | None]:
+        try:
+            return self._derive(obj, version, added, markings)
+        except InvalidInput as error:
+            article = f" ({error.article})" if error.article else ""
+            return {}, error.reason + article
+
+    def _derive(self, obj: dict[str, Any], version: str | None, added: int,
+                markings: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], str | None]:
+        restricted = []
+        refs = _marking_refs(obj)
+        for ref in refs:
+            if _known(ref):
+                continue
+            definition = markings.get(ref)
+            if definition is None:
+                return {}, (f"object_marking_refs names {ref}, a marking-definition this "
+                            "collection does not hold; post it first or in the same envelope "
+                            "(Art. 6: kelisim does not pass on a restriction it cannot read)")
+            access = restricted_access(definition)
+            if access is not None:
+                restricted.append(access)
+        if len(restricted) > 1:
+            return {}, "more than one restricted-access marking; give exactly one (Art. 6)"
+        agreement = agreement_properties(obj)
+        access = restricted[0] if restricted else None
+        tlp = tlp_of({"object_marking_refs": refs})  # granular markings count too: fail closed
+        marking = policy.Marking(
+            tlp=tlp,
+            recipient_parties=agreement.recipients_parties if agreement else frozenset(),
+            recipient_bodies=agreement.recipients_bodies if agreement else frozenset(),
+            restricted_owner=access.owner_party if access else None,
+            restricted_allowed=frozenset(access.allowed_parties) if access else frozenset(),
+            producer_party=self.party)
+        gates = policy.gates(marking)
+        directions = agreement.directions if agreement else ()
+        return {
+            "collection_id": self.collection_id, "date_added": added, "stix_id": obj["id"],
+            "type": obj["type"], "spec_version": obj.get("spec_version", "2.1"),
+            "version": version or format_timestamp(added), "producer_party": self.party,
+            "producer_account": self.account_id or None, "tlp": tlp,
+            "restricted_owner": marking.restricted_owner, "tlp_gate": gates.tlp,
+            "restricted_gate": gates.restricted, "open_access": gates.open,
+            "threat_class": agreement.threat_class if agreement else None,
+            "directions": ("|" + "|".join(str(d) for d in directions) + "|") if directions
+            else None,
+            "raw": orjson.dumps(obj),
+        }, None
+
+
+def _marking_refs(obj: dict[str, Any]) -> list[str]:
+    refs = [r for r in obj.get("object_marking_refs") or [] if isinstance(r, str)]
+    for granular in obj.get("granular_markings") or []:
+        if isinstance(granular, dict) and isinstance(granular.get("marking_ref"), str):
+            refs.append(granular["marking_ref"])
+    return refs
+
+
+def _detail(obj: Any, message: str | None) -> dict[str, Any]:
+    """A status-details entry (TAXII 2.1 section 4.3.1): id, version, message."""
+    is_dict = isinstance(obj, dict)
+    stix_id = obj.get("id") if is_dict else None
+    stamp = (obj.get("modified") or obj.get("created")) if is_dict else None
+    detail: dict[str, Any] = {
+        "id": stix_id if isinstance(stix_id, str) else "(no id)",
+        "version": stamp if isinstance(stamp, str) else "(no version)"}
+    if message:
+        detail["message"] = message[:MAX_MESSAGE]
+    return detail
+
+
+def status_resource(row: dict[str, Any]) -> dict[str, Any]:
+    """The status resource (TAXII 2.1 section 4.3.1)."""
+    moment: datetime = row["request_timestamp"]
+    body: dict[str, Any] = {
+        "id": row["id"], "status": row["status"],
+        "request_timestamp": format_timestamp(micros_of(moment)),
+        "total_count": row["total_count"], "success_count": row["success_count"],
+        "failure_count": row["failure_count"], "pending_count": row["pending_count"]}
+    for key in ("successes", "failures", "pendings"):
+        if row[key]:
+            body[key] = row[key]
+    return body
+
+
+def get_status(rt: Runtime, principal: Principal, status_id: str) -> dict[str, Any]:
+    """A status is seen by the account that posted and by its Party's bodies; to anyone else it
+    does not exist (it names object ids the poster sent)."""
+    with rt.unit_of_work() as uow:
+        row = ExchangeRecords(uow.connection).status(status_id)
+    if row is None or not (row["account_id"] == principal.account_id or (
+            principal.party is not None and row["party"] == principal.party)):
+        raise NotFound("No such status resource is visible to this account "
+                       "(TAXII 2.1 section 4.3).")
+    return status_resource(row)

@@ -1,0 +1,124 @@
+"""Get Objects, Get an Object, Object Versions, Get Object Manifests, Delete an Object
+(TAXII 2.1 sections 5.3, 5.5, 5.6, 5.7, 5.8), each page decided afresh for the reader.
+
+Every page - the first or one reached through `next` - asks the reader's Party's state on the
+day it is served, so a withdrawal that takes effect mid-pagination stops the next page. The
+`next` token only carries a cursor; what may be seen is never in it. An object the reader may
+not see and an object that does not exist give the same 404, and neither counts anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from kelisim.domain import exchange_policy as policy
+from kelisim.domain.access import ExchangeAction, require_exchange
+from kelisim.domain.accounts import Principal
+from kelisim.domain.errors import NotFound, PermissionDenied
+from kelisim.domain.exchange_policy import Endpoint
+from kelisim.domain.taxii import Query, open_next, sign_next
+from kelisim.services.exchange.audit import record_reads
+from kelisim.services.exchange.collections import CollectionView, find_collection, state_today
+from kelisim.services.runtime import Runtime
+from kelisim.storage.exchange_objects import ObjectsRepository, Row
+from kelisim.storage.exchange_records import ExchangeRecords
+
+TOKEN_KEY_CACHE = "exchange.next_token_key"
+NO_OBJECT = "No object with this id is visible to this account in this collection " \
+            "(TAXII 2.1 section 5.5)."
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    more: bool
+    next: str | None
+
+
+def read_page(rt: Runtime, principal: Principal, collection_key: str, query: Query,
+              endpoint: Endpoint, object_id: str | None = None) -> Page:
+    """One page of visible object versions (raw JSON unless the manifest/versions is asked)."""
+    state = state_today(rt, principal)
+    require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
+    collection = _readable(rt, principal, collection_key)
+    reach = policy.scope(policy.Reader.of(principal, state))
+    if object_id is not None:
+        query = replace(query, ids=(object_id,))
+    if endpoint is Endpoint.VERSIONS:
+        query = replace(query, versions=("all",))
+    digest = query.digest(f"{endpoint.value}:{collection.id}")
+    key = token_key(rt)
+    after = query.added_after
+    if query.next is not None:
+        after = open_next(key, query.next, account_id=principal.account_id, digest=digest)
+    with_raw = endpoint in (Endpoint.OBJECTS, Endpoint.OBJECT)
+    with rt.unit_of_work() as uow:
+        rows = ObjectsRepository(uow.connection).page(
+            collection.id, reach, query, after=after, limit=query.limit, with_raw=with_raw)
+        more = len(rows) > query.limit
+        rows = rows[:query.limit]
+        if with_raw and record_reads(ExchangeRecords(uow.connection), principal, rt.clock(),
+                                     endpoint=endpoint.value, collection_id=collection.id,
+                                     rows=rows):
+            uow.commit()
+    if object_id is not None and not rows and query.next is None:
+        raise NotFound(NO_OBJECT)
+    token = None
+    if more:
+        token = sign_next(key, account_id=principal.account_id, digest=digest,
+                          after=rows[-1].date_added)
+    return Page(rows, more, token)
+
+
+def delete_object(rt: Runtime, principal: Principal, collection_key: str, object_id: str,
+                  query: Query) -> int:
+    """Delete the matching versions of an object for everyone, leaving tombstones; only versions
+    produced by the caller's own Party (never another Party's copy). Returns how many."""
+    state = state_today(rt, principal)
+    require_exchange(principal, ExchangeAction.DELETE_OBJECTS, state)
+    collection = _readable(rt, principal, collection_key)
+    reader = policy.Reader.of(principal, state)
+    reach = policy.scope(reader)
+    query = replace(query, ids=(object_id,), limit=1000, next=None, added_after=None)
+    with rt.unit_of_work() as uow:
+        repo = ObjectsRepository(uow.connection)
+        rows: list[Row] = []
+        after: int | None = None
+        while True:
+            page = repo.page(collection.id, reach, query, after=after, limit=1000,
+                             with_raw=False)
+            rows.extend(page[:1000])
+            if len(page) <= 1000:
+                break
+            after = page[999].date_added
+        if not rows:
+            raise NotFound(NO_OBJECT)
+        foreign = [r for r in rows if not policy.decide(
+            reader, policy.Marking(producer_party=r.producer_party), Endpoint.DELETE)]
+        if foreign:
+            raise PermissionDenied(
+                f"{len(foreign)} of the matching versions were produced by another Party; "
+                "kelisim deletes only versions your own Party produced (Art. 6).",
+                article="Art. 6")
+        repo.delete_versions(collection.id, rows, deleted_by=principal.account_id,
+                             deleted_at=rt.clock())
+        uow.commit()
+    return len(rows)
+
+
+def _readable(rt: Runtime, principal: Principal, collection_key: str) -> CollectionView:
+    collection = find_collection(rt, principal, collection_key)
+    if not collection.can_read:
+        raise PermissionDenied("This account may not read this collection "
+                               "(TAXII 2.1 section 5.2).", article="Art. 6")
+    return collection
+
+
+def token_key(rt: Runtime) -> bytes:
+    key = rt.caches.get(TOKEN_KEY_CACHE)
+    if key is None:
+        with rt.unit_of_work() as uow:
+            key = ExchangeRecords(uow.connection).secret("next_token")
+            uow.commit()
+        rt.caches[TOKEN_KEY_CACHE] = key
+    return key

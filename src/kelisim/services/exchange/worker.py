@@ -1,0 +1,56 @@
+"""Processes accepted envelopes: inline right after the 202, and in a thread that resumes the
+queue on start (an accepted POST survives a crash; TAXII 2.1 section 5.4, issue 4)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from kelisim.services.exchange.intake import process_job
+from kelisim.services.runtime import Runtime
+from kelisim.storage.exchange_records import ExchangeRecords
+
+log = logging.getLogger(__name__)
+
+
+def process_queued(rt: Runtime) -> int:
+    """Process every queued job, oldest first; returns how many this call completed."""
+    with rt.unit_of_work() as uow:
+        queued = ExchangeRecords(uow.connection).queued()
+    return sum(1 for status_id in queued if process_job(rt, status_id))
+
+
+class ExchangeWorker:
+    """A background thread that drains the queue when started and whenever notified."""
+
+    def __init__(self, rt: Runtime, poll_seconds: float = 30.0) -> None:
+        self.rt = rt
+        self.poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="kelisim-exchange-worker",
+                                            daemon=True)
+            self._thread.start()
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                process_queued(self.rt)
+            except Exception:  # keep the worker alive; the job stays queued for the next pass
+                log.exception("the exchange worker could not drain the queue")
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()

@@ -1,0 +1,173 @@
+"""Stored STIX object versions: bulk insert, and reader-filtered keyset reads (TAXII 2.1 s. 5).
+
+Every read carries the reader's compiled Art. 6 scope into SQL (`visibility`), so an invisible
+object is never loaded, counted or used to pick a version: `match[version]=last` means the
+latest version *this reader may see*. Pages are keyset ranges on (collection_id, date_added);
+there is no OFFSET anywhere. Raw JSON is returned as stored bytes for the envelope to splice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    delete,
+    exists,
+    false,
+    insert,
+    or_,
+    select,
+    update,
+)
+
+from kelisim.domain.exchange_policy import Scope, ScopeKind, token
+from kelisim.domain.taxii import Query
+from kelisim.storage.schema import exchange_collections, exchange_objects, exchange_tombstones
+
+T = exchange_objects
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Row:
+    date_added: int
+    stix_id: str
+    version: str
+    type: str
+    restricted_owner: str | None
+    producer_party: str | None
+    raw: bytes
+
+
+def visibility(table: Any, reach: Scope) -> ColumnElement[bool]:
+    """The SQL twin of `exchange_policy.compiled_visible` (proved equal by the unit table)."""
+    if reach.kind is ScopeKind.NOTHING:
+        return false()
+    if reach.kind is ScopeKind.OPEN_ONLY:
+        return table.c.open_access.is_(True)
+    assert reach.party is not None
+    tlp_ok = [table.c.tlp_gate.is_(None),
+              table.c.tlp_gate.contains(token(reach.party, "P:"), autoescape=True)]
+    if reach.body is not None:
+        tlp_ok.append(table.c.tlp_gate.contains(token(reach.body, "B:"), autoescape=True))
+    return and_(or_(*tlp_ok), or_(table.c.restricted_gate.is_(None),
+                                  table.c.restricted_gate.contains(token(reach.party),
+                                                                   autoescape=True)))
+
+
+class ObjectsRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    # --- intake --------------------------------------------------------------------------------
+
+    def lock_collection(self, collection_id: str) -> int:
+        """Take the collection's intake lock; return the last date_added given out."""
+        table = exchange_collections
+        self._conn.execute(update(table).where(table.c.id == collection_id)
+                           .values(last_added=table.c.last_added))
+        query = select(table.c.last_added).where(table.c.id == collection_id)
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return int(self._conn.execute(query).scalar_one())
+
+    def set_last_added(self, collection_id: str, last: int) -> None:
+        self._conn.execute(update(exchange_collections)
+                           .where(exchange_collections.c.id == collection_id)
+                           .values(last_added=last))
+
+    def stored_versions(self, collection_id: str, stix_ids: Iterable[str]) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        ids = sorted(set(stix_ids))
+        for start in range(0, len(ids), CHUNK):
+            rows = self._conn.execute(select(T.c.stix_id, T.c.version).where(
+                T.c.collection_id == collection_id, T.c.stix_id.in_(ids[start:start + CHUNK])))
+            found.update((r.stix_id, r.version) for r in rows)
+        return found
+
+    def raw_objects(self, collection_id: str, stix_ids: Iterable[str]) -> list[bytes]:
+        """Stored versions of the given ids (used to resolve marking-definitions)."""
+        ids = sorted(set(stix_ids))
+        out: list[bytes] = []
+        for start in range(0, len(ids), CHUNK):
+            out.extend(bytes(r.raw) for r in self._conn.execute(select(T.c.raw).where(
+                T.c.collection_id == collection_id, T.c.stix_id.in_(ids[start:start + CHUNK]))))
+        return out
+
+    def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self._conn.execute(insert(T), list(rows))
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def page(self, collection_id: str, reach: Scope, query: Query, *, after: int | None,
+             limit: int, with_raw: bool = True) -> list[Row]:
+        """Up to `limit` + 1 visible rows after the cursor, oldest date_added first."""
+        columns = [T.c.date_added, T.c.stix_id, T.c.version, T.c.type, T.c.restricted_owner,
+                   T.c.producer_party]
+        statement: Select[Any] = select(*columns, T.c.raw if with_raw else T.c.date_added)
+        statement = statement.where(T.c.collection_id == collection_id,
+                                    *self._filters(collection_id, reach, query))
+        if after is not None:
+            statement = statement.where(T.c.date_added > after)
+        statement = statement.order_by(T.c.date_added).limit(limit + 1)
+        return [Row(r[0], r[1], r[2], r[3], r[4], r[5], bytes(r[6]) if with_raw else b"")
+                for r in self._conn.execute(statement)]
+
+    def _filters(self, collection_id: str, reach: Scope,
+                 query: Query) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = [visibility(T, reach)]
+        if query.ids:
+            where.append(T.c.stix_id.in_(query.ids))
+        if query.types:
+            where.append(T.c.type.in_(query.types))
+        if query.spec_versions:
+            where.append(T.c.spec_version.in_(query.spec_versions))
+        if query.threat_classes:
+            where.append(T.c.threat_class.in_(query.threat_classes))
+        if query.directions:
+            where.append(or_(*(T.c.directions.contains(f"|{d}|") for d in query.directions)))
+        if not query.wants_all_versions:
+            where.append(or_(*self._version_choice(collection_id, reach, query.versions)))
+        return where
+
+    def _version_choice(self, collection_id: str, reach: Scope,
+                        versions: Sequence[str]) -> list[ColumnElement[bool]]:
+        choices: list[ColumnElement[bool]] = []
+        stamps = [v for v in versions if v not in ("first", "last")]
+        if stamps:
+            choices.append(T.c.version.in_(stamps))
+        for keyword in ("first", "last"):
+            if keyword in versions:
+                other = T.alias("other")
+                beyond = (other.c.version > T.c.version if keyword == "last"
+                          else other.c.version < T.c.version)
+                choices.append(~exists().where(
+                    other.c.collection_id == collection_id, other.c.stix_id == T.c.stix_id,
+                    beyond, visibility(other, reach)))
+        return choices
+
+    # --- deletion ------------------------------------------------------------------------------
+
+    def delete_versions(self, collection_id: str, rows: Sequence[Row], *, deleted_by: int,
+                        deleted_at: Any) -> None:
+        for row in rows:
+            self._conn.execute(delete(T).where(T.c.collection_id == collection_id,
+                                               T.c.date_added == row.date_added))
+        self._conn.execute(insert(exchange_tombstones), [
+            {"collection_id": collection_id, "stix_id": row.stix_id, "version": row.version,
+             "producer_party": row.producer_party, "deleted_by": deleted_by,
+             "deleted_at": deleted_at} for row in rows])
+
+    def tombstones(self, collection_id: str) -> list[dict[str, Any]]:
+        t = exchange_tombstones
+        rows = self._conn.execute(select(t.c.stix_id, t.c.version, t.c.producer_party,
+                                         t.c.deleted_by, t.c.deleted_at)
+                                  .where(t.c.collection_id == collection_id).order_by(t.c.id))
+        return [dict(r._mapping) for r in rows]

@@ -1,0 +1,33 @@
+"""The TAXII 2.1 server of the exchange (OASIS TAXII 2.1, 2021), mounted at /taxii2/."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from kelisim.services.exchange.worker import ExchangeWorker
+from kelisim.services.runtime import Runtime
+from kelisim.web.taxii.routes import router
+
+
+def install(app: FastAPI, runtime: Runtime) -> None:
+    """Mount the TAXII routes and run the exchange worker for the app's lifetime, so envelopes
+    accepted before a crash are processed when the server starts again."""
+    app.include_router(router)
+    worker = ExchangeWorker(runtime)
+    app.state.exchange_worker = worker
+    previous = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
+        worker.start()
+        try:
+            async with previous(application) as state:
+                yield state
+        finally:
+            worker.stop()
+
+    app.router.lifespan_context = lifespan

@@ -1,0 +1,155 @@
+"""TAXII 2.1 on the wire: media types, content negotiation, error bodies, authentication.
+
+* Every TAXII response is `application/taxii+json;version=2.1` (TAXII 2.1 section 1.6.8); a
+  request whose Accept admits no such type gets 406, a POST whose Content-Type is not it, 415.
+* Errors are the TAXII error message (section 3.6.1: title, description, http_status as a
+  string) - never RFC 9457 problem details, which the rest of the API uses.
+* Clients authenticate with a kelisim token as `Authorization: Bearer <token>`, `Token <token>`
+  (taxii2-client's TokenAuth) or HTTP Basic with the token as password (what MISP, OpenCTI and
+  most TAXII clients offer); discovery alone is public (section 4.1).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import orjson
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+
+from kelisim.domain.accounts import Principal
+from kelisim.domain.errors import AuthenticationRequired, KelisimError
+from kelisim.services.accounts import authenticate
+
+TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
+STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
+
+
+def taxii_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    content = body if isinstance(body, bytes) else orjson.dumps(body)
+    return Response(content, status_code=status, media_type=TAXII_MEDIA_TYPE, headers=headers)
+
+
+def taxii_error(status: int, title: str, description: str, **details: Any) -> Response:
+    body: dict[str, Any] = {"title": title, "description": description,
+                            "http_status": str(status)}
+    if details:
+        body["details"] = details
+    headers = {"WWW-Authenticate": 'Bearer realm="kelisim", Basic realm="kelisim"'} \
+        if status == 401 else None
+    return taxii_response(body, status, headers)
+
+
+def error_for(error: KelisimError) -> Response:
+    details = dict(error.details)
+    if error.article:
+        details["article"] = error.article
+    return taxii_error(error.status, error.title, error.reason, code=error.code, **details)
+
+
+class TaxiiRoute(APIRoute):
+    """Routes whose refusals are TAXII error messages, never problem details."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def taxii_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except KelisimError as error:
+                return error_for(error)
+            except RequestValidationError as error:
+                first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid"}
+                where = ".".join(str(p) for p in first["loc"])
+                return taxii_error(400, "Invalid input", f"{where}: {first['msg']}")
+
+        return taxii_handler
+
+
+def _media_ranges(header: str) -> list[tuple[str, dict[str, str]]]:
+    ranges = []
+    for part in header.split(","):
+        pieces = [p.strip() for p in part.split(";") if p.strip()]
+        if not pieces:
+            continue
+        params = {}
+        for piece in pieces[1:]:
+            name, _, value = piece.partition("=")
+            params[name.strip().lower()] = value.strip().strip('"')
+        ranges.append((pieces[0].lower(), params))
+    return ranges
+
+
+def accepts_taxii(header: str | None) -> bool:
+    """Whether an Accept header admits TAXII 2.1 JSON (no header admits anything)."""
+    if header is None or not header.strip():
+        return True
+    for media, params in _media_ranges(header):
+        if media in ("*/*", "application/*"):
+            return True
+        if media == "application/taxii+json" and params.get("version", "2.1") == "2.1":
+            return True
+    return False
+
+
+def require_accept(request: Request) -> None:
+    if not accepts_taxii(request.headers.get("accept")):
+        raise NotAcceptable(f"This endpoint answers {TAXII_MEDIA_TYPE} only "
+                            "(TAXII 2.1 section 1.6.8); send it in Accept.")
+
+
+def require_content_type(request: Request) -> None:
+    ranges = _media_ranges(request.headers.get("content-type") or "")
+    if not ranges or ranges[0][0] != "application/taxii+json" or \
+            ranges[0][1].get("version", "2.1") != "2.1":
+        raise UnsupportedMediaType(f"POST a TAXII envelope as {TAXII_MEDIA_TYPE} "
+                                   "(TAXII 2.1 section 5.4).")
+
+
+class NotAcceptable(KelisimError):
+    status = 406
+    code = "not_acceptable"
+    title = "Not acceptable"
+
+
+class UnsupportedMediaType(KelisimError):
+    status = 415
+    code = "unsupported_media_type"
+    title = "Unsupported media type"
+
+
+async def taxii_principal(request: Request) -> Principal:
+    """The account of a TAXII request, from a Bearer, Token or Basic authorization header."""
+    header = request.headers.get("authorization") or ""
+    scheme, _, value = header.partition(" ")
+    token = value.strip()
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(token, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise AuthenticationRequired("The Basic credentials are malformed.") from None
+        token = decoded.partition(":")[2]
+    elif scheme.lower() not in ("bearer", "token"):
+        token = ""
+    if not token:
+        raise AuthenticationRequired("TAXII endpoints other than discovery need a kelisim token: "
+                                     "Authorization: Bearer kls_..., or Basic with the token "
+                                     "as password (TAXII 2.1 section 1.6.7).")
+    return await run_in_threadpool(authenticate, request.app.state.runtime, token)
+
+
+def query_items(request: Request) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        params.setdefault(name, []).append(value)
+    return params
+
+
+def limit_bytes(request: Request) -> int:
+    return int(request.app.state.runtime.settings.max_request_bytes)
+

@@ -1,0 +1,179 @@
+"""The TAXII 2.1 endpoints (sections 4 and 5), one API root: `/taxii2/api1/`.
+
+One API root serves the node: a node holds one exchange (the Agreement's), and collections -
+not API roots - carry who may read and write. Handlers only translate HTTP; every decision is
+made in `services.exchange` and the domain policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from kelisim import __version__
+from kelisim.domain.accounts import Principal
+from kelisim.domain.errors import NotFound
+from kelisim.domain.exchange_policy import Endpoint
+from kelisim.domain.taxii import KNOWN_PARAMETERS, format_timestamp, parse_query
+from kelisim.services.exchange import collections, intake, reading
+from kelisim.services.exchange.reading import Page
+from kelisim.web.taxii.media import (
+    STIX_MEDIA_TYPE,
+    TAXII_MEDIA_TYPE,
+    TaxiiRoute,
+    query_items,
+    require_accept,
+    require_content_type,
+    taxii_principal,
+    taxii_response,
+)
+
+API_ROOT = "/taxii2/api1/"
+router = APIRouter(route_class=TaxiiRoute, tags=["TAXII 2.1"],
+                   dependencies=[Depends(require_accept)])
+PrincipalDep = Annotated[Principal, Depends(taxii_principal)]
+
+ONE_OBJECT = frozenset({"added_after", "limit", "next", "match[version]", "match[spec_version]"})
+VERSIONS = frozenset({"added_after", "limit", "next", "match[spec_version]"})
+DELETE = frozenset({"match[version]", "match[spec_version]"})
+
+
+@router.get("/taxii2/", summary="Server discovery (TAXII 2.1 section 4.1); public")
+def discovery() -> Response:
+    return taxii_response({
+        "title": "kelisim",
+        "description": "Exchange between the authorized bodies of the Parties to the 2013 CIS "
+                       "Agreement on cooperation in ensuring information security (Art. 6, 9).",
+        "default": API_ROOT, "api_roots": [API_ROOT]})
+
+
+@router.get(API_ROOT, summary="API root information (section 4.2)")
+def api_root(request: Request, principal: PrincipalDep) -> Response:
+    return taxii_response({
+        "title": "kelisim exchange", "description": f"kelisim {__version__}",
+        "versions": [TAXII_MEDIA_TYPE],
+        "max_content_length": request.app.state.runtime.settings.max_request_bytes})
+
+
+@router.get(API_ROOT + "status/{status_id}/", summary="A status resource (section 4.3)")
+@router.get(API_ROOT + "status/{status_id}", include_in_schema=False)
+def status(request: Request, principal: PrincipalDep, status_id: str) -> Response:
+    return taxii_response(intake.get_status(_rt(request), principal, status_id))
+
+
+@router.get(API_ROOT + "collections/", summary="Collections (section 5.1)")
+def list_collections(request: Request, principal: PrincipalDep) -> Response:
+    found = [c.taxii() for c in collections.list_collections(_rt(request), principal)]
+    return taxii_response({"collections": found} if found else {})
+
+
+@router.get(API_ROOT + "collections/{collection_id}/", summary="A collection (section 5.2)")
+def get_collection(request: Request, principal: PrincipalDep, collection_id: str) -> Response:
+    return taxii_response(collections.find_collection(_rt(request), principal,
+                                                      collection_id).taxii())
+
+
+@router.get(API_ROOT + "collections/{collection_id}/objects/",
+            summary="Get objects (section 5.3)")
+def get_objects(request: Request, principal: PrincipalDep, collection_id: str) -> Response:
+    query = parse_query(query_items(request), allowed=KNOWN_PARAMETERS)
+    page = reading.read_page(_rt(request), principal, collection_id, query, Endpoint.OBJECTS)
+    return _envelope(page)
+
+
+@router.post(API_ROOT + "collections/{collection_id}/objects/", status_code=202,
+             summary="Add objects (section 5.4)")
+async def add_objects(request: Request, principal: PrincipalDep, collection_id: str) -> Response:
+    require_content_type(request)
+    rt = _rt(request)
+    body = await request.body()
+    status_id = await run_in_threadpool(intake.accept_envelope, rt, principal, collection_id,
+                                        body)
+    await run_in_threadpool(intake.process_job, rt, status_id)
+    resource = await run_in_threadpool(intake.get_status, rt, principal, status_id)
+    return taxii_response(resource, 202)
+
+
+@router.get(API_ROOT + "collections/{collection_id}/objects/{object_id}/",
+            summary="Get an object (section 5.5)")
+def get_object(request: Request, principal: PrincipalDep, collection_id: str,
+               object_id: str) -> Response:
+    query = parse_query(query_items(request), allowed=ONE_OBJECT)
+    page = reading.read_page(_rt(request), principal, collection_id, query, Endpoint.OBJECT,
+                             object_id)
+    return _envelope(page)
+
+
+@router.delete(API_ROOT + "collections/{collection_id}/objects/{object_id}/",
+               summary="Delete an object (section 5.6)")
+def delete_object(request: Request, principal: PrincipalDep, collection_id: str,
+                  object_id: str) -> Response:
+    params = query_items(request)
+    query = parse_query(params, allowed=DELETE)
+    if "match[version]" not in params:
+        query = replace(query, versions=("all",))
+    reading.delete_object(_rt(request), principal, collection_id, object_id, query)
+    return Response(status_code=200, media_type=TAXII_MEDIA_TYPE)
+
+
+@router.get(API_ROOT + "collections/{collection_id}/objects/{object_id}/versions/",
+            summary="Object versions (section 5.7)")
+def versions(request: Request, principal: PrincipalDep, collection_id: str,
+             object_id: str) -> Response:
+    query = parse_query(query_items(request), allowed=VERSIONS)
+    page = reading.read_page(_rt(request), principal, collection_id, query, Endpoint.VERSIONS,
+                             object_id)
+    body: dict[str, Any] = {"more": page.more}
+    if page.next:
+        body["next"] = page.next
+    if page.rows:
+        body["versions"] = [row.version for row in page.rows]
+    return taxii_response(body, headers=_added_headers(page))
+
+
+@router.get(API_ROOT + "collections/{collection_id}/manifest/",
+            summary="Object manifests (section 5.8)")
+def manifest(request: Request, principal: PrincipalDep, collection_id: str) -> Response:
+    query = parse_query(query_items(request), allowed=KNOWN_PARAMETERS)
+    page = reading.read_page(_rt(request), principal, collection_id, query, Endpoint.MANIFEST)
+    body: dict[str, Any] = {"more": page.more}
+    if page.next:
+        body["next"] = page.next
+    if page.rows:
+        body["objects"] = [{"id": row.stix_id, "date_added": format_timestamp(row.date_added),
+                            "version": row.version, "media_type": STIX_MEDIA_TYPE}
+                           for row in page.rows]
+    return taxii_response(body, headers=_added_headers(page))
+
+
+@router.api_route("/taxii2/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                  include_in_schema=False)
+def unknown(rest: str) -> Response:
+    raise NotFound("No such TAXII 2.1 endpoint on this server; discovery is at /taxii2/.")
+
+
+def _envelope(page: Page) -> Response:
+    """The envelope (section 3.7), spliced from the stored JSON bytes without re-parsing."""
+    parts = [b'{"more":', b"true" if page.more else b"false"]
+    if page.next:
+        parts += [b',"next":', orjson.dumps(page.next)]
+    if page.rows:
+        parts += [b',"objects":[', b",".join(row.raw for row in page.rows), b"]"]
+    parts.append(b"}")
+    return taxii_response(b"".join(parts), headers=_added_headers(page))
+
+
+def _added_headers(page: Page) -> dict[str, str]:
+    """X-TAXII-Date-Added-First and -Last (section 3.5)."""
+    if not page.rows:
+        return {}
+    return {"X-TAXII-Date-Added-First": format_timestamp(page.rows[0].date_added),
+            "X-TAXII-Date-Added-Last": format_timestamp(page.rows[-1].date_added)}
+
+
+def _rt(request: Request) -> Any:
+    return request.app.state.runtime

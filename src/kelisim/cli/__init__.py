@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from kelisim.cli import accounts, depositary, system  # noqa: F401  (they register commands)
+from kelisim.cli import accounts, depositary, exchange, system  # noqa: F401  (register commands)
 from kelisim.cli.base import app, err
 from kelisim.domain.errors import KelisimError
 

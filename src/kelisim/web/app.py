@@ -11,6 +11,7 @@ from kelisim.config import Settings
 from kelisim.services.runtime import Runtime, build_runtime
 from kelisim.web import taxii
 from kelisim.web.api import accounts, depositary, reference, status
+from kelisim.web.api import exchange as exchange_api
 from kelisim.web.limits import BodySizeLimit
 from kelisim.web.problems import install_problem_handlers
 from kelisim.web.responses import JsonResponse
@@ -31,7 +32,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                   redoc_url=None, openapi_url="/api/openapi.json")
     app.state.runtime = runtime
     install_problem_handlers(app)
-    for module in (status, depositary, reference, accounts):
+    for module in (status, depositary, reference, accounts, exchange_api):
         app.include_router(module.router)
 
     @app.get("/health", tags=["health"], summary="Liveness; no token needed")

@@ -1,0 +1,27 @@
+"""The web UI in Kazakh, Russian and English: server-rendered pages beside the services.
+
+`mount_ui(app)` adds the pages at `/` and the static files at `/static`; `/api`, `/taxii2` and
+`/health` are untouched. Each area is one router module; shared parts are `routing` (who is
+signed in, CSRF, error pages), `templating` (Jinja2 per language), `i18n` (catalogs, Babel
+formatting), `security` (signed cookies, CSRF tokens) and `ratelimit` (sign-in throttling).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from kelisim.web.ui import accounts, agreement, auth, depositary, status
+from kelisim.web.ui.ratelimit import SignInLimiter
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+ROUTERS = [auth.router, agreement.router, status.router, depositary.router, accounts.router]
+
+
+def mount_ui(app: FastAPI) -> None:
+    app.state.signin_limiter = SignInLimiter()
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,108 @@
+"""Rendering a page: one Jinja2 environment per language, and what every page is given.
+
+Each environment has its language's catalog installed (`_`, `gettext`, `ngettext`, newstyle, so
+`_("%(n)s entries", n=3)` is escaped and checked), autoescaping on, and the formatter of that
+language. A page's response also carries the CSRF and language cookies and the security headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from kelisim.domain.access import Action, allowed
+from kelisim.domain.accounts import Principal
+from kelisim.web.ui import security
+from kelisim.web.ui.i18n import (
+    LANG_COOKIE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    N_,
+    Formatter,
+    negotiate,
+    translations,
+)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                           "script-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                           "base-uri 'none'")
+YEAR_SECONDS = 365 * 24 * 3600
+
+
+@cache
+def environment(lang: str) -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
+                      undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
+                      trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["fmt"] = Formatter(lang)
+    return env
+
+
+def request_lang(request: Request) -> str:
+    lang = getattr(request.state, "lang", None)
+    if lang is None:
+        lang = negotiate(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
+                         request.headers.get("accept-language"))
+        request.state.lang = lang
+    return str(lang)
+
+
+def gettext_for(request: Request) -> Any:
+    return translations(request_lang(request)).gettext
+
+
+def lang_url(request: Request, lang: str) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return f"{request.url.path}?{urlencode([*params, ('lang', lang)])}"
+
+
+def nav(principal: Principal | None) -> list[tuple[str, str]]:
+    """(path, msgid) of the areas this principal may open; decided by domain/access.py."""
+    if principal is None:
+        return []
+    items = [("/agreement", N_("The Agreement")), ("/status", N_("Status")),
+             ("/depositary", N_("Depositary"))]
+    if allowed(principal, Action.MANAGE_ACCOUNTS, party=principal.party):
+        items.append(("/accounts", N_("Accounts")))
+    return items
+
+
+def render(request: Request, template: str, context: Mapping[str, Any] | None = None, *,
+           status_code: int = 200, principal: Principal | None = None) -> HTMLResponse:
+    lang = request_lang(request)
+    rt = request.app.state.runtime
+    key = security.signing_key(rt)
+    principal = principal or getattr(request.state, "principal", None)
+    page = {
+        "request": request, "lang": lang, "languages": LANGUAGES,
+        "language_names": LANGUAGE_NAMES, "lang_url": lambda code: lang_url(request, code),
+        "user": principal, "nav": nav(principal), "path": request.url.path,
+        "csrf_field": security.CSRF_FIELD, "csrf_token": security.csrf_token(request, key),
+        **(context or {}),
+    }
+    body = environment(lang).get_template(template).render(page)
+    response = HTMLResponse(body, status_code=status_code)
+    finish(request, response)
+    return response
+
+
+def finish(request: Request, response: Any) -> None:
+    """Cookies (CSRF seed, language choice) and security headers on any UI response."""
+    if request.cookies.get(security.CSRF_COOKIE) != security.csrf_seed(request):
+        security.set_cookie(request, response, security.CSRF_COOKIE, security.csrf_seed(request))
+    chosen = request.query_params.get("lang")
+    if chosen in LANGUAGES and chosen != request.cookies.get(LANG_COOKIE):
+        security.set_cookie(request, response, LANG_COOKIE, chosen, max_age=YEAR_SECONDS)
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.setdefault("Cache-Control", "no-store")

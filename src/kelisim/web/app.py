@@ -16,7 +16,6 @@ from kelisim.web.limits import BodySizeLimit
 from kelisim.web.problems import install_problem_handlers
 from kelisim.web.responses import JsonResponse
 from kelisim.web.ui import mount_ui
-from kelisim.web.ui import mount_ui
 
 DESCRIPTION = """
 The HTTP API of kelisim, the platform of the 2013 CIS Agreement on cooperation in ensuring
@@ -41,7 +40,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return {"status": "ok", "version": __version__}
 
     taxii.install(app, runtime)
-    mount_ui(app)  # the web UI at / (after the API routes, which keep their paths)
     mount_ui(app)  # the web UI at / (after the API routes, which keep their paths)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)
     return app

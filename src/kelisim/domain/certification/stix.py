@@ -8,7 +8,9 @@ chosen (docs/decisions/0005-certification-dates.md, "STIX"): a `note` (STIX 2.1 
 `extension-definition` (§7.3). OpenCTI and MISP ingest notes, software observables and identities
 natively and keep unknown extension properties; a custom `x-` object would be dropped by both.
 Ids are deterministic: the software's is the UUIDv5 of its id-contributing properties (§2.9),
-the others derive from the ledger entry, so re-publishing an event yields the same objects.
+the others derive from the ledger entry, so re-publishing an event yields the same objects. The
+note also carries the exchange's kelisim extension (Art. 3 direction 14) and TLP:CLEAR: a
+certificate's suspension or withdrawal is meant for everyone relying on it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from kelisim.domain.certification.lifecycle import Certificate
 from kelisim.domain.certification.schemes import Scheme
 from kelisim.domain.ledger import canonical_json
+from kelisim.domain.stix.extension import KELISIM_EXTENSION_ID, TLP_MARKING_IDS
 
 SCO_NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
 KELISIM_NAMESPACE = uuid.UUID("6b1e0f57-2f0c-5d55-9e0e-0c3f1a6a7c11")
@@ -82,7 +85,10 @@ def event_objects(cert: Certificate, scheme: Scheme, *, seq: int, entry_hash: st
                    + (f" Reason: {reason}" if reason else ""),
         "object_refs": [tool["id"], issuer["id"]],
         "labels": [f"certificate-{kind}"],
-        "extensions": {EXTENSION_ID: {
+        "object_marking_refs": [TLP_MARKING_IDS["clear"]],
+        "extensions": {KELISIM_EXTENSION_ID: {"extension_type": "property-extension",
+                                              "art3_directions": [14]},
+                       EXTENSION_ID: {
             "extension_type": "property-extension",
             "certificate_number": cert.number, "event": kind, "event_date": on,
             "scheme": scheme.key, "issuing_party": scheme.party,

@@ -56,7 +56,7 @@ def test_add_then_read_every_way(live_server: LiveServer, exchange: Exchange) ->
 
     whole = ru.get_objects()
     assert len(whole["objects"]) == 8 and whole["more"] is False  # last version per id
-    assert [o for o in whole["objects"] if o["id"] == first["id"]][0]["name"] == "v2"
+    assert next(o for o in whole["objects"] if o["id"] == first["id"])["name"] == "v2"
     pages = list(as_pages(ru.get_objects, per_request=3))
     assert [len(p.get("objects", [])) for p in pages] == [3, 3, 2]
     assert len({o["id"] for p in pages for o in p["objects"]}) == 8

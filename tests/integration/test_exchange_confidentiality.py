@@ -1,0 +1,228 @@
+"""Art. 6 in the stored exchange, on both databases: markings filter in SQL exactly as the
+policy says, nothing leaks through a side door, state secrets are refused whole, a withdrawal
+takes effect by itself, reads of restricted information are audited in a verifiable chain."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+from sqlalchemy import select, text
+
+from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from kelisim.domain.exchange_policy import Endpoint
+from kelisim.domain.taxii import KNOWN_PARAMETERS, Query, parse_query
+from kelisim.services import depositary
+from kelisim.services.exchange import audit, collections, intake, reading
+from kelisim.storage.schema import exchange_jobs, exchange_objects, exchange_statuses
+from tests.conftest import Node
+from tests.exchange_support import (
+    Exchange,
+    indicator,
+    restricted_marking,
+    setup_exchange,
+    state_secret,
+)
+
+ALL = Query(versions=("all",))
+
+
+@pytest.fixture
+def ex(node: Node) -> Exchange:
+    return setup_exchange(node)
+
+
+def post(ex: Exchange, who: str, *objects: dict) -> dict:
+    rt = ex.node.runtime
+    status_id = intake.accept_envelope(rt, ex.principals[who], ex.collection_id,
+                                       orjson.dumps({"objects": list(objects)}))
+    intake.process_job(rt, status_id)
+    return intake.get_status(rt, ex.principals[who], status_id)
+
+
+def visible(ex: Exchange, who: str, query: Query = ALL,
+            endpoint: Endpoint = Endpoint.OBJECTS) -> set[str]:
+    page = reading.read_page(ex.node.runtime, ex.principals[who], ex.collection_id,
+                             replace(query, limit=10_000), endpoint)
+    return {row.stix_id for row in page.rows}
+
+
+def test_markings_decide_who_reads(ex: Exchange) -> None:
+    marking = restricted_marking("KAZ", ["RUS"])
+    green = indicator("green")
+    amber_ru = indicator("amber", tlp="amber", recipients={"parties": ["RUS"]})
+    red_body = indicator("red", tlp="red", recipients={"bodies": ["BY-CERT"]})
+    restricted = indicator("restricted", markings=[marking["id"]])
+    status = post(ex, "kz", marking, green, amber_ru, red_body, restricted)
+    assert status["success_count"] == 5, status
+    ids = {o["id"] for o in (marking, green, amber_ru, red_body, restricted)}
+    assert visible(ex, "kz") == ids
+    assert visible(ex, "kz_reader") == ids
+    assert visible(ex, "ru") == {marking["id"], green["id"], amber_ru["id"], restricted["id"]}
+    assert visible(ex, "by") == {marking["id"], green["id"], red_body["id"]}
+    assert visible(ex, "depositary") == {marking["id"], green["id"]}
+    with pytest.raises(PermissionDenied):
+        visible(ex, "am")  # Armenia signed but is not bound
+    with pytest.raises(PermissionDenied):
+        visible(ex, "cert")
+
+
+def test_side_doors_reveal_nothing(ex: Exchange) -> None:
+    secret_ru = indicator("for RUS only", tlp="amber", recipients={"parties": ["RUS"]})
+    post(ex, "kz", secret_ru)
+    rt, by = ex.node.runtime, ex.principals["by"]
+    for endpoint in (Endpoint.OBJECTS, Endpoint.MANIFEST):
+        for query in (Query(ids=(secret_ru["id"],)), Query(types=("indicator",)), ALL,
+                      Query(versions=("first",))):
+            assert visible(ex, "by", query, endpoint) == set()
+    with pytest.raises(NotFound) as invisible:
+        reading.read_page(rt, by, ex.collection_id, Query(), Endpoint.OBJECT, secret_ru["id"])
+    with pytest.raises(NotFound) as missing:
+        reading.read_page(rt, by, ex.collection_id, Query(), Endpoint.OBJECT,
+                          "indicator--00000000-0000-4000-8000-000000000000")
+    assert invisible.value.reason == missing.value.reason
+    with pytest.raises(NotFound) as versions:
+        reading.read_page(rt, by, ex.collection_id, Query(), Endpoint.VERSIONS, secret_ru["id"])
+    assert versions.value.reason == missing.value.reason
+    with pytest.raises(NotFound):
+        reading.delete_object(rt, by, ex.collection_id, secret_ru["id"], ALL)
+    # a status resource is its poster's Party's; to others it does not exist
+    status = post(ex, "kz", indicator("x"))
+    with pytest.raises(NotFound):
+        intake.get_status(rt, by, status["id"])
+    # a later, invisible version does not hide nor reveal itself through `last`
+    shared = indicator("v1", modified="2026-11-20T10:00:00.000Z")
+    narrowed = {**indicator("v2", tlp="red"), "id": shared["id"],
+                "modified": "2026-11-22T10:00:00.000Z"}
+    post(ex, "kz", shared, narrowed)
+    page = reading.read_page(rt, by, ex.collection_id, Query(ids=(shared["id"],)),
+                             Endpoint.OBJECTS)
+    assert [orjson.loads(r.raw)["name"] for r in page.rows] == ["v1"]
+    versions_seen = reading.read_page(rt, by, ex.collection_id, Query(), Endpoint.VERSIONS,
+                                      shared["id"])
+    assert [r.version for r in versions_seen.rows] == ["2026-11-20T10:00:00.000000Z"]
+
+
+def test_next_tokens_are_bound_to_account_and_query(ex: Exchange) -> None:
+    post(ex, "kz", *[indicator(f"n{i}") for i in range(5)])
+    rt = ex.node.runtime
+    first = reading.read_page(rt, ex.principals["ru"], ex.collection_id, Query(limit=2),
+                              Endpoint.OBJECTS)
+    assert first.more and first.next
+    second = reading.read_page(rt, ex.principals["ru"], ex.collection_id,
+                               Query(limit=2, next=first.next), Endpoint.OBJECTS)
+    assert not {r.stix_id for r in second.rows} & {r.stix_id for r in first.rows}
+    for who, query, endpoint in (
+            ("by", Query(limit=2, next=first.next), Endpoint.OBJECTS),
+            ("ru", Query(limit=2, types=("malware",), next=first.next), Endpoint.OBJECTS),
+            ("ru", Query(limit=2, next=first.next), Endpoint.MANIFEST),
+            ("ru", Query(limit=2, next=first.next[:-2] + "AA"), Endpoint.OBJECTS),
+            ("ru", Query(limit=2, next="garbage"), Endpoint.OBJECTS)):
+        with pytest.raises(InvalidInput) as refused:
+            reading.read_page(rt, ex.principals[who], ex.collection_id, query, endpoint)
+        assert refused.value.details["parameter"] == "next"
+
+
+def test_state_secrets_are_refused_whole_and_leave_no_trace(ex: Exchange,
+                                                            caplog: pytest.LogCaptureFixture
+                                                            ) -> None:
+    secret = state_secret("Operation Nightjar")
+    with pytest.raises(RuleViolation) as refused:
+        post(ex, "kz", indicator("fine"), secret)
+    assert refused.value.article == "Art. 6"
+    assert "Nightjar" not in refused.value.reason and secret["id"] not in refused.value.reason
+    with ex.node.runtime.unit_of_work() as uow:
+        for table in (exchange_objects, exchange_statuses, exchange_jobs):
+            assert uow.connection.execute(select(table)).first() is None
+    assert "Nightjar" not in caplog.text
+
+
+def test_withdrawal_takes_effect_by_itself_even_mid_pagination(ex: Exchange) -> None:
+    post(ex, "kz", *[indicator(f"n{i}") for i in range(4)])
+    rt, by = ex.node.runtime, ex.principals["by"]
+    depositary.record_entries(rt, ex.admin, [
+        {"kind": "withdrawal_notice", "party": "BLR", "received": "2026-06-01",
+         "withdrawal_date": "2026-12-01"}])
+    page = reading.read_page(rt, by, ex.collection_id, Query(limit=2), Endpoint.OBJECTS)
+    assert len(page.rows) == 2  # withdrawing: still bound until the date
+    post(ex, "by", indicator("still bound"))
+    ex.node.clock.now = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    with pytest.raises(PermissionDenied) as stopped:
+        reading.read_page(rt, by, ex.collection_id, Query(limit=2, next=page.next),
+                          Endpoint.OBJECTS)
+    assert stopped.value.article == "Art. 6"
+    with pytest.raises(PermissionDenied):
+        post(ex, "by", indicator("too late"))
+    assert collections.list_collections(rt, by) == []
+    assert len(visible(ex, "ru")) == 5
+
+
+def test_reads_of_restricted_information_are_audited_and_verifiable(ex: Exchange) -> None:
+    marking = restricted_marking("KAZ", ["RUS"])
+    restricted = indicator("restricted", markings=[marking["id"]])
+    post(ex, "kz", marking, restricted, indicator("open"))
+    rt = ex.node.runtime
+    visible(ex, "ru")
+    visible(ex, "ru", Query(types=("marking-definition",)))  # nothing restricted: no entry
+    reading.read_page(rt, ex.principals["ru"], ex.collection_id, Query(), Endpoint.OBJECT,
+                      restricted["id"])
+    entries = audit.read_audit(rt, ex.principals["kz_admin"])
+    assert len(entries) == 2
+    assert entries[0]["entry"]["reader"]["party"] == "RUS"
+    assert entries[0]["entry"]["objects"][0]["id"] == restricted["id"]
+    with pytest.raises(PermissionDenied):
+        audit.read_audit(rt, ex.principals["kz_admin"], "RUS")
+    with pytest.raises(PermissionDenied):
+        audit.read_audit(rt, ex.principals["kz"])
+    assert audit.verify_audit(rt)["ok"] is True
+    with rt.unit_of_work() as uow, pytest.raises(Exception, match="append-only"):
+        uow.connection.execute(text("UPDATE exchange_audit SET owners = '|RUS|'"))
+    with rt.unit_of_work() as uow:  # a hand that drops the trigger still cannot hide it
+        if uow.connection.dialect.name == "postgresql":
+            uow.connection.execute(text("ALTER TABLE exchange_audit DISABLE TRIGGER USER"))
+        else:
+            for op in ("update", "delete"):
+                uow.connection.execute(text(f"DROP TRIGGER exchange_audit_append_only_{op}"))
+        uow.connection.execute(text("DELETE FROM exchange_audit WHERE seq = 1"))
+        uow.commit()
+    report = audit.verify_audit(rt)
+    assert report["ok"] is False and report["problems"]
+
+
+def test_a_crash_after_202_loses_nothing(ex: Exchange, node: Node) -> None:
+    from kelisim.services.exchange.worker import process_queued
+    from kelisim.services.runtime import build_runtime
+
+    rt = node.runtime
+    objects = [indicator(f"n{i}") for i in range(3)]
+    status_id = intake.accept_envelope(rt, ex.principals["kz"], ex.collection_id,
+                                       orjson.dumps({"objects": objects}))
+    pending = intake.get_status(rt, ex.principals["kz"], status_id)
+    assert (pending["status"], pending["pending_count"]) == ("pending", 3)
+    rt.close()  # the process dies before its worker runs
+    restarted = build_runtime(rt.settings, clock=node.clock)
+    try:
+        assert process_queued(restarted) == 1
+        done = intake.get_status(restarted, ex.principals["kz"], status_id)
+        assert (done["status"], done["success_count"], done["pending_count"]) == (
+            "complete", 3, 0)
+        assert process_queued(restarted) == 0
+    finally:
+        restarted.close()
+
+
+def test_unresolvable_markings_fail_closed(ex: Exchange) -> None:
+    unknown = "marking-definition--11111111-1111-4111-8111-111111111111"
+    status = post(ex, "kz", indicator("x", markings=[unknown]))
+    assert status["failure_count"] == 1
+    assert "Art. 6" in status["failures"][0]["message"]
+
+
+def test_query_parameters_are_checked(ex: Exchange) -> None:
+    for params in ({"limit": ["0"]}, {"added_after": ["yesterday"]},
+                   {"match[version]": ["latest"]}, {"match[bogus]": ["1"]},
+                   {"limit": ["1", "2"]}):
+        with pytest.raises(InvalidInput):
+            parse_query(params, allowed=KNOWN_PARAMETERS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+import zlib
 from typing import Any
 
 T0 = "2026-01-15T09:30:00.000Z"
@@ -14,7 +15,7 @@ T1 = "2026-02-01T10:00:00.123Z"
 
 
 def sid(kind: str, n: int = 0) -> str:
-    return f"{kind}--{uuid.UUID(int=(hash(kind) % 2**32) * 2**64 + n, version=4)}"
+    return f"{kind}--{uuid.UUID(int=zlib.crc32(kind.encode()) * 2**96 + n, version=4)}"
 
 
 IDENTITY = sid("identity", 1)
@@ -49,11 +50,13 @@ VALID: dict[str, dict[str, Any]] = {
                      object_marking_refs=[TLP_GREEN2]),
     "indicator-yara": sdo("indicator", 2, pattern="rule x { condition: true }",
                           pattern_type="yara", valid_from="2026-01-15T09:30:00Z"),
-    "infrastructure": sdo("infrastructure", name="C2 cluster", infrastructure_types=["command-and-control"]),
+    "infrastructure": sdo("infrastructure", name="C2 cluster",
+                          infrastructure_types=["command-and-control"]),
     "intrusion-set": sdo("intrusion-set", name="APT-Z", aliases=["Zeta"], goals=["theft"]),
     "location": sdo("location", region="central-asia", country="KZ"),
     "location-coords": sdo("location", 2, latitude=51.16, longitude=71.47, precision=1000.0),
-    "malware": sdo("malware", name="BadRAT", is_family=True, malware_types=["remote-access-trojan"]),
+    "malware": sdo("malware", name="BadRAT", is_family=True,
+                   malware_types=["remote-access-trojan"]),
     "malware-sample": sdo("malware", 2, is_family=False),
     "malware-analysis": sdo("malware-analysis", product="sandbox", result="malicious"),
     "note": sdo("note", content="Seen in two agencies", object_refs=[sid("malware")]),

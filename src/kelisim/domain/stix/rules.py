@@ -139,7 +139,7 @@ def marking_definition(obj: dict[str, Any], out: Problems) -> None:
         if not (isinstance(definition, dict) and isinstance(definition.get("statement"), str)):
             out.append("marking-definition.definition: a statement marking needs "
                        "{statement: string} (STIX 2.1 §7.2.2.2)")
-    elif kind is not None:
+    elif "definition_type" in obj:
         if not isinstance(kind, str) or kind.startswith("statement") or kind.endswith("tlp"):
             out.append("marking-definition.definition_type: not a valid definition type "
                        "(STIX 2.1 §7.2.1)")

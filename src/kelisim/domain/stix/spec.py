@@ -170,3 +170,53 @@ SCO_REQUIRED: MappingProxyType[str, tuple[tuple[str, ...], ...]] = MappingProxyT
     "mutex": (("name",),), "network-traffic": (("protocols", "src_ref"), ("protocols", "dst_ref")),
     "software": (("name",),), "url": (("value",),),
 })
+
+# §6 SCO property types (the common ones; other SCO properties are checked only by name).
+_VALUE = {"value": STR}
+# Value formats of the cti-stix2-json-schemas (verbatim, quirks included, to agree with them).
+IPV4_RE = (
+    '^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]'
+    '{2}|2[0-4][0-9]|25[0-5])(\\/(3[0-2]|[1-2][0-9]|[0-9]))?$'
+)
+IPV6_RE = (
+    '^s*((([0-9A-Fa-f]{1,4}:){7}([0-9A-Fa-f]{1,4}|:))|(([0-9A-Fa-f]{1,4}:){6}(:[0-9A-'
+    'Fa-f]{1,4}|((25[0-5]|2[0-4]d|1dd|[1-9]?d)(.(25[0-5]|2[0-4]d|1dd|[1-9]?d)){3})|:)'
+    ')|(([0-9A-Fa-f]{1,4}:){5}(((:[0-9A-Fa-f]{1,4}){1,2})|:((25[0-5]|2[0-4]d|1dd|[1-9'
+    ']?d)(.(25[0-5]|2[0-4]d|1dd|[1-9]?d)){3})|:))|(([0-9A-Fa-f]{1,4}:){4}(((:[0-9A-Fa'
+    '-f]{1,4}){1,3})|((:[0-9A-Fa-f]{1,4})?:((25[0-5]|2[0-4]d|1dd|[1-9]?d)(.(25[0-5]|2'
+    '[0-4]d|1dd|[1-9]?d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){3}(((:[0-9A-Fa-f]{1,4}){1,4})'
+    '|((:[0-9A-Fa-f]{1,4}){0,2}:((25[0-5]|2[0-4]d|1dd|[1-9]?d)(.(25[0-5]|2[0-4]d|1dd|'
+    '[1-9]?d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){2}(((:[0-9A-Fa-f]{1,4}){1,5})|((:[0-9A-F'
+    'a-f]{1,4}){0,3}:((25[0-5]|2[0-4]d|1dd|[1-9]?d)(.(25[0-5]|2[0-4]d|1dd|[1-9]?d)){3'
+    '}))|:))|(([0-9A-Fa-f]{1,4}:){1}(((:[0-9A-Fa-f]{1,4}){1,6})|((:[0-9A-Fa-f]{1,4}){'
+    '0,4}:((25[0-5]|2[0-4]d|1dd|[1-9]?d)(.(25[0-5]|2[0-4]d|1dd|[1-9]?d)){3}))|:))|(:('
+    '((:[0-9A-Fa-f]{1,4}){1,7})|((:[0-9A-Fa-f]{1,4}){0,5}:((25[0-5]|2[0-4]d|1dd|[1-9]'
+    '?d)(.(25[0-5]|2[0-4]d|1dd|[1-9]?d)){3}))|:)))(%.+)?s*(\\/(12[0-8]|1[0-1][0-9]|[1-'
+    '9][0-9]|[0-9]))?$'
+)
+MAC_RE = '^([0-9a-f]{2}[:]){5}([0-9a-f]{2})$'
+HOSTNAME_RE = r"^(?=.{1,253}$)(?!-)[^\s.:/@\[\]]{1,63}(?<!-)(\.(?!-)[^\s.:/@\[\]]{1,63}(?<!-))*\.?$"
+URI_RE = r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$"
+
+SCO_PROPS: MappingProxyType[str, dict[str, Spec]] = MappingProxyType({
+    "autonomous-system": {"number": ("int", None, None), "name": STR, "rir": STR},
+    "directory": {"path": STR, "path_enc": STR, "contains_refs": refs("file", "directory")},
+    "domain-name": {"value": ("match", HOSTNAME_RE),
+                    "resolves_to_refs": refs("ipv4-addr", "ipv6-addr", "domain-name")},
+    "email-addr": {**_VALUE, "display_name": STR, "belongs_to_ref": ref("user-account")},
+    "email-message": {"is_multipart": BOOL, "subject": STR, "body": STR},
+    "file": {"hashes": ("hashes",), "size": ("int", 0, None), "name": STR, "name_enc": STR,
+             "mime_type": STR, "parent_directory_ref": ref("directory")},
+    "ipv4-addr": {"value": ("match", IPV4_RE), "resolves_to_refs": refs("mac-addr"),
+                  "belongs_to_refs": refs("autonomous-system")},
+    "ipv6-addr": {"value": ("match", IPV6_RE), "resolves_to_refs": refs("mac-addr"),
+                  "belongs_to_refs": refs("autonomous-system")},
+    "mac-addr": {"value": ("match", MAC_RE)},
+    "mutex": {"name": STR},
+    "network-traffic": {"protocols": STRS,
+                        "src_ref": ref("ipv4-addr", "ipv6-addr", "mac-addr", "domain-name"),
+                        "dst_ref": ref("ipv4-addr", "ipv6-addr", "mac-addr", "domain-name"),
+                        "src_port": ("int", 0, 65535), "dst_port": ("int", 0, 65535)},
+    "software": {"name": STR, "cpe": STR, "vendor": STR, "version": STR, "swid": STR},
+    "url": {"value": ("match", URI_RE)},
+})

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from kelisim.domain.stix.rules import SPECIAL, marking_definition
-from kelisim.domain.stix.spec import COMMON, OBJECTS, SCO_REQUIRED, SCO_TYPES
+from kelisim.domain.stix.spec import COMMON, OBJECTS, SCO_PROPS, SCO_REQUIRED, SCO_TYPES
 from kelisim.domain.stix.values import (
     ID_RE,
     MILLIS_RE,
@@ -101,6 +101,9 @@ def _sco(kind: str, obj: dict[str, Any], out: Problems) -> None:
     for name in ("object_marking_refs", "granular_markings", "extensions", "defanged"):
         if name in obj:
             check(name, COMMON[name], obj[name], out, "§6.1")
+    for name, spec in SCO_PROPS.get(kind, {}).items():
+        if name in obj:
+            check(f"{kind}.{name}", spec, obj[name], out, "§6")
     alternatives = SCO_REQUIRED.get(kind)
     if alternatives and not any(all(p in obj for p in alt) for alt in alternatives):
         wanted = " or ".join("+".join(alt) for alt in alternatives)

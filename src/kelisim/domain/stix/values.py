@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from kelisim.domain.stix.spec import Spec
@@ -63,6 +64,11 @@ def check(name: str, spec: Spec, value: Any, out: Problems, section: str) -> Non
     problem = _CHECKS[spec[0]](spec, value)
     if problem:
         out.append(f"{name}: {problem} (STIX 2.1 {section})")
+
+
+@cache
+def _regex(source: str) -> re.Pattern[str]:
+    return re.compile(source)
 
 
 def is_ts(value: Any) -> bool:
@@ -203,6 +209,11 @@ _CHECKS: dict[str, Callable[[Spec, Any], str | None]] = {
     "enums": lambda s, v: None if isinstance(v, list) and v and all(
         isinstance(x, str) and x in s[1] for x in v) else f"must be a list of {', '.join(s[1])}",
     "kcp": _kcp,
+    "match": lambda s, v: None if isinstance(v, str) and _regex(s[1]).match(v)
+    else "is not in the format the spec gives (§6)",
+    "hashes": lambda s, v: None if isinstance(v, dict) and v and all(
+        isinstance(k, str) and isinstance(x, str) for k, x in v.items())
+    else "must be a dictionary of hash algorithm -> value (§2.7)",
     "granular": _granular,
     "extrefs": _extrefs,
     "extensions": _extensions,

@@ -107,6 +107,8 @@ STRICTER = {
     "created-by-not-identity": _with("tool", created_by_ref=sid("malware")),
     "extension-definition-without-creator": _without("extension-definition", "created_by_ref"),
     "marking-ref-not-marking": _with("tool", object_marking_refs=[sid("identity")]),
+    "tlp-id-with-another-definition": _with("tlp-white", definition_type="x",
+                                            definition={"x": 1}),
 }
 
 
@@ -151,6 +153,7 @@ def test_mutated_objects_get_the_validators_verdict(name: str, data: st.DataObje
 
 
 _STRICTER_TAGS = ("must refer to a identity", "must refer to a marking-definition",
+                  "must be the spec's object exactly",
                   "extension-definition.created_by_ref")
 
 json_values = st.recursive(

@@ -137,7 +137,9 @@ def _validity(cert: Certificate, day: date) -> Reason:
                       f"{cert.expires_on}, the expiry day excluded).", ART_2, day)
     code = {CertState.SUSPENDED: ReasonCode.SUSPENDED, CertState.WITHDRAWN: ReasonCode.WITHDRAWN,
             CertState.EXPIRED: ReasonCode.EXPIRED}[period.state]
-    until = f" until {period.end}" if period.end else ""
+    following = next((p for p in cert.periods if p.start == period.end), None)
+    until = (f" until {period.end}, when it was reinstated"
+             if following is not None and following.state is CertState.VALID else "")
     return Reason(code, False, f"{period.state.value.capitalize()} on {period.start}{until}.",
                   ART_2, period.start)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from kelisim.cli import accounts, depositary, exchange, system  # noqa: F401  (register commands)
+# the modules imported for their side effect: they register their commands
+from kelisim.cli import accounts, certification, depositary, exchange, system  # noqa: F401
 from kelisim.cli.base import app, err
 from kelisim.domain.errors import KelisimError
 

@@ -10,7 +10,14 @@ from kelisim import __version__
 from kelisim.config import Settings
 from kelisim.services.runtime import Runtime, build_runtime
 from kelisim.web import taxii
-from kelisim.web.api import accounts, depositary, reference, status
+from kelisim.web.api import (
+    accounts,
+    certification,
+    certification_public,
+    depositary,
+    reference,
+    status,
+)
 from kelisim.web.api import exchange as exchange_api
 from kelisim.web.limits import BodySizeLimit
 from kelisim.web.problems import install_problem_handlers
@@ -34,6 +41,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_problem_handlers(app)
     for module in (status, depositary, reference, accounts, exchange_api):
         app.include_router(module.router)
+    app.include_router(certification.router)
+    app.include_router(certification_public.router)  # public verification, no token
 
     @app.get("/health", tags=["health"], summary="Liveness; no token needed")
     def health() -> dict[str, Any]:

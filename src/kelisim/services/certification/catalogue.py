@@ -144,3 +144,30 @@ def import_csv(rt: Runtime, principal: Principal, scheme_key: str, text: str) ->
                                 prepared=True)
     return {"scheme": scheme.key, "imported": len(issued),
             "maintenance_reports": sum(len(i.maintenance) for i in imported)}
+
+
+def list_schemes(rt: Runtime, principal: Principal,
+                 party: str | None = None) -> list[dict[str, Any]]:
+    require_certification(principal, CertificationAction.READ)
+    with rt.unit_of_work() as uow:
+        schemes = CertificationRepository(uow.connection).schemes()
+    return [s.to_json() for s in schemes.values() if party is None or s.party == party.upper()]
+
+
+def list_arrangements(rt: Runtime, principal: Principal, *, recognising_party: str | None = None,
+                      recognised_scheme: str | None = None) -> list[dict[str, Any]]:
+    require_certification(principal, CertificationAction.READ)
+    with rt.unit_of_work() as uow:
+        found = CertificationRepository(uow.connection).arrangements(
+            recognising_party=recognising_party.upper() if recognising_party else None,
+            recognised_scheme=recognised_scheme)
+    return [a.to_json() for a in found]
+
+
+def read_document(rt: Runtime, principal: Principal, sha256: str) -> tuple[str, bytes]:
+    require_certification(principal, CertificationAction.READ)
+    with rt.unit_of_work() as uow:
+        found = CertificationRepository(uow.connection).document(sha256.lower())
+    if found is None:
+        raise NotFound(f"No document with SHA-256 {sha256} is stored.", field="sha256")
+    return found

@@ -12,16 +12,8 @@ import pytest
 from kelisim.cli.base import LOCAL_OPERATOR
 from kelisim.services.depositary import record_entries
 from tests.conftest import LiveServer
-from tests.web.ui_session import PASSWORD, account, post_form, sign_in
+from tests.web.ui_session import HISTORY, PASSWORD, account, post_form, sign_in
 
-HISTORY = [
-    *({"kind": "signature", "party": p, "date": "2013-11-20"} for p in ("KAZ", "RUS", "BLR", "ARM")),
-    {"kind": "notification", "party": "KAZ", "received": "2014-03-01",
-     "authorized_bodies": [{"name": "KZ-CERT"}]},
-    {"kind": "notification", "party": "RUS", "received": "2014-04-01",
-     "authorized_bodies": [{"name": "RU body"}]},
-    {"kind": "notification", "party": "BLR", "received": "2014-05-01"},
-]
 PAGES = ("/", "/agreement", "/status", "/status?on=2014-03-15", "/status/parties/KAZ",
          "/depositary", "/accounts")
 TITLE = re.compile(r"<title>([^<]+)</title>")

@@ -51,12 +51,13 @@ def test_a_wrong_password_and_a_tampered_cookie_open_nothing(
         client: httpx.Client, live_server: LiveServer) -> None:
     account(live_server.node.runtime, "Timur", "analyst", "KAZ")
     wrong = sign_in(client, "Timur", "not the password")
-    assert wrong.status_code == 401 and "password is wrong" in wrong.text
+    assert wrong.status_code == 200 and "password is wrong" in wrong.text
     unknown = sign_in(client, "Nobody", PASSWORD)
-    assert unknown.status_code == 401 and "password is wrong" in unknown.text
+    assert unknown.status_code == 200 and "password is wrong" in unknown.text
     assert sign_in(client, "Timur").status_code == 303
     value = client.cookies["kelisim_session"]
-    client.cookies.set("kelisim_session", value[:-2] + ("A" if value[-2] != "A" else "B") + value[-1])
+    tampered = value[:-2] + ("A" if value[-2] != "A" else "B") + value[-1]
+    client.cookies.set("kelisim_session", tampered)
     assert client.get("/status").status_code == 303
 
 
@@ -80,7 +81,7 @@ def test_sign_in_attempts_are_throttled_per_account(
         client: httpx.Client, live_server: LiveServer) -> None:
     account(live_server.node.runtime, "Guessed", "analyst", "KAZ")
     for _ in range(5):
-        assert sign_in(client, "Guessed", "wrong guess!!").status_code == 401
+        assert "password is wrong" in sign_in(client, "Guessed", "wrong guess!!").text
     throttled = sign_in(client, "Guessed")  # even the right password waits
     assert throttled.status_code == 429
     assert "Too many sign-in attempts" in throttled.text

@@ -11,6 +11,16 @@ from kelisim.services.runtime import Runtime
 from kelisim.services.signin import set_password
 
 PASSWORD = "correct horse battery"
+SIGNATORIES = ("KAZ", "RUS", "BLR", "ARM")
+HISTORY = [
+    *({"kind": "signature", "party": p, "date": "2013-11-20"} for p in SIGNATORIES),
+    {"kind": "notification", "party": "KAZ", "received": "2014-03-01",
+     "authorized_bodies": [{"name": "KZ-CERT"}]},
+    {"kind": "notification", "party": "RUS", "received": "2014-04-01",
+     "authorized_bodies": [{"name": "RU body"}]},
+    {"kind": "notification", "party": "BLR", "received": "2014-05-01"},
+]
+"""A small fictional history: in force from 31 May 2014 for KAZ, RUS, BLR; ARM a signatory."""
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -2,7 +2,8 @@
 
 Sign-in: the account's name (or id) and its password (set with `kelisim accounts password` or
 by a party-admin). Failures give one message whatever was wrong, and attempts are throttled per
-account and per address (web/ui/ratelimit.py) before any password is checked.
+account and per address (web/ui/ratelimit.py) before any password is checked. A wrong password
+re-renders the form (200, the form is the resource asked for); a throttled attempt answers 429.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ async def signin_submit(request: Request, form: FormDep) -> Response:
     except AuthenticationRequired:
         limiter.attempted(account, address, failed=True)
         return render(request, "signin.html", {"next": target, "account": account,
-                                               "failure": "wrong"}, status_code=401)
+                                               "failure": "wrong"})
     limiter.attempted(account, address, failed=False)
     response = RedirectResponse(target, status_code=303)
     key = security.signing_key(rt)

@@ -143,5 +143,5 @@ def _legend(labels: Mapping[str, str], y: int) -> list[str]:
         text = labels[key]
         out.append(f'<text x="{px + 20}" y="{y + 4}" font-size="11" fill="#333">'
                    f'{escape(text)}</text>')
-        px += 30 + 6.2 * len(text)
+        px += 32 + 6.9 * len(text)
     return out

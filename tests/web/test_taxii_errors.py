@@ -85,7 +85,8 @@ def test_basic_authentication_with_the_token_as_password(live_server: LiveServer
         assert response.json()["collections"][0]["id"] == exchange.collection_id
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+JSON = st.recursive(st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1)
+                    | st.text(max_size=20),
                     lambda inner: st.lists(inner, max_size=3)
                     | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
 KEYS = ["type", "id", "spec_version", "created", "modified", "pattern", "pattern_type",

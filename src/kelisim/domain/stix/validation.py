@@ -95,7 +95,7 @@ def _common(kind: str, obj: dict[str, Any], out: Problems) -> None:
 
 def _sco(kind: str, obj: dict[str, Any], out: Problems) -> None:
     """§6.1 common properties of SCOs (only type and id are required) and §6.x required ones."""
-    if "spec_version" in obj and obj["spec_version"] not in ("2.0", "2.1"):
+    if "spec_version" in obj and obj["spec_version"] != "2.1":
         out.append("spec_version: must be '2.1' (STIX 2.1 §6.1)")
     names_and_values(obj, out, "§6.1")
     for name in ("object_marking_refs", "granular_markings", "extensions", "defanged"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from kelisim.domain.stix.spec import Spec
@@ -72,8 +72,12 @@ def _regex(source: str) -> re.Pattern[str]:
 
 
 def is_ts(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
+    """An RFC 3339 UTC timestamp of a real calendar instant (§2.11); cached, they recur."""
+    return isinstance(value, str) and _is_ts(value)
+
+
+@lru_cache(maxsize=65_536)
+def _is_ts(value: str) -> bool:
     m = TS_RE.match(value)
     if m is None:
         return False

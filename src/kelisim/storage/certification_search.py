@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, or_, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    exists,
+    func,
+    intersect,
+    or_,
+    select,
+    tuple_,
+)
 
 from kelisim.domain.certification.codec import prefix_end, query_terms
 from kelisim.storage.schema import (
@@ -22,6 +32,10 @@ from kelisim.storage.schema import (
     certificate_terms,
     certificates,
 )
+
+DENSE = 1500
+"""A query word matching more certificates than this is checked row by row in sort order
+(the page fills quickly); a rarer one is looked up first and its few matches sorted."""
 
 
 @dataclass(frozen=True)
@@ -64,11 +78,27 @@ def search(connection: Connection, query: SearchQuery) -> list[tuple[dict[str, A
         statement = statement.where(exists().where(and_(
             p.number == c.number, p.state == query.state, p.starts_on <= query.on,
             or_(p.ends_on.is_(None), p.ends_on > query.on))))
-    for term in query_terms(query.text or ""):
-        t = certificate_terms.c
-        statement = statement.where(c.number.in_(
-            select(t.number).where(t.term >= term, t.term < prefix_end(term))))
+    statement = _text_filter(connection, statement, query_terms(query.text or ""))
     if query.after is not None:
         statement = statement.where(tuple_(c.sort_key, c.number) > tuple_(*query.after))
     statement = statement.order_by(c.sort_key, c.number).limit(query.limit)
     return [(row.body, row.sort_key) for row in connection.execute(statement)]
+
+
+def _text_filter(connection: Connection, statement: Select, words: list[str]) -> Select:
+    """Each word must prefix-match a term of the certificate. One word matching many
+    certificates: a correlated EXISTS while scanning in sort order (the page fills quickly); one
+    rare word: its few matches looked up and sorted; several words: the INTERSECT of their
+    matches, computed on the terms index alone, then looked up."""
+    t, c = certificate_terms.c, certificates.c
+    if not words:
+        return statement
+    matches = [select(t.number).where(t.term >= w, t.term < prefix_end(w)) for w in words]
+    if len(words) > 1:
+        return statement.where(c.number.in_(intersect(*matches)))
+    count = connection.execute(select(func.count()).select_from(
+        matches[0].limit(DENSE).subquery())).scalar_one()
+    if count < DENSE:
+        return statement.where(c.number.in_(matches[0]))
+    return statement.where(exists().where(t.number == c.number, t.term >= words[0],
+                                          t.term < prefix_end(words[0])))

@@ -303,7 +303,6 @@ certificate_periods = Table(
     Column("state", String(20), nullable=False),
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date, nullable=True),
-    Index(None, "state", "starts_on"),
 )
 
 certificate_terms = Table(

@@ -22,12 +22,16 @@ from kelisim.domain.certification.publication import public_view
 from kelisim.domain.certification.schemes import Scheme
 from kelisim.domain.certification.verification import Verdict, verify
 from kelisim.domain.errors import InvalidInput, NotFound
+from kelisim.domain.treaty import PartyState
 from kelisim.services.participation import party_states_on
 from kelisim.services.runtime import Runtime
 from kelisim.storage.certification_repository import CertificationRepository
 from kelisim.storage.schema import certificates
 
 MAX_TOOL_MATCHES = 100
+STATES_CACHE = "certification.party_states"
+SCHEMES_CACHE = "certification.schemes"
+MAX_CACHED_DAYS = 20_000
 
 
 def verify_certificate(rt: Runtime, principal: Principal, number: str, party: str,
@@ -42,7 +46,7 @@ def verify_public(rt: Runtime, number: str, party: str | None,
                   day: date | None = None) -> dict[str, Any]:
     """The public answer: no account; only what the certificate's scheme made public."""
     with rt.unit_of_work() as uow:
-        cert, scheme = _certificate(CertificationRepository(uow.connection), number)
+        cert, scheme = _certificate(rt, CertificationRepository(uow.connection), number)
     if not scheme.public_verification:
         raise NotFound(f"No certificate {number} is published for public verification.")
     if party is None:
@@ -72,18 +76,38 @@ def _decide(rt: Runtime, number: str, party: str,
             day: date | None) -> tuple[Certificate, Scheme, Verdict]:
     day = day or rt.clock().date()
     party = party.strip().upper()
-    states = party_states_on(rt, day)
-    if party not in states:
-        raise NotFound(f"{party} is not a state kelisim knows.", field="party")
     with rt.unit_of_work() as uow:
         repo = CertificationRepository(uow.connection)
-        cert, scheme = _certificate(repo, number)
+        cert, scheme = _certificate(rt, repo, number)
         arrangements = repo.arrangements(recognising_party=party, recognised_scheme=cert.scheme)
+        depositary_head = uow.ledger.head()
+    states = _party_states(rt, depositary_head.seq if depositary_head else 0, day)
+    if party not in states:
+        raise NotFound(f"{party} is not a state kelisim knows.", field="party")
     return cert, scheme, verify(cert, scheme, party, day, arrangements, states)
 
 
-def _certificate(repo: CertificationRepository, number: str) -> tuple[Certificate, Scheme]:
+def _party_states(rt: Runtime, head_seq: int, day: date) -> dict[str, PartyState]:
+    """Every Party's state on `day`, from `participation.party_states_on`, kept per (depositary
+    ledger head, day) for as many days as verification asks about (the participation cache
+    keeps a few dates only; verification asks about any date)."""
+    cache: dict[tuple[int, date], dict[str, PartyState]] = rt.caches.setdefault(
+        STATES_CACHE, {})
+    found = cache.get((head_seq, day))
+    if found is None:
+        if len(cache) >= MAX_CACHED_DAYS:
+            cache.clear()
+        found = cache[(head_seq, day)] = party_states_on(rt, day)
+    return found
+
+
+def _certificate(rt: Runtime, repo: CertificationRepository,
+                 number: str) -> tuple[Certificate, Scheme]:
     found = repo.certificate(number)
     if found is None:
         raise NotFound(f"No certificate {number} is recorded.", field="number")
-    return found[0], repo.schemes()[found[0].scheme]
+    cert = found[0]
+    schemes: dict[str, Scheme] = rt.caches.setdefault(SCHEMES_CACHE, {})
+    if cert.scheme not in schemes:  # a recorded scheme never changes: safe to keep
+        schemes.update(repo.schemes())
+    return cert, schemes[cert.scheme]

@@ -142,8 +142,6 @@ def _projection_details() -> None:
         sa.ForeignKeyConstraint(["number"], ["certificates.number"],
                                 name="fk_certificate_periods_number_certificates"),
     )
-    op.create_index("ix_certificate_periods_state_starts_on", "certificate_periods",
-                    ["state", "starts_on"])
     op.create_table(
         "certificate_terms",
         sa.Column("term", sa.String(80), nullable=False),

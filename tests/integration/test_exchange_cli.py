@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from kelisim.cli import app
 from kelisim.domain.errors import NotFound
+from kelisim.services.exchange.publication import DEFINITIONS_COLLECTION_ID
 from kelisim.storage.database import make_engine
 
 
@@ -40,7 +41,7 @@ def test_collections_add_list_grant(cli) -> None:
                        "--write", "KAZ")
     assert code == 0 and json.loads(out)["read_parties"] == ["KAZ", "RUS"]
     code, out, _ = cli("collections", "list")
-    assert [c["id"] for c in json.loads(out)] == [created["id"]]
+    assert [c["id"] for c in json.loads(out)] == [DEFINITIONS_COLLECTION_ID, created["id"]]
     with pytest.raises(NotFound, match="XYZ"):
         cli("collections", "grant", "kz", "--read", "XYZ")
 

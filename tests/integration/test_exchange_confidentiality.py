@@ -134,8 +134,10 @@ def test_state_secrets_are_refused_whole_and_leave_no_trace(ex: Exchange,
     assert refused.value.article == "Art. 6"
     assert "Nightjar" not in refused.value.reason and secret["id"] not in refused.value.reason
     with ex.node.runtime.unit_of_work() as uow:
-        for table in (exchange_objects, exchange_statuses, exchange_jobs):
+        for table in (exchange_statuses, exchange_jobs):
             assert uow.connection.execute(select(table)).first() is None
+        assert uow.connection.execute(select(exchange_objects).where(
+            exchange_objects.c.collection_id == ex.collection_id)).first() is None
     assert "Nightjar" not in caplog.text
 
 

@@ -9,6 +9,7 @@ import stix2
 from taxii2client.common import TokenAuth
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
+from kelisim.services.exchange.publication import DEFINITIONS_COLLECTION_ID
 from tests.conftest import LiveServer
 from tests.exchange_support import Exchange, indicator, setup_exchange
 
@@ -30,8 +31,9 @@ def test_discovery_api_root_and_collections(live_server: LiveServer, exchange: E
     assert isinstance(root, ApiRoot)
     assert root.versions == ["application/taxii+json;version=2.1"]
     assert root.max_content_length > 0
-    [found] = root.collections
-    assert found.id == exchange.collection_id
+    by_id = {c.id: c for c in root.collections}
+    assert set(by_id) == {exchange.collection_id, DEFINITIONS_COLLECTION_ID}
+    found = by_id[exchange.collection_id]
     assert found.can_read and found.can_write
     assert found.media_types == ["application/stix+json;version=2.1"]
     public = requests.get(f"{live_server.base_url}/taxii2/", timeout=10)
@@ -114,3 +116,24 @@ def test_stix2_source_and_sink(live_server: LiveServer, exchange: Exchange) -> N
     assert {o.id for o in source.query([stix2.Filter("type", "=", "report")])} == {report.id}
     assert len(source.all_versions(malware.id)) == 1
     assert source.get("malware--00000000-0000-4000-8000-000000000000") is None
+
+
+def test_the_agreement_vocabulary_is_published_read_only_and_valid(
+        live_server: LiveServer, exchange: Exchange) -> None:
+    from stix2validator import validate_instance
+
+    from kelisim.domain.stix.extension import KELISIM_EXTENSION_ID, STATE_SECRET_MARKING_ID
+
+    url = f"{live_server.base_url}/taxii2/api1/collections/{DEFINITIONS_COLLECTION_ID}/"
+    published = Collection(url, auth=TokenAuth(exchange.tokens["ru"]))
+    assert published.can_read and not published.can_write
+    objects = {o["id"]: o for o in published.get_objects()["objects"]}
+    assert KELISIM_EXTENSION_ID in objects and STATE_SECRET_MARKING_ID in objects
+    assert objects[KELISIM_EXTENSION_ID]["extension_types"] == ["property-extension"]
+    for obj in objects.values():
+        assert validate_instance(obj).is_valid, obj["id"]
+    refused = requests.post(published.objects_url, json={"objects": [indicator("x")]}, headers={
+        "Content-Type": "application/taxii+json;version=2.1",
+        "Accept": "application/taxii+json;version=2.1",
+        "Authorization": f"Bearer {exchange.tokens['ru']}"}, timeout=10)
+    assert refused.status_code == 403

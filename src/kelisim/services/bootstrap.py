@@ -10,6 +10,7 @@ from typing import Any
 from kelisim.domain.agreement_text import glossary, load_agreement
 from kelisim.domain.states import load_states
 from kelisim.services.accounts import create_account
+from kelisim.services.exchange.publication import publish_agreement_vocabulary
 from kelisim.services.runtime import Runtime
 from kelisim.storage.database import upgrade
 
@@ -44,4 +45,5 @@ def ensure_first_admin(rt: Runtime) -> dict[str, Any] | None:
 def initialize(rt: Runtime) -> dict[str, Any] | None:
     migrate(rt)
     load_reference_data(rt)
+    publish_agreement_vocabulary(rt)
     return ensure_first_admin(rt)

@@ -146,6 +146,14 @@ def _fail_all(rt: Runtime, status_id: str) -> bool:
     return True
 
 
+def store_objects(rt: Runtime, connection: Any, collection_id: str, objects: list[Any], *,
+                  party: str | None, account_id: int) -> tuple[list[dict[str, Any]],
+                                                               list[dict[str, Any]]]:
+    """Store objects kelisim itself publishes, through the same validation and derivation."""
+    return _Batch(rt, ObjectsRepository(connection), collection_id, party, account_id).store(
+        objects)
+
+
 class _Batch:
     """One envelope's objects turned into rows (derived columns, gates) and stored at once."""
 

@@ -186,3 +186,20 @@ def test_the_projection_equals_a_replay_of_the_ledger(registry: Registry, seed: 
     before = projection(registry)
     assert integrity.rebuild_projection(rt, registry.admin)["certificates"] == 6
     assert projection(registry) == before
+
+
+def test_a_tool_and_version_is_verified_through_every_certificate_covering_it(
+        registry: Registry) -> None:
+    rt = registry.node.runtime
+    issue(registry, "KZ-T", "KZ-CC", product="Alatau Firewall", version="3.0",
+          expires="2029-01-01")
+    recording.record_event(rt, registry.certifiers["KAZ"], "KZ-T", "maintenance",
+                           {"on": "2023-05-01", "version": "3.1", "title": "3.1 update"})
+    covered = verification.verify_tool(rt, registry.admin, "alatau firewall", "3.1", "RUS",
+                                       date(2024, 1, 1))
+    assert covered["valid"] is True
+    assert [v["number"] for v in covered["verdicts"]] == ["KZ-T"]
+    uncovered = verification.verify_tool(rt, registry.admin, "Alatau Firewall", "4.0", "RUS",
+                                         date(2024, 1, 1))
+    assert uncovered == {"product": "Alatau Firewall", "version": "4.0", "in": "RUS",
+                         "valid": False, "verdicts": []}

@@ -1,0 +1,278 @@
+"""The exchange in the UI: collections, their objects with filters, one object with its marking,
+versions and relationships, and the audit of reads of a Party's restricted information.
+
+Every read goes through the TAXII server's own service (`services.exchange.reading.read_page`,
+Art. 6 and TLP decided in `domain.exchange_policy`, each page afresh on the day it is served),
+so the UI sees exactly what TAXII would show this account, and a read of restricted-access
+information is audited by the same function, with the same endpoint name, as over TAXII. An
+object this account may not see answers like one that does not exist.
+
+Type, Art. 3 direction, Art. 2 threat class and "added since" are the service's own filters
+(SQL, keyset pages). TLP and producer Party are not filters the service offers: they are applied
+to the service's pages here, scanning at most `MAX_SCANS` pages per screen, and the next link
+continues from the last page scanned, so nothing is skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from kelisim.domain.access import ExchangeAction, exchange_allowed, require_exchange
+from kelisim.domain.accounts import Principal
+from kelisim.domain.agreement_text import THREAT_CLASSES, directions
+from kelisim.domain.errors import InvalidInput, KelisimError
+from kelisim.domain.exchange_policy import Endpoint
+from kelisim.domain.stix.extension import agreement_properties, restricted_access, tlp_of
+from kelisim.domain.taxii import Query, format_timestamp, micros_of, parse_timestamp
+from kelisim.services.exchange.audit import read_audit
+from kelisim.services.exchange.collections import (
+    CollectionView,
+    find_collection,
+    list_collections,
+    state_today,
+)
+from kelisim.services.exchange.reading import read_page
+from kelisim.services.reference import get_states
+from kelisim.storage.exchange_objects import Row
+from kelisim.web.ui.routing import UiRoute, UserDep
+from kelisim.web.ui.stix_form import TLP_LEVELS
+from kelisim.web.ui.templating import exchange_open, render, request_lang
+
+router = APIRouter(route_class=UiRoute, include_in_schema=False)
+
+PAGE = 50
+MAX_SCANS = 10
+RELATION_SCAN = 500
+OBJECT_TYPES = ("indicator", "report", "relationship", "sighting", "malware", "attack-pattern",
+                "campaign", "threat-actor", "intrusion-set", "vulnerability", "tool",
+                "identity", "observed-data", "course-of-action", "note", "marking-definition")
+LINKING_TYPES = ("relationship", "sighting", "report", "note", "opinion", "grouping")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One stored object version as a list or a page shows it."""
+
+    id: str
+    type: str
+    version: str
+    name: str
+    tlp: str | None
+    producer: str | None
+    restricted_owner: str | None
+    added: datetime
+    directions: tuple[int, ...]
+    threat_class: str | None
+    recipients: tuple[str, ...]
+    obj: dict[str, Any]
+
+
+def item_of(row: Row) -> Item:
+    obj = orjson.loads(row.raw) if row.raw else {}
+    try:
+        props = agreement_properties(obj)
+    except InvalidInput:
+        props = None
+    name = obj.get("name") or obj.get("pattern") or obj.get("value") or row.stix_id
+    return Item(row.stix_id, row.type, row.version, str(name)[:200], tlp_of(obj),
+                row.producer_party, row.restricted_owner, _moment(row.date_added),
+                props.directions if props else (), props.threat_class if props else None,
+                tuple(sorted(props.recipients_parties | props.recipients_bodies)) if props
+                else (), obj)
+
+
+def _moment(micros: int) -> datetime:
+    return datetime.fromisoformat(format_timestamp(micros).replace("Z", "+00:00"))
+
+
+@router.get("/exchange")
+async def collections_page(request: Request, user: UserDep) -> Response:
+    rt = request.app.state.runtime
+    state = await run_in_threadpool(state_today, rt, user)
+    if not await run_in_threadpool(exchange_open, rt, user):
+        require_exchange(user, ExchangeAction.READ_OBJECTS, state)
+    found = await run_in_threadpool(list_collections, rt, user)
+    return render(request, "exchange_collections.html", {
+        "collections": found, "names": await _state_names(request, user),
+        "can_audit": exchange_allowed(user, ExchangeAction.READ_AUDIT, state, party=user.party),
+    })
+
+
+@router.get("/exchange/collections/{key}")
+async def objects_page(request: Request, key: str, user: UserDep) -> Response:
+    rt = request.app.state.runtime
+    params = request.query_params
+    filters = {name: params.get(name, "").strip() for name in
+               ("type", "direction", "threat_class", "tlp", "producer", "since")}
+    query = _service_query(filters, params.get("next") or None)
+    collection = await run_in_threadpool(find_collection, rt, user, key)
+    items, token, scanned = await run_in_threadpool(_scan, rt, user, collection.id, query,
+                                                    filters)
+    return render(request, "exchange_objects.html", {
+        "collection": collection, "items": items, "next_token": token, "filters": filters,
+        "scanned": scanned, "names": await _state_names(request, user),
+        "types": OBJECT_TYPES, "directions": directions(), "threat_classes": THREAT_CLASSES,
+        "tlp_levels": TLP_LEVELS, "next_url": _next_url(request, token),
+        "first_url": _page_url(request, None),
+        "first_page": params.get("next") is None,
+    })
+
+
+def _service_query(filters: dict[str, str], token: str | None) -> Query:
+    """The filters the exchange's service applies itself (in SQL, TAXII 2.1 section 3.4)."""
+    direction = filters["direction"]
+    if direction and not direction.isdigit():
+        raise InvalidInput("direction is the number of a direction of Art. 3 (1-19).",
+                           field="direction", article="Art. 3")
+    if filters["threat_class"] and filters["threat_class"] not in THREAT_CLASSES:
+        raise InvalidInput("threat_class is one of " + ", ".join(THREAT_CLASSES) + ".",
+                           field="threat_class", article="Art. 2")
+    if filters["tlp"] and filters["tlp"] not in (*TLP_LEVELS, "none"):
+        raise InvalidInput("tlp is one of " + ", ".join(TLP_LEVELS) + " or none.", field="tlp")
+    after = None
+    if filters["since"]:
+        try:
+            day = date.fromisoformat(filters["since"])
+        except ValueError:
+            raise InvalidInput("since is a date (YYYY-MM-DD).", field="since") from None
+        after = micros_of(datetime(day.year, day.month, day.day, tzinfo=UTC)) - 1
+    return Query(types=(filters["type"],) if filters["type"] else (),
+                 threat_classes=(filters["threat_class"],) if filters["threat_class"] else (),
+                 directions=(int(direction),) if direction else (), added_after=after,
+                 limit=PAGE, next=token)
+
+
+def _scan(rt: Any, user: Principal, collection_id: str, query: Query,
+          filters: dict[str, str]) -> tuple[list[Item], str | None, int]:
+    """Service pages until a screen is full; TLP and producer narrowed here (see module doc)."""
+    wanted_tlp, producer = filters["tlp"], filters["producer"].upper()
+    shown: list[Item] = []
+    scans = 0
+    while True:
+        page = read_page(rt, user, collection_id, query, Endpoint.OBJECTS)
+        scans += 1
+        for row in page.rows:
+            item = item_of(row)
+            if wanted_tlp and (item.tlp or "none") != wanted_tlp:
+                continue
+            if producer and item.producer != producer:
+                continue
+            shown.append(item)
+        if page.next is None or len(shown) >= PAGE or scans >= MAX_SCANS \
+                or not (wanted_tlp or producer):
+            return shown, page.next, scans
+        query = replace(query, next=page.next)
+
+
+def _next_url(request: Request, token: str | None) -> str | None:
+    return None if token is None else _page_url(request, token)
+
+
+def _page_url(request: Request, token: str | None) -> str:
+    """This list with the same filters, at `token` (None: the first page)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("next", "lang")]
+    if token is not None:
+        params.append(("next", token))
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+@router.get("/exchange/collections/{key}/objects/{object_id}")
+async def object_page(request: Request, key: str, object_id: str, user: UserDep) -> Response:
+    rt = request.app.state.runtime
+    version = request.query_params.get("version", "").strip()
+    if version:
+        try:
+            parse_timestamp(version)
+        except ValueError:
+            raise InvalidInput("version is a STIX timestamp.", field="version") from None
+    shown = await run_in_threadpool(_object_view, rt, user, key, object_id, version)
+    return render(request, "exchange_object.html", {
+        **shown, "names": await _state_names(request, user),
+        "posted": request.query_params.get("posted") == "1",
+        "all_directions": {d.number: d for d in directions()},
+        "threat_classes": THREAT_CLASSES,
+    })
+
+
+def _object_view(rt: Any, user: Principal, key: str, object_id: str,
+                 version: str) -> dict[str, Any]:
+    collection = find_collection(rt, user, key)
+    query = Query(versions=(version,) if version else ("last",), limit=1)
+    page = read_page(rt, user, collection.id, query, Endpoint.OBJECT, object_id)
+    item = item_of(page.rows[-1])
+    versions = read_page(rt, user, collection.id, Query(limit=1000), Endpoint.VERSIONS,
+                         object_id).rows
+    return {"collection": collection, "item": item, "versions": [r.version for r in versions],
+            "restriction": _restriction(rt, user, collection, item),
+            "outgoing": _outgoing(item.obj), "incoming": _incoming(rt, user, collection, item),
+            "raw": orjson.dumps(item.obj, option=orjson.OPT_INDENT_2).decode()}
+
+
+def _restriction(rt: Any, user: Principal, collection: CollectionView,
+                 item: Item) -> dict[str, Any] | None:
+    """The restricted-access terms (owner, law, Parties allowed) of the object's marking."""
+    if item.restricted_owner is None:
+        return None
+    for ref in item.obj.get("object_marking_refs") or []:
+        if not isinstance(ref, str) or tlp_of({"object_marking_refs": [ref]}):
+            continue
+        try:
+            rows = read_page(rt, user, collection.id, Query(limit=1), Endpoint.OBJECT, ref).rows
+            terms = restricted_access(orjson.loads(rows[-1].raw))
+        except (KelisimError, IndexError):
+            continue
+        if terms is not None:
+            return {"owner": terms.owner_party, "legal_basis": terms.legal_basis,
+                    "allowed": sorted(terms.allowed_parties)}
+    return {"owner": item.restricted_owner, "legal_basis": None, "allowed": []}
+
+
+def _outgoing(obj: dict[str, Any]) -> list[tuple[str, str]]:
+    """(property, id) of every object this one refers to (STIX 2.1 §3.2 *_ref / *_refs)."""
+    out = []
+    for name, value in obj.items():
+        if name in ("object_marking_refs", "id"):
+            continue
+        if name.endswith("_ref") and isinstance(value, str):
+            out.append((name, value))
+        elif name.endswith("_refs") and isinstance(value, list):
+            out.extend((name, v) for v in value if isinstance(v, str))
+    return out
+
+
+def _incoming(rt: Any, user: Principal, collection: CollectionView,
+              item: Item) -> list[Item]:
+    """Relationships, sightings, reports and notes naming this object, among the first
+    `RELATION_SCAN` such objects this account may see (the service has no filter by ref)."""
+    page = read_page(rt, user, collection.id, Query(types=LINKING_TYPES, limit=RELATION_SCAN),
+                     Endpoint.OBJECTS)
+    found = []
+    for row in page.rows:
+        other = item_of(row)
+        if other.id != item.id and any(ref == item.id for _, ref in _outgoing(other.obj)):
+            found.append(other)
+    return found
+
+
+@router.get("/exchange/audit")
+async def audit_page(request: Request, user: UserDep) -> Response:
+    rt = request.app.state.runtime
+    entries = await run_in_threadpool(read_audit, rt, user)
+    rows = [{"seq": e["seq"], "at": datetime.fromisoformat(e["recorded_at"]), **e["entry"]}
+            for e in reversed(entries)]
+    return render(request, "exchange_audit.html", {"entries": rows, "party": user.party,
+                                                   "names": await _state_names(request, user)})
+
+
+async def _state_names(request: Request, user: Principal) -> dict[str, str]:
+    rt = request.app.state.runtime
+    lang = request_lang(request)
+    states = await run_in_threadpool(get_states, rt, user)
+    return {s["code"]: s["names"].get(lang, s["code"]) for s in states}

@@ -1,0 +1,401 @@
+"""TAXII 2.1 benchmark: kelisim (SQLite, PostgreSQL) against medallion and OpenTAXII.
+
+    python bench/taxii.py [--sizes 10000,100000,1000000] [--only kelisim-sqlite,...] [--quick]
+
+Why: issue 4 ("Performance") sets kelisim's targets as ratios to the reference servers measured
+in the same run, on this machine, one server at a time, same workload, same client. This script
+starts each server on 127.0.0.1 (see taxii_servers.py), drives the workload of
+taxii_workload.py through one plain httpx client speaking TAXII 2.1 (media type
+``application/taxii+json;version=2.1``), and grows each store through the sizes:
+
+* ingest: 1,000-object envelopes POSTed one after the other, each polled on its status resource
+  until ``complete`` (TAXII 2.1 section 4.3); the rate "at N stored" is that of the last 10
+  envelopes before the store reaches N; the envelope latency is POST to status complete;
+* full GET: every object of the collection, 1,000 a page, following ``next`` (or, for a server
+  that says ``more`` without ``next``, ``added_after`` = the page's X-TAXII-Date-Added-Last);
+* ``match[id]`` point GETs of random stored ids, and ``added_after`` pages (limit 100) after
+  random moments of the ingest: p50 and p99.
+
+Plus a "raw SQLite insert" line: the same rows inserted with executemany (WAL,
+synchronous=FULL). Every loop is bounded by a count and a time budget; a phase over budget is
+printed as "skipped (over N min)". Results go to bench/results/ as JSON; docs/benchmarks.md
+says how to read them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from taxii_report import machine, print_report, write_json
+from taxii_servers import SERVERS, TAXII, Server
+from taxii_workload import ENVELOPE_SIZE, envelope, sample_ids
+
+WINDOW = 10  # envelopes: the ingest rate "at N stored" is measured over the last 10 before N
+SEED = 20131120
+ORDER = ["kelisim-sqlite", "kelisim-postgresql", "opentaxii", "medallion"]
+
+
+@dataclass
+class Budget:
+    ingest_s: float
+    read_s: float
+    point_count: int
+
+
+@dataclass
+class Phase:
+    """One measured phase: its numbers, or why it was not measured."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    skipped: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.values, "skipped": self.skipped}
+
+
+class OverBudget(Exception):
+    pass
+
+
+def pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Driver:
+    """The one TAXII 2.1 client, driving one server through every size."""
+
+    def __init__(self, server: Server, budget: Budget) -> None:
+        self.server = server
+        self.budget = budget
+        self.client = httpx.Client(headers={"Accept": TAXII, **server.headers},
+                                   auth=server.auth, timeout=60)
+        self.stored = 0
+        self.envelopes = 0
+        self.marks: list[str] = []  # a moment just before each envelope was POSTed
+        self.window: list[tuple[int, float]] = []
+        self.rng = random.Random(SEED)
+        # Set when a request was abandoned at its timeout: the server may still be working on
+        # it, so anything measured afterwards would be slowed by it and is not measured.
+        self.busy: str | None = None
+        self.objects_url, self.status_url = self._discover()
+
+    def _discover(self) -> tuple[str, str]:
+        """Discovery -> default API root -> the collection titled "bench" (sections 4.1-5.1)."""
+        discovery = self._get(self.server.base_url).json()
+        root = urljoin(self.server.base_url, discovery.get("default") or
+                       discovery["api_roots"][0])
+        if not root.endswith("/"):
+            root += "/"
+        collections = self._get(root + "collections/").json().get("collections", [])
+        chosen = [c for c in collections if c.get("title") == "bench" and c.get("can_write")]
+        if not chosen:
+            raise RuntimeError(f"no writable collection 'bench' at {root}: {collections}")
+        return f"{root}collections/{chosen[0]['id']}/objects/", f"{root}status/"
+
+    def _get(self, url: str, params: dict[str, Any] | None = None,
+             timeout: float = 60) -> httpx.Response:
+        response = self.client.get(url, params=params, timeout=timeout)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} {params}: HTTP {response.status_code} "
+                               f"{response.text[:300]}")
+        return response
+
+    # --- ingest -------------------------------------------------------------------------------
+
+    def grow(self, target: int) -> Phase:
+        """POST envelopes until ``target`` objects are stored, within the ingest budget."""
+        needed = (target - self.stored + ENVELOPE_SIZE - 1) // ENVELOPE_SIZE
+        if self.window:
+            rate = self._window_rate()
+            projected = needed * ENVELOPE_SIZE / rate
+            if projected > self.budget.ingest_s:
+                return Phase({"stored": self.stored, "last_rate": rate},
+                             f"skipped (over {self.budget.ingest_s / 60:.0f} min: projected "
+                             f"{projected / 60:.0f} min at {rate:,.0f} obj/s)")
+        deadline = time.monotonic() + self.budget.ingest_s
+        latencies: list[float] = []
+        failures = 0
+        failure_example = None
+        started = time.perf_counter()
+        for _ in range(needed):
+            if time.monotonic() > deadline:
+                return Phase({"stored": self.stored, "last_rate": self._window_rate()},
+                             f"skipped (over {self.budget.ingest_s / 60:.0f} min at "
+                             f"{self.stored:,} stored)")
+            objects = envelope(SEED, self.envelopes)
+            body = orjson.dumps({"objects": objects})
+            self.marks.append(stamp(datetime.now(UTC)))
+            t0 = time.perf_counter()
+            status = self._post(body, deadline)
+            elapsed = time.perf_counter() - t0
+            latencies.append(elapsed)
+            self.window = [*self.window[-(WINDOW - 1):], (len(objects), elapsed)]
+            self.envelopes += 1
+            self.stored += int(status.get("success_count", 0))
+            bad = int(status.get("failure_count", 0))
+            if bad:
+                failures += bad
+                failure_example = failure_example or (status.get("failures") or [None])[0]
+        total = time.perf_counter() - started
+        return Phase({"stored": self.stored, "rate_at_size": self._window_rate(),
+                      "rate_step": len(latencies) * ENVELOPE_SIZE / total,
+                      "envelope_p50_ms": 1000 * pct(latencies, 0.5),
+                      "envelope_p99_ms": 1000 * pct(latencies, 0.99),
+                      "failed_objects": failures, "failure_example": failure_example})
+
+    def _window_rate(self) -> float:
+        return sum(n for n, _ in self.window) / sum(t for _, t in self.window)
+
+    def _post(self, body: bytes, deadline: float) -> dict[str, Any]:
+        try:
+            response = self.client.post(self.objects_url, content=body,
+                                        headers={"Content-Type": TAXII},
+                                        timeout=max(5.0, deadline - time.monotonic()))
+        except httpx.TimeoutException as timeout:
+            raise OverBudget("a POST was still running at the end of the ingest budget, "
+                             f"{self.stored:,} stored") from timeout
+        if response.status_code not in (200, 202):
+            raise RuntimeError(f"POST envelope: HTTP {response.status_code} "
+                               f"{response.text[:500]}")
+        status: dict[str, Any] = response.json()
+        pause = 0.002
+        for _ in range(100_000):
+            if status.get("status") == "complete":
+                return status
+            if time.monotonic() > deadline:
+                raise OverBudget("status still pending at the end of the ingest budget")
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.05)
+            status = self._get(f"{self.status_url}{status['id']}/").json()
+        raise OverBudget("status never complete")
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def _over(self) -> str:
+        return f"skipped (over {self.budget.read_s / 60:g} min)"
+
+    def _abandon(self) -> str:
+        self.busy = "skipped (server still busy with an abandoned request)"
+        return f"skipped (one request over {self.budget.read_s / 60:g} min)"
+
+    def full_get(self) -> Phase:
+        """Every object, 1,000 a page; the budget is checked between pages."""
+        deadline = time.monotonic() + self.budget.read_s
+        params: dict[str, Any] = {"limit": 1000}
+        count, pages, via = 0, 0, "next"
+        started = time.perf_counter()
+        for _ in range(self.stored // 1000 + 100):
+            if time.monotonic() > deadline:
+                return Phase({"objects": count, "rate_partial": count / self.budget.read_s},
+                             self._over())
+            try:
+                response = self._get(self.objects_url, params, timeout=self.budget.read_s)
+            except httpx.TimeoutException:
+                return Phase({"objects": count}, self._abandon())
+            page = response.json()
+            count += len(page.get("objects", []))
+            pages += 1
+            if not page.get("more"):
+                break
+            if page.get("next"):
+                params = {"limit": 1000, "next": page["next"]}
+            else:
+                via = "added_after"
+                params = {"limit": 1000,
+                          "added_after": response.headers["X-TAXII-Date-Added-Last"]}
+        elapsed = time.perf_counter() - started
+        return Phase({"objects": count, "pages": pages, "seconds": elapsed,
+                      "rate": count / elapsed, "complete": count == self.stored, "via": via})
+
+    def match_id(self) -> Phase:
+        ids = sample_ids(SEED, self.envelopes, self.budget.point_count, self.rng)
+        return self._latencies([{"match[id]": i} for i in ids], expect_one=True)
+
+    def added_after(self) -> Phase:
+        marks = [self.rng.choice(self.marks) for _ in range(self.budget.point_count)]
+        return self._latencies([{"added_after": m, "limit": 100} for m in marks],
+                               expect_one=False)
+
+    def _latencies(self, queries: list[dict[str, Any]], expect_one: bool) -> Phase:
+        """Time each query in turn; the budget is checked between requests."""
+        deadline = time.monotonic() + self.budget.read_s
+        samples: list[float] = []
+        empty = 0
+        skipped = self._over()
+        for params in queries:
+            if time.monotonic() > deadline:
+                break
+            t0 = time.perf_counter()
+            try:
+                page = self._get(self.objects_url, params, timeout=self.budget.read_s).json()
+            except httpx.TimeoutException:
+                skipped = self._abandon()
+                break
+            samples.append(time.perf_counter() - t0)
+            found = page.get("objects", [])
+            if not found or (expect_one and found[0]["id"] != params["match[id]"]):
+                empty += 1
+        values: dict[str, Any] = {"n": len(samples), "planned": len(queries),
+                                  "empty_answers": empty}
+        if samples:
+            values.update(p50_ms=1000 * pct(samples, 0.5), p99_ms=1000 * pct(samples, 0.99))
+        if len(samples) < len(queries):
+            if not samples:
+                return Phase(values, skipped)
+            values["partial"] = f"{len(samples)} of {len(queries)} within the budget"
+        return Phase(values, None)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def drive(server: Server, sizes: list[int], budget: Budget) -> dict[str, Any]:
+    """Every size in turn for one server; a size not reached skips the larger ones."""
+    driver = Driver(server, budget)
+    result: dict[str, Any] = {"notes": server.notes, "sizes": {}}
+    try:
+        for size in sizes:
+            print(f"  {server.name}: growing to {size:,} ...", flush=True)
+            try:
+                ingest = driver.grow(size)
+            except OverBudget as over:
+                ingest = Phase({"stored": driver.stored}, f"skipped ({over})")
+            entry: dict[str, Any] = {"ingest": ingest.as_dict()}
+            result["sizes"][str(size)] = entry
+            if ingest.skipped:
+                break
+            # Cheapest first: a reference whose request runs past the budget is abandoned, and
+            # what comes after it on that server is not measured (see Driver.busy).
+            for name, phase in (("match_id", driver.match_id),
+                                ("added_after", driver.added_after),
+                                ("full_get", driver.full_get)):
+                print(f"  {server.name}: {name} at {driver.stored:,} ...", flush=True)
+                entry[name] = (Phase({}, driver.busy) if driver.busy else phase()).as_dict()
+            if driver.busy:
+                break
+    finally:
+        driver.close()
+    return result
+
+
+def raw_sqlite(sizes: list[int], workdir: Path) -> dict[str, Any]:
+    """The floor: the rows a TAXII store needs, executemany into SQLite (WAL, FULL)."""
+    import sqlite3
+
+    db = sqlite3.connect(workdir / "raw.db", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("CREATE TABLE objects (collection TEXT NOT NULL, id TEXT NOT NULL, "
+               "type TEXT NOT NULL, spec_version TEXT NOT NULL, modified TEXT, "
+               "date_added INTEGER NOT NULL, raw BLOB NOT NULL, "
+               "PRIMARY KEY (collection, id, modified))")
+    db.execute("CREATE INDEX objects_added ON objects (collection, date_added)")
+    result: dict[str, Any] = {"notes": ["rows (collection, id, type, spec_version, modified, "
+                                        "date_added, raw JSON); primary key (collection, id, "
+                                        "modified), index (collection, date_added); one "
+                                        "transaction per 1,000 rows; timed: executemany + "
+                                        "COMMIT"], "sizes": {}}
+    stored, number = 0, 0
+    window: list[float] = []
+    for size in sizes:
+        while stored < size:
+            now = time.time_ns() // 1000
+            rows = [("bench", o["id"], o["type"], o["spec_version"], o.get("modified"), now + i,
+                     orjson.dumps(o)) for i, o in enumerate(envelope(SEED, number))]
+            t0 = time.perf_counter()
+            db.execute("BEGIN")
+            db.executemany("INSERT INTO objects VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            db.execute("COMMIT")
+            window = [*window[-(WINDOW - 1):], time.perf_counter() - t0]
+            stored += len(rows)
+            number += 1
+        result["sizes"][str(size)] = {"ingest": {"stored": stored, "skipped": None,
+                                                 "rate_at_size": len(window) * ENVELOPE_SIZE
+                                                 / sum(window)}}
+    db.close()
+    return result
+
+
+def validate_sample() -> str:
+    """Check the workload once with the OASIS validator (stix2-validator), refuse if invalid."""
+    from stix2validator import ValidationOptions, validate_instance
+
+    options = ValidationOptions(version="2.1")
+    sample = envelope(SEED, 0)
+    errors = [r for r in (validate_instance(o, options) for o in sample) if not r.is_valid]
+    if errors:
+        raise SystemExit(f"workload is not valid STIX 2.1: {errors[0].errors[0]}")
+    return f"{len(sample)} objects of envelope 0 valid under stix2-validator"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--only", default=",".join(ORDER),
+                        help="comma-separated: " + ", ".join(ORDER))
+    parser.add_argument("--quick", action="store_true", help="10k only, short budgets")
+    parser.add_argument("--ingest-budget-min", type=float, default=None,
+                        help="time budget of one growth step per server (default 15; quick 3)")
+    parser.add_argument("--read-budget-min", type=float, default=None,
+                        help="time budget of one read phase (default 3; quick 0.5)")
+    parser.add_argument("--points", type=int, default=200, help="point GETs per phase")
+    parser.add_argument("--keep", action="store_true", help="keep the working directory")
+    args = parser.parse_args(argv)
+    sizes = [10_000] if args.quick else sorted(int(s) for s in args.sizes.split(","))
+    only = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(only) - set(SERVERS)
+    if unknown:
+        parser.error(f"unknown server(s) {sorted(unknown)}; choose from {ORDER}")
+    budget = Budget(ingest_s=60 * (args.ingest_budget_min or (3 if args.quick else 15)),
+                    read_s=60 * (args.read_budget_min or (0.5 if args.quick else 3)),
+                    point_count=args.points)
+    results: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"),
+                               "machine": machine(), "sizes": sizes, "seed": SEED,
+                               "budget": vars(budget), "servers": {}}
+    print(validate_sample(), flush=True)
+    workdir = Path(tempfile.mkdtemp(prefix="kelisim-bench-"))
+    try:
+        print("raw SQLite insert ...", flush=True)
+        results["raw_sqlite"] = raw_sqlite(sizes, workdir)
+        for name in [n for n in ORDER if n in only]:
+            print(f"{name}: starting", flush=True)
+            started = time.monotonic()
+            try:
+                with SERVERS[name](workdir) as server:
+                    results["servers"][name] = drive(server, sizes, budget)
+            except Exception as error:  # a server that fails is reported, the others still run
+                results["servers"][name] = {"error": f"{type(error).__name__}: {error}",
+                                            "sizes": {}}
+                print(f"{name}: FAILED: {error}", flush=True)
+            results["servers"][name]["wall_seconds"] = time.monotonic() - started
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print_report(results)
+    path = write_json(results)
+    print(f"results: {path}" + (f"; work dir kept: {workdir}" if args.keep else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,11 +13,21 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from kelisim.web.ui import accounts, agreement, auth, depositary, status
+from kelisim.web.ui import (
+    accounts,
+    agreement,
+    auth,
+    certification,
+    depositary,
+    exchange,
+    exchange_submit,
+    status,
+)
 from kelisim.web.ui.ratelimit import SignInLimiter
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-ROUTERS = [auth.router, agreement.router, status.router, depositary.router, accounts.router]
+ROUTERS = [auth.router, agreement.router, status.router, depositary.router, accounts.router,
+           exchange.router, exchange_submit.router, certification.router]
 
 
 def mount_ui(app: FastAPI) -> None:

@@ -102,6 +102,7 @@ async def checked_form(request: Request) -> FormData:
     form = await request.form()
     key = security.signing_key(request.app.state.runtime)
     if not security.csrf_valid(request, key, form.get(security.CSRF_FIELD)):
+        await form.close()  # an uploaded file of a refused form is dropped at once
         raise CsrfRefused("The form carried no valid security token (CSRF). Reload the page "
                           "and send the form again.")
     return form

@@ -17,8 +17,16 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from kelisim.domain.access import Action, allowed
+from kelisim.domain.access import (
+    Action,
+    CertificationAction,
+    ExchangeAction,
+    allowed,
+    certification_allowed,
+    exchange_allowed,
+)
 from kelisim.domain.accounts import Principal
+from kelisim.services.exchange.collections import state_today
 from kelisim.web.ui import security
 from kelisim.web.ui.i18n import (
     LANG_COOKIE,
@@ -65,15 +73,30 @@ def lang_url(request: Request, lang: str) -> str:
     return f"{request.url.path}?{urlencode([*params, ('lang', lang)])}"
 
 
-def nav(principal: Principal | None) -> list[tuple[str, str]]:
-    """(path, msgid) of the areas this principal may open; decided by domain/access.py."""
+def nav(principal: Principal | None, exchange: bool = False) -> list[tuple[str, str]]:
+    """(path, msgid) of the areas this principal may open; decided by domain/access.py
+    (`exchange`: whether the exchange's policy lets this account read or post today)."""
     if principal is None:
         return []
     items = [("/agreement", N_("The Agreement")), ("/status", N_("Status")),
              ("/depositary", N_("Depositary"))]
+    if exchange:
+        items.append(("/exchange", N_("Exchange")))
+    if certification_allowed(principal, CertificationAction.READ):
+        items.append(("/certification", N_("Certification")))
     if allowed(principal, Action.MANAGE_ACCOUNTS, party=principal.party):
         items.append(("/accounts", N_("Accounts")))
     return items
+
+
+def exchange_open(rt: Any, principal: Principal | None) -> bool:
+    """May this account read or post in the exchange today (its Party's state on the clock's
+    date, Art. 13-15; `domain.access.exchange_allowed`)?"""
+    if principal is None:
+        return False
+    state = state_today(rt, principal)
+    return any(exchange_allowed(principal, action, state) for action in
+               (ExchangeAction.READ_OBJECTS, ExchangeAction.ADD_OBJECTS))
 
 
 def render(request: Request, template: str, context: Mapping[str, Any] | None = None, *,
@@ -85,7 +108,8 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
     page = {
         "request": request, "lang": lang, "languages": LANGUAGES,
         "language_names": LANGUAGE_NAMES, "lang_url": lambda code: lang_url(request, code),
-        "user": principal, "nav": nav(principal), "path": request.url.path,
+        "user": principal, "nav": nav(principal, exchange_open(rt, principal)),
+        "path": request.url.path,
         "csrf_field": security.CSRF_FIELD, "csrf_token": security.csrf_token(request, key),
         **(context or {}),
     }

@@ -161,7 +161,10 @@ def test_a_report_with_restricted_access_and_amber_recipients(
                       f"{target.group(1)}").text
     assert "Campaign summary" in referred  # the report points at it: a relationship
     with client_for(live_server, "by") as by:
-        assert "Campaign summary" not in by.get(objects_url(exchange)).text
+        listing = by.get(objects_url(exchange)).text
+        assert "Campaign summary" not in listing
+        assert "Law on state secrets" not in listing  # nor the marking that names the law
+        assert len(OBJECT_LINK.findall(listing)) == 1
         assert by.get(posted.headers["location"].split("?")[0]).status_code == 404
 
 

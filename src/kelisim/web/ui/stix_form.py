@@ -135,13 +135,23 @@ def build(sub: Submission, party: str, now: datetime) -> tuple[list[dict[str, An
 
 def restricted_marking(owner: str, legal_basis: str, allowed: Sequence[str],
                        stamp: str) -> dict[str, Any]:
-    """A restricted-access marking-definition (Art. 2, 6; docs/stix-extensions.md)."""
+    """A restricted-access marking-definition (Art. 2, 6; docs/stix-extensions.md).
+
+    The definition itself names the owner, its law and the Parties allowed: that too is shared
+    only with them (TLP:RED with those Parties as recipients), so a Party not named does not
+    learn that restricted information exists."""
+    parties = sorted(set(allowed) | {owner})
     return {"type": "marking-definition", "spec_version": "2.1",
             "id": f"marking-definition--{uuid.uuid4()}", "created": stamp,
             "name": f"restricted-access information of {owner}",
-            "extensions": {RESTRICTED_ACCESS_EXTENSION_ID: {
-                "extension_type": "property-extension", "owner_party": owner,
-                "legal_basis": legal_basis, "allowed_parties": sorted(set(allowed) | {owner})}}}
+            "object_marking_refs": [TLP_MARKING_IDS["red"]],
+            "extensions": {
+                RESTRICTED_ACCESS_EXTENSION_ID: {
+                    "extension_type": "property-extension", "owner_party": owner,
+                    "legal_basis": legal_basis, "allowed_parties": parties},
+                KELISIM_EXTENSION_ID: {
+                    "extension_type": "property-extension",
+                    "recipients": {"parties": parties}}}}
 
 
 def _check_fields(sub: Submission) -> list[Problem]:

@@ -4,7 +4,7 @@ databases.
 Ordered by (product, vendor) then number; a page continues strictly after the last row of the
 previous one (keyset), never with OFFSET. Full text: every query word must prefix-match a word of
 the product or vendor (range scan on `certificate_terms`), see
-docs/decisions/0005-certification-dates.md ("Search").
+docs/decisions/0009-certification-dates.md ("Search").
 """
 
 from __future__ import annotations

@@ -16,6 +16,6 @@ package is the pure core of that registry:
 * `ccra`         the Common Criteria certified products list layout (CSV import/export);
 * `stix`         a certificate event as STIX 2.1 objects for the exchange (Art. 9).
 
-Dates follow one convention (docs/decisions/0005-certification-dates.md): every date names the
+Dates follow one convention (docs/decisions/0009-certification-dates.md): every date names the
 start of the day on which something begins; periods are half-open [start, end).
 """

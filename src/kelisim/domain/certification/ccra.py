@@ -7,7 +7,7 @@ list has them (MM/DD/YYYY). Where kelisim needs more than the list carries, trai
 added in the *extended* layout (certificate number, version, expiry date, technical domain,
 state); an import reads either layout.
 
-Mapping decided in docs/decisions/0005-certification-dates.md: the *Archived Date* is the first day
+Mapping decided in docs/decisions/0009-certification-dates.md: the *Archived Date* is the first day
 the certificate is no longer on the valid list, i.e. its expiry date (or the day it was withdrawn
 or expired early); the *Scheme* is the scheme's key (an import also accepts the Party's ISO code,
 as the CCRA list writes "DE", "FR"); protection profiles are separated by "; ".

@@ -2,7 +2,7 @@
 
 The projection stores each replayed certificate as this JSON (so a read needs one row, not a
 replay) and the API returns it; `certificate_from_json(certificate_to_json(c)) == c` always.
-Full-text search is a portable inverted index (docs/decisions/0005-certification-dates.md,
+Full-text search is a portable inverted index (docs/decisions/0009-certification-dates.md,
 "Search"): the case-folded words of the product and vendor, matched by prefix.
 """
 

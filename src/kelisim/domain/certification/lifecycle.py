@@ -4,7 +4,7 @@ Art. 2 (certification of conformity of an information protection tool) and Art. 
 Every event — issued, amended, maintenance (a new version covered), suspended, reinstated,
 withdrawn, expired — is an entry of the certification ledger; `replay` folds a certificate's
 entries, ordered by (date, ledger sequence), into the certificate as it stands and its periods
-of validity. Dates follow docs/decisions/0005-certification-dates.md: a date is the first day of
+of validity. Dates follow docs/decisions/0009-certification-dates.md: a date is the first day of
 what it names; the expiry date is the first day the certificate is no longer valid.
 """
 

@@ -2,7 +2,7 @@
 
 Art. 3 (direction 14) makes a suspension or withdrawal in one Party a fact the Parties recognising
 the certificate must know; Art. 9 has the authorized bodies exchange such information. The form
-chosen (docs/decisions/0005-certification-dates.md, "STIX"): a `note` (STIX 2.1 §4.9) about a
+chosen (docs/decisions/0009-certification-dates.md, "STIX"): a `note` (STIX 2.1 §4.9) about a
 `software` observable (§6.14, the certified tool: name, vendor, version) and the scheme's
 `identity` (§4.5), carrying the certificate's facts in a property extension defined by an
 `extension-definition` (§7.3). OpenCTI and MISP ingest notes, software observables and identities

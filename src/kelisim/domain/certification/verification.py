@@ -5,7 +5,7 @@ whose recognising Party is P, and the Parties' states under the Agreement on D (
 depositary's record). Each reason cites the article it applies:
 
 * Art. 2 — a certificate confirms a tool's conformity: issued on a date, valid in [issued_on,
-  expires_on) unless suspended or withdrawn (docs/decisions/0005-certification-dates.md);
+  expires_on) unless suspended or withdrawn (docs/decisions/0009-certification-dates.md);
 * Art. 3 (direction 14) — in another Party, only through a recognition arrangement in force on D,
   for the documents and up to the levels it names, until recognition ages out;
 * Art. 13-15 — the Agreement binds only Parties for which it is in force: a withdrawn Party's

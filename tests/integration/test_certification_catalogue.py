@@ -7,9 +7,12 @@ import io
 from datetime import UTC, date, datetime
 
 import stix2
+from sqlalchemy import select
 
 from kelisim.domain.certification.ccra import COLUMNS
 from kelisim.services.certification import catalogue, feed, recording
+from kelisim.services.exchange.publication import CERTIFICATION_COLLECTION_ID
+from kelisim.storage.schema import exchange_objects
 from tests.conftest import Node
 from tests.integration.certification_setup import issue, make_registry
 
@@ -130,6 +133,11 @@ def test_the_feed_tells_recognising_parties_of_suspensions_and_withdrawals(node:
     assert note.object_refs[0] == software.id
     assert "KZ-1" in note.abstract and "suspended" in note.abstract
     assert bundle == feed.stix_bundle(rt, registry.admin, suspended["seq"])  # deterministic
-    published = feed.publish_to_exchange(rt, registry.admin, suspended["seq"],
-                                         publisher=lambda b: len(b["objects"]))
-    assert published["published"] is True and published["result"] == 5
+    assert suspended["published"] is True  # recorded and published in one call
+    with rt.unit_of_work() as uow:
+        stored = {row.stix_id for row in uow.connection.execute(
+            select(exchange_objects.c.stix_id).where(
+                exchange_objects.c.collection_id == CERTIFICATION_COLLECTION_ID))}
+    assert note.id in stored and software.id in stored
+    again = feed.publish_to_exchange(rt, registry.admin, suspended["seq"])
+    assert again["published"] is True and again["failures"] == []

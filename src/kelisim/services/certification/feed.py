@@ -4,8 +4,8 @@ Art. 3 (direction 14) — mutual recognition only works if a suspension in one P
 others; Art. 9 — the authorized bodies exchange such information. `changes` is the pull form
 (`GET /api/v1/certification/changes?changed_since=`, keyset by ledger sequence); `stix_bundle`
 gives the same event as STIX 2.1 objects (see `kelisim.domain.certification.stix`), and
-`publish_to_exchange` is the one place that hands them to a TAXII collection once the exchange's
-intake is wired to it.
+`publish_to_exchange` stores them in the exchange's certification collection, which every
+bound Party reads over TAXII.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from kelisim.domain.accounts import Principal
 from kelisim.domain.certification import stix
 from kelisim.domain.certification.lifecycle import EventKind
 from kelisim.domain.errors import InvalidInput, NotFound
+from kelisim.services.exchange.publication import publish_certification_event
 from kelisim.services.runtime import Runtime
 from kelisim.storage.certification_ledger import CertificationLedger, StoredEntry
 from kelisim.storage.certification_repository import CertificationRepository
@@ -26,9 +27,6 @@ from kelisim.storage.certification_repository import CertificationRepository
 MAX_PAGE = 1000
 ALERTS = frozenset({EventKind.SUSPENDED.value, EventKind.WITHDRAWN.value,
                     EventKind.REINSTATED.value, EventKind.EXPIRED.value})
-
-Publisher = Callable[[dict[str, Any]], Any]
-"""Takes a STIX bundle and posts it to the kelisim certification collection (the exchange)."""
 
 
 def changes(rt: Runtime, principal: Principal, *, changed_since: datetime | None = None,
@@ -103,14 +101,12 @@ def stix_bundle(rt: Runtime, principal: Principal, seq: int) -> dict[str, Any]:
     return stix.bundle(objects, seq)
 
 
-def publish_to_exchange(rt: Runtime, principal: Principal, seq: int,
-                        publisher: Publisher | None = None) -> dict[str, Any]:
-    """Hand the event's bundle to the exchange's certification collection.
-
-    The TAXII side is wired when the exchange lands: pass its intake as `publisher`. Without
-    one, nothing is sent and the bundle is returned for the caller to post itself.
-    """
+def publish_to_exchange(rt: Runtime, principal: Principal, seq: int) -> dict[str, Any]:
+    """Publish the certificate event `seq` in the exchange's certification collection."""
     bundle = stix_bundle(rt, principal, seq)
-    if publisher is None:
-        return {"published": False, "bundle": bundle}
-    return {"published": True, "bundle": bundle, "result": publisher(bundle)}
+    with rt.unit_of_work() as uow:
+        ledger = CertificationLedger(uow.connection)
+        scheme_key = ledger.entries(after_seq=seq - 1, limit=1)[0].entry["scheme"]
+        party = CertificationRepository(uow.connection).schemes()[scheme_key].party
+    failures = publish_certification_event(rt, bundle["objects"], party)
+    return {"published": not failures, "bundle": bundle, "failures": failures}

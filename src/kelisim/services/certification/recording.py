@@ -28,6 +28,7 @@ from kelisim.domain.certification.lifecycle import (
 from kelisim.domain.certification.recognition import parse_arrangement
 from kelisim.domain.certification.schemes import ARTICLE, Scheme, SchemeRole, parse_scheme
 from kelisim.domain.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from kelisim.services.certification.feed import ALERTS, publish_to_exchange
 from kelisim.services.runtime import Runtime
 from kelisim.storage.certification_ledger import CertificationLedger, NewEntry, StoredEntry
 from kelisim.storage.certification_repository import CertificationRepository
@@ -150,7 +151,11 @@ def record_event(rt: Runtime, principal: Principal, number: str, kind: str,
                                 principal.account_id or None)
         repo.save([(cert, head.seq)], ranks(scheme), now, new=False)
         uow.commit()
-    return {"seq": head.seq, "event": entry, "certificate": certificate_to_json(cert)}
+    result = {"seq": head.seq, "event": entry, "certificate": certificate_to_json(cert)}
+    if event_kind.value in ALERTS:
+        # Art. 3 (direction 14), Art. 9: every recognising Party learns of it over TAXII too.
+        result["published"] = publish_to_exchange(rt, principal, head.seq)["published"]
+    return result
 
 
 def certificate_events(stored: Sequence[StoredEntry]) -> list[CertificateEvent]:

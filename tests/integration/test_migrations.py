@@ -29,3 +29,18 @@ def test_downgrade_to_base_removes_everything_and_upgrade_again_works(
     upgrade(engine)
     assert {"ledger_entries", "accounts", "states"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_search_terms_compare_bytewise_on_postgresql(database_url: str) -> None:
+    """Prefix search is a range scan; a linguistic collation would break it (not only in C)."""
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            collation = conn.exec_driver_sql(
+                "SELECT collation_name FROM information_schema.columns "
+                "WHERE table_name = 'certificate_terms' AND column_name = 'term'").scalar()
+        assert collation == "C"
+    else:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT 'b' > 'B' AND 'a' < 'b'").scalar() == 1
+    engine.dispose()

@@ -307,7 +307,10 @@ certificate_periods = Table(
 
 certificate_terms = Table(
     "certificate_terms", metadata,
-    Column("term", String(80), primary_key=True),
+    # Prefix search is a range scan (term >= w AND term < prefix_end(w)): byte order is needed,
+    # whatever the database's default collation.
+    Column("term", String(80).with_variant(String(80, collation="C"), "postgresql"),
+           primary_key=True),
     Column("number", String(120), ForeignKey("certificates.number"), primary_key=True),
     Index(None, "number"),
 )

@@ -144,7 +144,8 @@ def _projection_details() -> None:
     )
     op.create_table(
         "certificate_terms",
-        sa.Column("term", sa.String(80), nullable=False),
+        sa.Column("term", sa.String(80).with_variant(sa.String(80, collation="C"), "postgresql"),
+                  nullable=False),
         sa.Column("number", sa.String(120), nullable=False),
         sa.PrimaryKeyConstraint("term", "number", name="pk_certificate_terms"),
         sa.ForeignKeyConstraint(["number"], ["certificates.number"],

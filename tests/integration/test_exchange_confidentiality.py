@@ -228,3 +228,21 @@ def test_query_parameters_are_checked(ex: Exchange) -> None:
                    {"limit": ["1", "2"]}):
         with pytest.raises(InvalidInput):
             parse_query(params, allowed=KNOWN_PARAMETERS)
+
+
+def test_an_owner_sees_only_its_own_objects_in_a_read_that_served_several_owners(
+        ex: Exchange) -> None:
+    kaz_marking = restricted_marking("KAZ", ["BLR"])
+    rus_marking = restricted_marking("RUS", ["BLR"])
+    kaz_secret = indicator("kaz restricted", markings=[kaz_marking["id"]])
+    rus_secret = indicator("rus restricted", markings=[rus_marking["id"]])
+    post(ex, "kz", kaz_marking, kaz_secret)
+    post(ex, "ru", rus_marking, rus_secret)
+    ids = visible(ex, "by")
+    assert {kaz_secret["id"], rus_secret["id"]} <= ids  # one page served both owners' objects
+    rt = ex.node.runtime
+    [entry] = [e for e in audit.read_audit(rt, ex.principals["kz_admin"])
+               if e["entry"]["reader"]["party"] == "BLR"]
+    assert [o["id"] for o in entry["entry"]["objects"]] == [kaz_secret["id"]]
+    assert entry["entry"]["owners"] == ["KAZ"]
+    assert rus_secret["id"] not in str(audit.read_audit(rt, ex.principals["kz_admin"]))

@@ -44,13 +44,24 @@ def record_reads(records: ExchangeRecords, principal: Principal, at: datetime, *
 
 
 def read_audit(rt: Runtime, principal: Principal, party: str | None = None) -> list[dict[str, Any]]:
-    """Entries about a Party's information, for that Party's party-admin."""
+    """Entries about a Party's information, for that Party's party-admin.
+
+    One read may have served several Parties' restricted information; each owner sees only its
+    own objects in it (Art. 6: nothing leaks across Parties, not even through the audit).
+    """
     owner = party or principal.party
     require_exchange(principal, ExchangeAction.READ_AUDIT, state_today(rt, principal),
                      party=owner)
     with rt.unit_of_work() as uow:
         bodies = ExchangeRecords(uow.connection).audit_entries(owner)
-    return [decode_body(body) for body in bodies]
+    return [_owned_part(decode_body(body), owner) for body in bodies]
+
+
+def _owned_part(body: dict[str, Any], owner: str | None) -> dict[str, Any]:
+    entry = body["entry"]
+    own = [o for o in entry["objects"] if o.get("owner") == owner]
+    return {"seq": body["seq"], "recorded_at": body["recorded_at"],
+            "entry": {**entry, "owners": [owner], "objects": own}}
 
 
 def verify_audit(rt: Runtime) -> dict[str, Any]:

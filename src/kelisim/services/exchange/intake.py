@@ -218,7 +218,10 @@ class _Batch:
 
     def _derive(self, obj: dict[str, Any], version: str | None, added: int,
                 markings: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], str | None]:
-        restricted = []
+        # A restricted-access marking-definition is itself restricted information: who owns
+        # it, under which law and who may read are for the owner and the Parties allowed only.
+        own = restricted_access(obj) if obj.get("type") == "marking-definition" else None
+        restricted = [own] if own is not None else []
         refs = _marking_refs(obj)
         for ref in refs:
             if _known(ref):

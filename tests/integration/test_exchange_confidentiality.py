@@ -250,3 +250,17 @@ def test_an_owner_sees_only_its_own_objects_in_a_read_that_served_several_owners
     assert {o["id"] for o in entry["entry"]["objects"]} == {kaz_marking["id"], kaz_secret["id"]}
     assert entry["entry"]["owners"] == ["KAZ"]
     assert rus_secret["id"] not in str(audit.read_audit(rt, ex.principals["kz_admin"]))
+
+
+def test_tlp_and_producer_filters_run_in_the_service(ex: Exchange) -> None:
+    post(ex, "kz", indicator("kz green", tlp="green"), indicator("kz unmarked", tlp=None),
+         indicator("kz amber", tlp="amber", recipients={"parties": ["RUS"]}))
+    post(ex, "ru", indicator("ru green", tlp="green"))
+    names = {}
+    for query in (Query(tlps=("green",)), Query(tlps=("none",)),
+                  Query(producer_parties=("RUS",)), Query(tlps=("amber", "none"))):
+        page = reading.read_page(ex.node.runtime, ex.principals["by"], ex.collection_id,
+                                 replace(query, limit=100), Endpoint.OBJECTS)
+        names[query] = sorted(orjson.loads(row.raw)["name"] for row in page.rows)
+    assert list(names.values()) == [["kz green", "ru green"], ["kz unmarked"], ["ru green"],
+                                    ["kz unmarked"]]  # BLR is not a recipient of the AMBER one

@@ -71,6 +71,10 @@ def test_add_then_read_every_way(live_server: LiveServer, exchange: Exchange) ->
     assert len(ru.get_objects(type="indicator", spec_version="2.1")["objects"]) == 8
     assert len(ru.get_objects(threat_class="information_weapon")["objects"]) == 3
     assert len(ru.get_objects(direction="9")["objects"]) == 8
+    assert len(ru.get_objects(tlp="green")["objects"]) == 8
+    assert ru.get_objects(tlp="none").get("objects", []) == []
+    assert len(ru.get_objects(producer="kaz")["objects"]) == 8
+    assert ru.get_objects(producer="RUS").get("objects", []) == []
 
     response = requests.get(ru.objects_url, headers={
         "Accept": "application/taxii+json;version=2.1",

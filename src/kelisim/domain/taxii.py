@@ -32,7 +32,9 @@ SPEC = "TAXII 2.1 section 3.4"
 VERSION_KEYWORDS = frozenset({"first", "last", "all"})
 KNOWN_PARAMETERS = frozenset({
     "added_after", "limit", "next", "match[id]", "match[type]", "match[version]",
-    "match[spec_version]", "match[threat_class]", "match[direction]"})
+    "match[spec_version]", "match[threat_class]", "match[direction]", "match[tlp]",
+    "match[producer]"})
+TLP_FILTER_VALUES = frozenset({"clear", "green", "amber", "amber+strict", "red", "none"})
 
 _TIMESTAMP = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?Z$")
@@ -76,6 +78,10 @@ class Query:
     spec_versions: tuple[str, ...] = ()
     threat_classes: tuple[str, ...] = ()
     directions: tuple[int, ...] = ()
+    tlps: tuple[str, ...] = ()
+    """kelisim filter: TLP levels; "none" means unmarked."""
+    producer_parties: tuple[str, ...] = ()
+    """kelisim filter: the producing Parties (ISO alpha-3)."""
     added_after: int | None = None
     limit: int = DEFAULT_LIMIT
     next: str | None = None
@@ -84,7 +90,8 @@ class Query:
     def digest(self, scope: str) -> str:
         """What a `next` token is bound to: the endpoint and every filter but limit/next."""
         shape = [scope, self.ids, self.types, self.versions, self.spec_versions,
-                 self.threat_classes, self.directions, self.added_after]
+                 self.threat_classes, self.directions, self.tlps, self.producer_parties,
+                 self.added_after]
         return hashlib.sha256(orjson.dumps(shape)).hexdigest()[:32]
 
     @property
@@ -111,11 +118,22 @@ def parse_query(params: Mapping[str, Sequence[str]], *, allowed: frozenset[str])
         threat_classes=_split(values.get("match[threat_class]")),
         directions=tuple(_int("match[direction]", d, 1, 99)
                          for d in _split(values.get("match[direction]"))),
+        tlps=_tlps(_split(values.get("match[tlp]"))),
+        producer_parties=tuple(p.upper() for p in _split(values.get("match[producer]"))),
         added_after=(None if values.get("added_after") is None
                      else _timestamp_param("added_after", values["added_after"])),
         limit=_int("limit", values.get("limit") or str(DEFAULT_LIMIT), 1, None),
         next=values.get("next") or None,
     )
+
+
+def _tlps(values: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [v for v in values if v.lower() not in TLP_FILTER_VALUES]
+    if unknown:
+        raise InvalidInput(f"match[tlp] takes {', '.join(sorted(TLP_FILTER_VALUES))}, not "
+                           f"{unknown[0]!r} (kelisim filter; FIRST TLP 2.0).",
+                           parameter="match[tlp]")
+    return tuple(v.lower() for v in values)
 
 
 def _one(name: str, found: Sequence[str]) -> str:

@@ -133,6 +133,14 @@ class ObjectsRepository:
             where.append(T.c.threat_class.in_(query.threat_classes))
         if query.directions:
             where.append(or_(*(T.c.directions.contains(f"|{d}|") for d in query.directions)))
+        if query.tlps:
+            levels = [t for t in query.tlps if t != "none"]
+            choices = [T.c.tlp.in_(levels)] if levels else []
+            if "none" in query.tlps:
+                choices.append(T.c.tlp.is_(None))
+            where.append(or_(*choices))
+        if query.producer_parties:
+            where.append(T.c.producer_party.in_(query.producer_parties))
         if not query.wants_all_versions:
             where.append(or_(*self._version_choice(collection_id, reach, query.versions)))
         return where

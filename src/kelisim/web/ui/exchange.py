@@ -7,15 +7,14 @@ so the UI sees exactly what TAXII would show this account, and a read of restric
 information is audited by the same function, with the same endpoint name, as over TAXII. An
 object this account may not see answers like one that does not exist.
 
-Type, Art. 3 direction, Art. 2 threat class and "added since" are the service's own filters
-(SQL, keyset pages). TLP and producer Party are not filters the service offers: they are applied
-to the service's pages here, scanning at most `MAX_SCANS` pages per screen, and the next link
-continues from the last page scanned, so nothing is skipped.
+Every filter (type, Art. 3 direction, Art. 2 threat class, TLP, producer Party, "added since")
+is the service's own (SQL, keyset pages), so a page holds only what was asked for and the audit
+records only what was served.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -48,7 +47,6 @@ from kelisim.web.ui.templating import exchange_open, render, request_lang
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
 PAGE = 50
-MAX_SCANS = 10
 RELATION_SCAN = 500
 OBJECT_TYPES = ("indicator", "report", "relationship", "sighting", "malware", "attack-pattern",
                 "campaign", "threat-actor", "intrusion-set", "vulnerability", "tool",
@@ -113,11 +111,11 @@ async def objects_page(request: Request, key: str, user: UserDep) -> Response:
                ("type", "direction", "threat_class", "tlp", "producer", "since")}
     query = _service_query(filters, params.get("next") or None)
     collection = await run_in_threadpool(find_collection, rt, user, key)
-    items, token, scanned = await run_in_threadpool(_scan, rt, user, collection.id, query,
-                                                    filters)
+    page = await run_in_threadpool(read_page, rt, user, collection.id, query, Endpoint.OBJECTS)
+    items, token = [item_of(row) for row in page.rows], page.next
     return render(request, "exchange_objects.html", {
         "collection": collection, "items": items, "next_token": token, "filters": filters,
-        "scanned": scanned, "names": await _state_names(request, user),
+        "names": await _state_names(request, user),
         "types": OBJECT_TYPES, "directions": directions(), "threat_classes": THREAT_CLASSES,
         "tlp_levels": TLP_LEVELS, "next_url": _next_url(request, token),
         "first_url": _page_url(request, None),
@@ -143,32 +141,13 @@ def _service_query(filters: dict[str, str], token: str | None) -> Query:
         except ValueError:
             raise InvalidInput("since is a date (YYYY-MM-DD).", field="since") from None
         after = micros_of(datetime(day.year, day.month, day.day, tzinfo=UTC)) - 1
+    producer = filters["producer"].strip().upper()
     return Query(types=(filters["type"],) if filters["type"] else (),
                  threat_classes=(filters["threat_class"],) if filters["threat_class"] else (),
-                 directions=(int(direction),) if direction else (), added_after=after,
+                 directions=(int(direction),) if direction else (),
+                 tlps=(filters["tlp"],) if filters["tlp"] else (),
+                 producer_parties=(producer,) if producer else (), added_after=after,
                  limit=PAGE, next=token)
-
-
-def _scan(rt: Any, user: Principal, collection_id: str, query: Query,
-          filters: dict[str, str]) -> tuple[list[Item], str | None, int]:
-    """Service pages until a screen is full; TLP and producer narrowed here (see module doc)."""
-    wanted_tlp, producer = filters["tlp"], filters["producer"].upper()
-    shown: list[Item] = []
-    scans = 0
-    while True:
-        page = read_page(rt, user, collection_id, query, Endpoint.OBJECTS)
-        scans += 1
-        for row in page.rows:
-            item = item_of(row)
-            if wanted_tlp and (item.tlp or "none") != wanted_tlp:
-                continue
-            if producer and item.producer != producer:
-                continue
-            shown.append(item)
-        if page.next is None or len(shown) >= PAGE or scans >= MAX_SCANS \
-                or not (wanted_tlp or producer):
-            return shown, page.next, scans
-        query = replace(query, next=page.next)
 
 
 def _next_url(request: Request, token: str | None) -> str | None:

@@ -14,6 +14,7 @@ from kelisim.services import accounts, depositary, ledger
 from kelisim.services.status import compute_status, status_json, untc_rows
 from kelisim.storage.database import is_postgres
 from tests.conftest import Node
+from tests.tampering import drop_append_only_guard
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "illustrative-history.json"
 ADMIN = None
@@ -151,18 +152,6 @@ def test_the_ledger_refuses_update_and_delete_in_the_database(node: Node) -> Non
             uow.connection.execute(text(statement))
 
 
-def _drop_append_only_guard(node: Node) -> None:
-    """What an attacker with database rights would do first."""
-    with node.runtime.unit_of_work() as uow:
-        if is_postgres(uow.connection.engine):
-            uow.connection.execute(text(
-                "DROP TRIGGER ledger_entries_append_only ON ledger_entries"))
-        else:
-            for name in ("update", "delete"):
-                uow.connection.execute(text(f"DROP TRIGGER ledger_entries_append_only_{name}"))
-        uow.commit()
-
-
 @pytest.mark.parametrize(("statement", "expected"), [
     ("UPDATE ledger_entries SET body = REPLACE(body, '2014-04-01', '2014-04-02') WHERE seq = 6",
      "entry 6: content changed"),
@@ -174,7 +163,7 @@ def _drop_append_only_guard(node: Node) -> None:
 def test_tampering_in_the_database_is_detected_and_named(node: Node, statement: str,
                                                          expected: str) -> None:
     record(node, *founding_history())
-    _drop_append_only_guard(node)
+    drop_append_only_guard(node)
     with node.runtime.unit_of_work() as uow:
         if is_postgres(uow.connection.engine):
             statement = statement.replace(

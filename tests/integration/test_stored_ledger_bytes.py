@@ -4,25 +4,14 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text, update
+from sqlalchemy import update
 
 from kelisim.services import accounts, depositary, ledger
-from kelisim.storage.database import is_postgres
 from kelisim.storage.schema import ledger_entries
 from tests.conftest import Node
+from tests.tampering import drop_append_only_guard
 
 HISTORY = [{"kind": "signature", "party": p, "date": "2013-11-20"} for p in ("KAZ", "RUS", "BLR")]
-
-
-def _unguard(node: Node) -> None:
-    with node.runtime.unit_of_work() as uow:
-        if is_postgres(uow.connection.engine):
-            uow.connection.execute(text(
-                "DROP TRIGGER ledger_entries_append_only ON ledger_entries"))
-        else:
-            for name in ("update", "delete"):
-                uow.connection.execute(text(f"DROP TRIGGER ledger_entries_append_only_{name}"))
-        uow.commit()
 
 
 def _set(node: Node, seq: int, **values: object) -> None:
@@ -42,7 +31,7 @@ def test_any_single_changed_byte_in_a_stored_body_or_hash_fails_verification(
         links = list(uow.ledger.links())
     if not links:
         depositary.record_entries(node.runtime, principal, HISTORY)
-        _unguard(node)
+        drop_append_only_guard(node)
         with node.runtime.unit_of_work() as uow:
             links = list(uow.ledger.links())
     link = data.draw(st.sampled_from(links))

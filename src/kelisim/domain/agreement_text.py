@@ -63,6 +63,7 @@ _DATA_PACKAGE = "kelisim.data"
 _SEED_FILE = "agreement-2013-kk.txt"
 _GLOSSARY_FILE = "glossary.json"
 _DIRECTIONS_FILE = "directions.json"
+_ARTICLES_FILE = "articles.json"
 
 _ARTICLE_COUNT = 15
 _DIRECTION_COUNT = 19
@@ -206,217 +207,6 @@ _SIGNATORY_CODES: dict[str, str] = {
     "Молдова Республикасының": "MDA",
 }
 
-# (kk, ru, en) title, then (kk, ru, en) summary, per article.
-_ARTICLE_LABELS: dict[int, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
-    1: (
-        ("Келісімнің мақсаты", "Цель Соглашения", "Purpose of the Agreement"),
-        (
-            "Келісімге қатысушы мемлекеттерде ақпараттық қауіпсіздікті қамтамасыз етуге "
-            "бағытталған бірлескен үйлестірілген іс-шаралар өткізу.",
-            "Проведение совместных скоординированных мероприятий, направленных на обеспечение "
-            "информационной безопасности в государствах – участниках Соглашения.",
-            "Joint coordinated measures aimed at ensuring information security in the states "
-            "participating in the Agreement.",
-        ),
-    ),
-    2: (
-        ("Терминдер", "Термины", "Terms"),
-        (
-            "Келісімде қолданылатын терминдердің мағыналары, оның ішінде ақпараттық "
-            "қауіпсіздікке төнетін қауіп-қатерлердің қатарына ақпараттық қаруды әзірлеу және "
-            "қолдану, ақпараттық терроризм және ақпараттық қылмыстылық жатады.",
-            "Значения используемых терминов; к угрозам информационной безопасности относятся, "
-            "в том числе, разработка и применение информационного оружия, информационный "
-            "терроризм и информационная преступность.",
-            "Meanings of the terms used; threats to information security include the "
-            "development and use of information weapons, information terrorism and "
-            "information crime.",
-        ),
-    ),
-    3: (
-        (
-            "Ынтымақтастықтың негізгі бағыттары",
-            "Основные направления сотрудничества",
-            "Main directions of cooperation",
-        ),
-        (
-            "Тараптар өзара іс-қимыл мен ынтымақтастықты ұйымдастыратын он тоғыз негізгі бағыт.",
-            "Девятнадцать основных направлений, по которым Стороны организуют взаимодействие "
-            "и сотрудничество.",
-            "The nineteen main directions in which the Parties organise interaction and "
-            "cooperation.",
-        ),
-    ),
-    4: (
-        ("Ынтымақтастық нысандары", "Формы сотрудничества", "Forms of cooperation"),
-        (
-            "АКТ-ны құқыққа қайшы пайдалану қатерлеріне қарсы шоғырландырылған күш-жігер; "
-            "мемлекетаралық бағдарламалар мен жобалар; деректер алмасу тәртібін оңайлату; "
-            "ұйымдардың қатысуы; бірлескен іс-шаралар; консультациялар.",
-            "Консолидированные усилия против угроз противоправного использования ИКТ; "
-            "межгосударственные программы и проекты; упрощение порядка обмена данными; "
-            "участие организаций; совместные мероприятия; консультации.",
-            "Concerted effort against threats of unlawful use of ICT; interstate programmes "
-            "and projects; simpler data exchange; participation of organisations; joint "
-            "measures; consultations.",
-        ),
-    ),
-    5: (
-        ("Кезең-кезеңімен іске асыру", "Поэтапная реализация", "Implementation in stages"),
-        (
-            "Бірінші кезеңде ақпаратты жинау, талдау және алмасу, нормативтік құқықтық "
-            "актілерді әзірлеу, алмасу тәртібін оңайлату; келесі кезеңдерде 3-баптағы "
-            "бағыттарды келісілген мерзімдерде іске асыру.",
-            "На первом этапе – сбор, анализ и обмен информацией, разработка нормативных "
-            "правовых актов, упрощение порядка обмена; на последующих этапах – реализация "
-            "направлений статьи 3 в согласованные сроки.",
-            "First stage: collecting, analysing and exchanging information, drafting legal "
-            "acts, simplifying exchange; later stages: carrying out the Art. 3 directions "
-            "within agreed deadlines.",
-        ),
-    ),
-    6: (
-        (
-            "Қолжетімділігі шектеулі ақпарат және мемлекеттік құпия",
-            "Информация ограниченного доступа и государственная тайна",
-            "Restricted-access information and state secrets",
-        ),
-        (
-            "Келісімді іске асыру кезінде белгілі болған қолжетімділігі шектеулі ақпарат "
-            "жария етілмейді және қорғалады; мемлекеттік құпияға жатқызылған мәліметтер Келісім "
-            "шеңберінде берілмейді.",
-            "Информация ограниченного доступа, ставшая известной при реализации Соглашения, "
-            "не разглашается и защищается; сведения, отнесённые к государственной тайне, в "
-            "рамках Соглашения не передаются.",
-            "Restricted-access information learnt while carrying out the Agreement is not "
-            "disclosed and is protected; information classified as a state secret is not "
-            "transferred under the Agreement.",
-        ),
-    ),
-    7: (
-        ("Шығыстар", "Расходы", "Costs"),
-        (
-            "Әрбір нақты жағдайда өзгеше тәртіп келісілмесе, Тараптар шығыстарды дербес көтереді.",
-            "Стороны самостоятельно несут расходы, если в каждом конкретном случае не "
-            "согласован иной порядок.",
-            "Each Party bears its own costs unless another arrangement is agreed in each "
-            "specific case.",
-        ),
-    ),
-    8: (
-        ("Уәкілетті органдар", "Уполномоченные органы", "Authorized bodies"),
-        (
-            "Келісімді іске асыруға уәкілетті органдар жауапты; әрбір Тарап олардың тізбесін "
-            "мемлекетішілік рәсімдер туралы хабарламамен бірге депозитарийге береді және "
-            "тізбедегі өзгерістер туралы 30 күн ішінде жазбаша хабардар етеді.",
-            "За реализацию Соглашения отвечают уполномоченные органы; каждая Сторона передаёт "
-            "их перечень депозитарию вместе с уведомлением о выполнении внутригосударственных "
-            "процедур и в течение 30 дней письменно уведомляет об изменениях в перечне.",
-            "The authorized bodies are responsible for carrying out the Agreement; each Party "
-            "gives their list to the depositary with its notification of completed domestic "
-            "procedures and notifies changes to the list in writing within 30 days.",
-        ),
-    ),
-    9: (
-        (
-            "Ақпарат және тәжірибе алмасу",
-            "Обмен информацией и опытом",
-            "Exchange of information and experience",
-        ),
-        (
-            "Уәкілетті органдар өзара іс-қимыл мен 3-баптағы бағыттар бойынша ақпарат "
-            "алмасады және ақпараттық қауіпсіздік, ақпараттық технологиялар мен ақпаратты "
-            "қорғау құралдары мәселелері бойынша тәжірибе алмасады.",
-            "Уполномоченные органы обмениваются информацией о взаимодействии и по "
-            "направлениям статьи 3, а также опытом по вопросам информационной безопасности, "
-            "информационных технологий и средств защиты информации.",
-            "The authorized bodies exchange information on their interaction and on the "
-            "Art. 3 directions, and exchange experience on information security, information "
-            "technologies and information protection tools.",
-        ),
-    ),
-    10: (
-        (
-            "Басқа халықаралық шарттар",
-            "Другие международные договоры",
-            "Other international treaties",
-        ),
-        (
-            "Келісім Тараптардың басқа халықаралық шарттардан туындайтын құқықтары мен "
-            "міндеттемелерін қозғамайды.",
-            "Соглашение не затрагивает прав и обязательств Сторон, вытекающих из других "
-            "международных договоров.",
-            "The Agreement does not affect the Parties' rights and obligations under other "
-            "international treaties.",
-        ),
-    ),
-    11: (
-        ("Өзгерістер мен толықтырулар", "Изменения и дополнения", "Amendments and additions"),
-        (
-            "Тараптардың өзара келісуі бойынша, Келісімнің ажырамас бөлігі болып табылатын "
-            "хаттамалармен ресімделеді.",
-            "Вносятся по взаимному согласию Сторон и оформляются протоколами, являющимися "
-            "неотъемлемой частью Соглашения.",
-            "Made by mutual consent of the Parties, in protocols forming an integral part of "
-            "the Agreement.",
-        ),
-    ),
-    12: (
-        ("Дауларды шешу", "Разрешение споров", "Settlement of disputes"),
-        (
-            "Келісімді қолдану және түсіндіру жөніндегі даулы мәселелер мүдделі Тараптардың "
-            "консультациялары мен келіссөздері арқылы шешіледі.",
-            "Спорные вопросы применения и толкования Соглашения решаются путём консультаций и "
-            "переговоров заинтересованных Сторон.",
-            "Disputes over applying or interpreting the Agreement are settled by consultations "
-            "and negotiations of the Parties concerned.",
-        ),
-    ),
-    13: (
-        ("Күшіне енуі", "Вступление в силу", "Entry into force"),
-        (
-            "Депозитарий мемлекетішілік рәсімдердің орындалғаны туралы үшінші хабарламаны "
-            "алған күннен бастап 30 күн өткен соң; рәсімдерді кешірек орындаған Тараптар үшін "
-            "депозитарий олардың құжаттарын алған күннен бастап 30 күн өткен соң.",
-            "По истечении 30 дней с даты получения депозитарием третьего уведомления о "
-            "выполнении внутригосударственных процедур; для Сторон, выполнивших их позднее, – "
-            "по истечении 30 дней с даты получения депозитарием соответствующих документов.",
-            "30 days after the depositary receives the third notification of completed "
-            "domestic procedures; for Parties completing them later, 30 days after the "
-            "depositary receives their documents.",
-        ),
-    ),
-    14: (
-        ("Қосылу", "Присоединение", "Accession"),
-        (
-            "Күшіне енгеннен кейін ТМД-ға кез келген қатысушы мемлекеттің қосылуы үшін ашық; "
-            "қосылатын мемлекет үшін депозитарий қосылу туралы құжатты алған күннен бастап "
-            "30 күн өткен соң күшіне енеді.",
-            "После вступления в силу открыто для присоединения любого государства – участника "
-            "СНГ; для присоединяющегося государства вступает в силу по истечении 30 дней с "
-            "даты получения депозитарием документа о присоединении.",
-            "After entry into force, open to accession by any CIS member state; for an "
-            "acceding state it enters into force 30 days after the depositary receives the "
-            "instrument of accession.",
-        ),
-    ),
-    15: (
-        ("Қолданылу мерзімі және шығу", "Срок действия и выход", "Duration and withdrawal"),
-        (
-            "Белгіленбеген мерзімге жасалады; Тарап шыққанға дейін 6 айдан кешіктірмей "
-            "депозитарийге жазбаша хабарлама жіберіп және туындаған міндеттемелерді реттей "
-            "отырып, Келісімнен шыға алады.",
-            "Заключено на неопределённый срок; Сторона вправе выйти, направив депозитарию "
-            "письменное уведомление не позднее чем за 6 месяцев до выхода и урегулировав "
-            "возникшие обязательства.",
-            "Concluded for an indefinite period; a Party may withdraw by written notice to the "
-            "depositary no later than 6 months before withdrawing, settling the obligations "
-            "that arose while it applied.",
-        ),
-    ),
-}
-
-
 # --------------------------------------------------------------------------------------------
 # Parsing
 
@@ -541,15 +331,16 @@ def _parsed() -> _Parsed:
 def load_agreement() -> AgreementText:
     """The Agreement, parsed from the packaged Kazakh text (cached; values are shared)."""
     parsed = _parsed()
+    labels = _read_json(_ARTICLES_FILE)  # titles and summaries in kk, ru, en, written by hand
     articles = []
     for number in range(1, _ARTICLE_COUNT + 1):
-        titles, summary = _ARTICLE_LABELS[number]
+        label = labels[str(number)]
         articles.append(
             Article(
                 number=number,
                 text_kk="\n".join(parsed.articles[number]),
-                titles=dict(zip(LANGUAGES, titles, strict=True)),
-                summary=dict(zip(LANGUAGES, summary, strict=True)),
+                titles={lang: label["titles"][lang] for lang in LANGUAGES},
+                summary={lang: label["summary"][lang] for lang in LANGUAGES},
             )
         )
     return AgreementText(

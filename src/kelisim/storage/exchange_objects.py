@@ -116,7 +116,11 @@ class ObjectsRepository:
                                     *self._filters(collection_id, reach, query))
         if after is not None:
             statement = statement.where(T.c.date_added > after)
-        statement = statement.order_by(T.c.date_added).limit(limit + 1)
+        # With match[id] the few versions of those ids are found through the (collection, id,
+        # version) index and sorted; ordering by the bare column would let SQLite walk the
+        # whole collection in date_added order instead (linear in its size).
+        order = T.c.date_added + 0 if query.ids else T.c.date_added
+        statement = statement.order_by(order).limit(limit + 1)
         return [Row(r[0], r[1], r[2], r[3], r[4], r[5], bytes(r[6]) if with_raw else b"")
                 for r in self._conn.execute(statement)]
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 
@@ -103,6 +104,16 @@ class ObjectsRepository:
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
             self._conn.execute(insert(T), list(rows))
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics of the objects table (PostgreSQL)."""
+        self._conn.execute(text(f"ANALYZE {T.name}"))
+
+    def estimated_rows(self) -> float:
+        """PostgreSQL's estimate of the table's rows at its last analyze (0: never)."""
+        found = self._conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = "
+                                        "CAST(:name AS regclass)"), {"name": T.name}).scalar()
+        return max(0.0, float(found or 0))
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from kelisim.domain.stix.extension import (
 from kelisim.domain.stix.state_secrets import state_secret_reason
 from kelisim.domain.stix.validation import validate_stix_object
 from kelisim.domain.taxii import format_timestamp, micros_of, version_key
+from kelisim.services.exchange import planner_statistics
 from kelisim.services.exchange.collections import find_collection, state_today
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository
@@ -127,6 +128,7 @@ def _process(rt: Runtime, status_id: str) -> bool:
                               failure_count=len(failures), pending_count=0,
                               successes=successes, failures=failures, pendings=[])
         uow.commit()
+    planner_statistics.note_stored(rt, outcome.inserted)
     return True
 
 
@@ -161,6 +163,7 @@ class _Batch:
                  party: str | None, account_id: int) -> None:
         self.rt, self.repo, self.collection_id = rt, repo, collection_id
         self.party, self.account_id = party, account_id
+        self.inserted = 0
 
     def store(self, objects: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         successes: list[dict[str, Any]] = []
@@ -193,6 +196,7 @@ class _Batch:
             successes.append({"id": obj["id"], "version": row["version"]})
             added += 1
         self.repo.insert_many(rows)
+        self.inserted = len(rows)
         if rows:
             self.repo.set_last_added(self.collection_id, added - 1)
         return successes, failures

@@ -12,22 +12,29 @@ from datetime import date
 from kelisim.domain.treaty import PartyState, resolve_corrections, status_on
 from kelisim.services.depositary import cis_membership, recorded_entries
 from kelisim.services.runtime import Runtime
+from kelisim.storage.unit_of_work import UnitOfWork
 
 CACHE_KEY = "participation"
 MAX_CACHED_DATES = 64
 
 
-def party_states_on(rt: Runtime, on: date) -> dict[str, PartyState]:
-    """Every recorded or CIS state's PartyState on `on` (states never mentioned: not_party)."""
-    with rt.unit_of_work() as uow:
-        head = uow.ledger.head()
-        head_seq = head.seq if head else 0
-        cache: dict[tuple[int, date], dict[str, PartyState]] = rt.caches.setdefault(CACHE_KEY, {})
-        cached = cache.get((head_seq, on))
-        if cached is not None:
-            return cached
-        known = uow.reference.states()
-        effective = resolve_corrections(recorded_entries(uow))
+def party_states_on(rt: Runtime, on: date,
+                    uow: UnitOfWork | None = None) -> dict[str, PartyState]:
+    """Every recorded or CIS state's PartyState on `on` (states never mentioned: not_party).
+
+    `uow`: a unit of work the caller already holds (a hot path asks in its own transaction
+    rather than checking out another connection for the ledger head)."""
+    if uow is None:
+        with rt.unit_of_work() as own:
+            return party_states_on(rt, on, own)
+    head = uow.ledger.head()
+    head_seq = head.seq if head else 0
+    cache: dict[tuple[int, date], dict[str, PartyState]] = rt.caches.setdefault(CACHE_KEY, {})
+    cached = cache.get((head_seq, on))
+    if cached is not None:
+        return cached
+    known = uow.reference.states()
+    effective = resolve_corrections(recorded_entries(uow))
     status = status_on(effective, on, known, cis_membership(known))
     states = {p.party: p.state for p in status.parties}
     if len(cache) >= MAX_CACHED_DATES:
@@ -36,8 +43,9 @@ def party_states_on(rt: Runtime, on: date) -> dict[str, PartyState]:
     return states
 
 
-def party_state_on(rt: Runtime, party: str, on: date) -> PartyState:
-    return party_states_on(rt, on).get(party, PartyState.NOT_PARTY)
+def party_state_on(rt: Runtime, party: str, on: date,
+                   uow: UnitOfWork | None = None) -> PartyState:
+    return party_states_on(rt, on, uow).get(party, PartyState.NOT_PARTY)
 
 
 def parties_in_force(rt: Runtime, on: date) -> frozenset[str]:

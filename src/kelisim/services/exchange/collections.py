@@ -22,6 +22,7 @@ from kelisim.domain.treaty import PartyState
 from kelisim.services.participation import party_state_on
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_records import ExchangeRecords
+from kelisim.storage.unit_of_work import UnitOfWork
 
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
 NOT_FOUND = "No such collection is visible to this account (TAXII 2.1 section 5.2)."
@@ -56,10 +57,11 @@ class CollectionView:
                 "write_parties": _listed(self.write_parties)}
 
 
-def state_today(rt: Runtime, principal: Principal) -> PartyState | None:
+def state_today(rt: Runtime, principal: Principal,
+                uow: UnitOfWork | None = None) -> PartyState | None:
     if principal.party is None:
         return None
-    return party_state_on(rt, principal.party, rt.clock().date())
+    return party_state_on(rt, principal.party, rt.clock().date(), uow)
 
 
 def reader_today(rt: Runtime, principal: Principal) -> policy.Reader:
@@ -89,10 +91,17 @@ def list_collections(rt: Runtime, principal: Principal) -> list[CollectionView]:
 
 def find_collection(rt: Runtime, principal: Principal, key: str) -> CollectionView:
     with rt.unit_of_work() as uow:
-        row = ExchangeRecords(uow.connection).collection(key)
+        return find_in(uow, principal, key, state_today(rt, principal, uow))
+
+
+def find_in(uow: UnitOfWork, principal: Principal, key: str,
+            state: PartyState | None) -> CollectionView:
+    """`find_collection` inside a unit of work the caller holds, with the caller's state of
+    today already asked (the hot read path asks once per request)."""
+    row = ExchangeRecords(uow.connection).collection(key)
     if row is None:
         raise NotFound(NOT_FOUND)
-    found = view(row, principal, state_today(rt, principal))
+    found = view(row, principal, state)
     if not (found.can_read or found.can_write or found.can_manage):
         raise NotFound(NOT_FOUND)
     return found

@@ -7,6 +7,11 @@ it is stored, queued, logged or echoed; the error names only its position). What
 written with a `pending` status resource in one transaction before the 202 is sent, so a crash
 after the 202 loses nothing: the job is processed later by the worker (see worker.py).
 
+The TAXII request itself (`add_objects`) stores the envelope and its `complete` status in one
+transaction and only then answers 202: what is acknowledged is committed, and the envelope is
+not first written to the queue and read back. The queue serves the web UI's uploads, which
+answer before processing, and any envelope whose inline storing failed.
+
 Processing (`process_job`) claims the job inside the transaction that stores its objects, so a
 crash mid-way rolls the claim back with everything else. Each object is validated (fast STIX 2.1
 validator), its Agreement properties and markings are derived into indexed columns and the
@@ -57,6 +62,45 @@ MAX_MESSAGE = 1000
 def accept_envelope(rt: Runtime, principal: Principal, collection_key: str,
                     body: bytes) -> str:
     """Queue an envelope durably and return its status id; refusals store nothing."""
+    collection_id, objects = _admit(rt, principal, collection_key, body)
+    return _enqueue(rt, principal, collection_id, objects)
+
+
+def add_objects(rt: Runtime, principal: Principal, collection_key: str,
+                body: bytes) -> dict[str, Any]:
+    """Add Objects as the TAXII request does it: the same checks as `accept_envelope`, then the
+    objects and their `complete` status stored in ONE transaction, and the status resource
+    returned for the 202. Nothing is promised before that commit, so a crash loses nothing
+    that was acknowledged - without writing the envelope to the queue first and reading it
+    back. Should storing fail unexpectedly, the envelope takes the queued path (which reports
+    a poison envelope object by object)."""
+    collection_id, objects = _admit(rt, principal, collection_key, body)
+    status_id, requested = str(uuid.uuid4()), rt.clock()
+    try:
+        with rt.unit_of_work() as uow:
+            batch = _Batch(rt, ObjectsRepository(uow.connection), collection_id,
+                           principal.party, principal.account_id)
+            successes, failures = batch.store(objects)
+            row = {"id": status_id, "collection_id": collection_id,
+                   "account_id": principal.account_id, "party": principal.party,
+                   "request_timestamp": requested, "status": "complete",
+                   "total_count": len(objects), "success_count": len(successes),
+                   "failure_count": len(failures), "pending_count": 0,
+                   "successes": successes, "failures": failures, "pendings": []}
+            ExchangeRecords(uow.connection).add_status(**row)
+            uow.commit()
+    except Exception:
+        log.exception("storing an envelope inline failed; it goes through the queue")
+        status_id = _enqueue(rt, principal, collection_id, objects)
+        process_job(rt, status_id)
+        return get_status(rt, principal, status_id)
+    planner_statistics.note_stored(rt, batch.inserted)
+    return status_resource(row)
+
+
+def _admit(rt: Runtime, principal: Principal, collection_key: str,
+           body: bytes) -> tuple[str, list[Any]]:
+    """Who may write, the envelope's shape, and Art. 6 (state secrets refuse it whole)."""
     require_exchange(principal, ExchangeAction.ADD_OBJECTS, state_today(rt, principal))
     collection = find_collection(rt, principal, collection_key)
     if not collection.can_write:
@@ -70,13 +114,17 @@ def accept_envelope(rt: Runtime, principal: Principal, collection_key: str,
             f"The envelope holds information classified as a state secret (objects at positions "
             f"{positions}); such information is not transferred under the Agreement. Nothing "
             f"of the envelope was stored.", article="Art. 6", positions=refused[:20])
+    return collection.id, objects
+
+
+def _enqueue(rt: Runtime, principal: Principal, collection_id: str, objects: list[Any]) -> str:
     status_id = str(uuid.uuid4())
     now = rt.clock()
     pendings = [_detail(obj, None) for obj in objects]
     with rt.unit_of_work() as uow:
         records = ExchangeRecords(uow.connection)
         records.add_status(
-            id=status_id, collection_id=collection.id, account_id=principal.account_id,
+            id=status_id, collection_id=collection_id, account_id=principal.account_id,
             party=principal.party, request_timestamp=now,
             status="pending" if objects else "complete", total_count=len(objects),
             success_count=0, failure_count=0, pending_count=len(objects), successes=[],

@@ -91,10 +91,7 @@ async def add_objects(request: Request, principal: PrincipalDep, collection_id: 
     require_content_type(request)
     rt = _rt(request)
     body = await request.body()
-    status_id = await run_in_threadpool(intake.accept_envelope, rt, principal, collection_id,
-                                        body)
-    await run_in_threadpool(intake.process_job, rt, status_id)
-    resource = await run_in_threadpool(intake.get_status, rt, principal, status_id)
+    resource = await run_in_threadpool(intake.add_objects, rt, principal, collection_id, body)
     return taxii_response(resource, 202)
 
 

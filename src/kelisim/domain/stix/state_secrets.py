@@ -32,7 +32,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -156,6 +156,23 @@ def _lines(text: str) -> Iterator[str]:
 
 def has_stamp(text: str) -> bool:
     """Does this text carry a classification stamp, by the rule in the module docstring?"""
+    if len(text) <= _MEMO_MAX_LENGTH:
+        return _short_has_stamp(text)
+    return _has_stamp(text)
+
+
+# Short strings repeat across the objects of an envelope (identifiers in refs, timestamps,
+# marking references: two thirds of the text a bulk post scans); the answer is a pure
+# function of the string, so it is remembered for the short ones only (bounded memory).
+_MEMO_MAX_LENGTH = 256
+
+
+@lru_cache(maxsize=16_384)
+def _short_has_stamp(text: str) -> bool:
+    return _has_stamp(text)
+
+
+def _has_stamp(text: str) -> bool:
     if _screen().search(unicodedata.normalize("NFKC", text)) is None and \
             _NEEDS_NORMALISING.search(text) is None:
         return False

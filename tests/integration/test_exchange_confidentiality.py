@@ -264,3 +264,33 @@ def test_tlp_and_producer_filters_run_in_the_service(ex: Exchange) -> None:
         names[query] = sorted(orjson.loads(row.raw)["name"] for row in page.rows)
     assert list(names.values()) == [["kz green", "ru green"], ["kz unmarked"], ["ru green"],
                                     ["kz unmarked"]]  # BLR is not a recipient of the AMBER one
+
+
+def test_several_types_page_in_date_added_order_exactly_like_one_type_at_a_time(
+        ex: Exchange) -> None:
+    objects = []
+    for i in range(9):
+        obj = indicator(f"i{i}")
+        if i % 3 == 1:
+            obj = {**obj, "type": "malware", "id": obj["id"].replace("indicator", "malware"),
+                   "is_family": False}
+            for name in ("pattern", "pattern_type", "valid_from"):
+                obj.pop(name)
+        elif i % 3 == 2:
+            obj = {**obj, "pattern": "[ipv4-addr:value = '198.51.100.7']"}
+        objects.append(obj)
+    post(ex, "kz", *objects)
+    rt, ru = ex.node.runtime, ex.principals["ru"]
+    wanted = [o["id"] for o in objects if o["type"] in ("indicator", "malware")]
+    seen, token = [], None
+    while True:
+        page = reading.read_page(rt, ru, ex.collection_id,
+                                 Query(types=("malware", "indicator"), limit=4, next=token),
+                                 Endpoint.OBJECTS)
+        seen.extend(row.stix_id for row in page.rows)
+        token = page.next
+        if token is None:
+            break
+    assert seen == wanted
+    only_malware = visible(ex, "ru", Query(types=("malware", "report")))
+    assert only_malware == {o["id"] for o in objects if o["type"] == "malware"}

@@ -9,7 +9,7 @@ there is no OFFSET anywhere. Raw JSON is returned as stored bytes for the envelo
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -24,6 +24,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
     update,
 )
 
@@ -120,9 +121,26 @@ class ObjectsRepository:
     def page(self, collection_id: str, reach: Scope, query: Query, *, after: int | None,
              limit: int, with_raw: bool = True) -> list[Row]:
         """Up to `limit` + 1 visible rows after the cursor, oldest date_added first."""
+        if len(query.types) > 1 and not query.ids:
+            # Several types: one index range per type, (collection, type, date_added), merged.
+            # A single `type IN (...)` lets the planner walk the whole collection in date_added
+            # order instead, linear in its size when the types are rare.
+            arms = [self._page_statement(collection_id, reach, replace(query, types=(kind,)),
+                                         after, limit, with_raw).subquery()
+                    for kind in query.types]
+            merged = union_all(*(select(arm) for arm in arms)).subquery()
+            statement = select(merged).order_by(merged.c.date_added).limit(limit + 1)
+        else:
+            statement = self._page_statement(collection_id, reach, query, after, limit, with_raw)
+        return [Row(r[0], r[1], r[2], r[3], r[4], r[5], bytes(r[6]) if with_raw else b"")
+                for r in self._conn.execute(statement)]
+
+    def _page_statement(self, collection_id: str, reach: Scope, query: Query,
+                        after: int | None, limit: int, with_raw: bool) -> Select[Any]:
         columns = [T.c.date_added, T.c.stix_id, T.c.version, T.c.type, T.c.restricted_owner,
                    T.c.producer_party]
-        statement: Select[Any] = select(*columns, T.c.raw if with_raw else T.c.date_added)
+        statement: Select[Any] = select(*columns, (T.c.raw if with_raw else T.c.date_added)
+                                        .label("payload"))
         statement = statement.where(T.c.collection_id == collection_id,
                                     *self._filters(collection_id, reach, query))
         if after is not None:
@@ -131,9 +149,7 @@ class ObjectsRepository:
         # version) index and sorted; ordering by the bare column would let SQLite walk the
         # whole collection in date_added order instead (linear in its size).
         order = T.c.date_added + 0 if query.ids else T.c.date_added
-        statement = statement.order_by(order).limit(limit + 1)
-        return [Row(r[0], r[1], r[2], r[3], r[4], r[5], bytes(r[6]) if with_raw else b"")
-                for r in self._conn.execute(statement)]
+        return statement.order_by(order).limit(limit + 1)
 
     def _filters(self, collection_id: str, reach: Scope,
                  query: Query) -> list[ColumnElement[bool]]:

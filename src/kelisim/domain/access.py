@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from kelisim.domain import exchange_policy as policy
 from kelisim.domain.accounts import Principal, Role
-from kelisim.domain.errors import PermissionDenied
+from kelisim.domain.errors import N_, Message, PermissionDenied
 from kelisim.domain.treaty import PartyState
 
 
@@ -36,9 +36,9 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ACCOUNTS: frozenset({Role.DEPOSITARY, Role.PARTY_ADMIN}),
 }
 
-REASONS: dict[Action, str] = {
-    Action.RECORD_INSTRUMENT: "Only the depositary records instruments (Art. 13-15).",
-    Action.MANAGE_ACCOUNTS: "Only the depositary or a Party's party-admin manages accounts.",
+REASONS: dict[Action, str] = {  # N_: translated where shown (domain/errors.py, Message)
+    Action.RECORD_INSTRUMENT: N_("Only the depositary records instruments (Art. 13-15)."),
+    Action.MANAGE_ACCOUNTS: N_("Only the depositary or a Party's party-admin manages accounts."),
 }
 
 
@@ -52,9 +52,11 @@ def allowed(principal: Principal, action: Action, *, party: str | None = None) -
 
 def require(principal: Principal, action: Action, *, party: str | None = None) -> None:
     if not allowed(principal, action, party=party):
-        reason = REASONS.get(action, f"Your role ({principal.role.value}) may not {action.value}.")
+        template = REASONS.get(action, N_("Your role ({role}) may not {action}."))
         if action is Action.MANAGE_ACCOUNTS and principal.role is Role.PARTY_ADMIN:
-            reason = f"A party-admin manages accounts of its own Party ({principal.party}) only."
+            template = N_("A party-admin manages accounts of its own Party ({party}) only.")
+        reason = Message(template, role=principal.role.value, action=action.value,
+                         party=principal.party)
         raise PermissionDenied(reason, action=action.value)
 
 

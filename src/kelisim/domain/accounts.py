@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kelisim.domain.errors import AuthenticationRequired, InvalidInput
+from kelisim.domain.errors import N_, AuthenticationRequired, InvalidInput, Message
 
 TOKEN_PREFIX = "kls"
 
@@ -65,22 +65,25 @@ def validate_account(role: str, organization_kind: str,
         kind = OrganizationKind(organization_kind)
     except ValueError:
         options = ", ".join(k.value for k in OrganizationKind)
-        raise InvalidInput(f"Unknown organization kind {organization_kind!r}; one of: {options}.",
+        raise InvalidInput(Message(N_("Unknown organization kind {kind!r}; one of: {options}."),
+                                   kind=organization_kind, options=options),
                            field="organization_kind") from None
     try:
         parsed_role = Role(role)
     except ValueError:
         options = ", ".join(r.value for r in Role)
-        raise InvalidInput(f"Unknown role {role!r}; one of: {options}.", field="role") from None
+        raise InvalidInput(Message(N_("Unknown role {role!r}; one of: {options}."), role=role,
+                                   options=options), field="role") from None
     if parsed_role not in ROLES_OF_KIND[kind]:
         allowed = ", ".join(sorted(r.value for r in ROLES_OF_KIND[kind]))
-        raise InvalidInput(f"A {kind.value} account takes one of the roles: {allowed}.",
-                           field="role")
+        raise InvalidInput(Message(N_("A {kind} account takes one of the roles: {roles}."),
+                                   kind=kind.value, roles=allowed), field="role")
     if kind is OrganizationKind.DEPOSITARY and party is not None:
-        raise InvalidInput("The depositary's accounts belong to no Party.", field="party")
-    if kind is not OrganizationKind.DEPOSITARY and party is None:
-        raise InvalidInput(f"A {kind.value} account must name its Party (ISO alpha-3).",
+        raise InvalidInput(Message(N_("The depositary's accounts belong to no Party.")),
                            field="party")
+    if kind is not OrganizationKind.DEPOSITARY and party is None:
+        raise InvalidInput(Message(N_("A {kind} account must name its Party (ISO alpha-3)."),
+                                   kind=kind.value), field="party")
     return parsed_role, kind
 
 
@@ -94,8 +97,8 @@ def split_token(token: str) -> tuple[str, str]:
     """The id and the secret of a presented token, or AuthenticationRequired if malformed."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
-        raise AuthenticationRequired("The token is malformed; kelisim tokens look like "
-                                     "kls_<id>_<secret>.")
+        raise AuthenticationRequired(Message(N_("The token is malformed; kelisim tokens look "
+                                                "like kls_<id>_<secret>.")))
     return parts[1], parts[2]
 
 

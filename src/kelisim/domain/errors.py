@@ -11,25 +11,70 @@
 
 The HTTP adapter turns these into RFC 9457 problem details, the CLI into a one-line reason and a
 non-zero exit. Nothing below the edge formats messages for a transport.
+
+A refusal may carry its reason as a `Message`: an English template marked with `N_` (extracted
+into the UI's catalogs, docs/ui-translations.md) and its parameters. `reason` is the template
+formatted with the parameters as they are (dates in ISO form), so the API and the CLI say exactly
+what they said before; the web UI translates the template and formats the parameters in the
+reader's language (decision 0007). The domain imports no translation library.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
+def N_(template: str) -> str:
+    """Mark a refusal's template for message extraction; it is translated where it is shown."""
+    return template
+
+
+class Message:
+    """A reason as an English `str.format` template and its parameters.
+
+    A parameter may itself be a Message (a refusal wrapped in "Entry N of the request: ..."), so
+    the reader's language reaches the innermost sentence.
+    """
+
+    __slots__ = ("params", "template")
+
+    def __init__(self, template: str, /, **params: Any) -> None:
+        self.template = template
+        self.params: Mapping[str, Any] = params
+
+    def __str__(self) -> str:
+        return self.template.format(**self.params)
+
+    def __repr__(self) -> str:
+        return f"Message({self.template!r}, **{dict(self.params)!r})"
+
+
 class KelisimError(Exception):
-    """Base of every refusal; `reason` is a sentence a person can act on."""
+    """Base of every refusal; `reason` is a sentence a person can act on.
+
+    `message` is the same sentence as a translatable `Message`, or None when the refusal was
+    raised with a plain string (the UI then shows the English reason, marked as English).
+    """
 
     status: int = 400
     code: str = "error"
     title: str = "Request refused"
 
-    def __init__(self, reason: str, *, article: str | None = None, **details: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, reason: str | Message, *, article: str | None = None,
+                 **details: Any) -> None:
+        super().__init__(str(reason))
+        self.message = reason if isinstance(reason, Message) else None
+        self.reason = str(reason)
         self.article = article
         self.details = details
+
+    def wrap(self, template: str, /, **params: Any) -> None:
+        """Put the reason inside an outer sentence whose `{reason}` is the current one."""
+        inner = self.message if self.message is not None else self.reason
+        outer = Message(template, **params, reason=inner)
+        self.message = outer if self.message is not None else None
+        self.reason = str(outer)
 
     def __str__(self) -> str:
         return self.reason

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from kelisim.domain.errors import InvalidInput
+from kelisim.domain.errors import N_, InvalidInput, Message
 
 AuthorizedBodies = tuple[Mapping[str, Any], ...]
 Day = date  # `Signature.date` shadows the type inside its class body
@@ -169,18 +169,18 @@ class RecordedEntry:
 def parse_instrument(body: Any) -> AnyInstrument:
     """Build an instrument from its JSON shape, refusing anything ambiguous with the reason."""
     if not isinstance(body, Mapping):
-        raise InvalidInput("An entry must be a JSON object.")
+        raise InvalidInput(Message(N_("An entry must be a JSON object.")))
     kind = body.get("kind")
     if kind == Correction.kind:
         return _parse_correction(body)
     if kind not in INSTRUMENT_TYPES:
         known = ", ".join([*INSTRUMENT_TYPES, Correction.kind])
-        raise InvalidInput(f"Unknown entry kind {kind!r}; expected one of: {known}.", field="kind")
+        raise InvalidInput(Message(N_("Unknown entry kind {kind!r}; expected one of: {known}."),
+                                   kind=kind, known=known), field="kind")
     missing = [name for name in REQUIRED_FIELDS[kind] if body.get(name) in (None, "")]
     if missing:
-        raise InvalidInput(
-            f"A {kind} entry needs {', '.join(missing)}.", field=missing[0], kind=kind
-        )
+        raise InvalidInput(Message(N_("A {kind} entry needs {fields}."), kind=kind,
+                                   fields=", ".join(missing)), field=missing[0], kind=kind)
     return build_instrument(kind, body)
 
 
@@ -196,7 +196,8 @@ def build_instrument(kind: str, body: Mapping[str, Any]) -> Instrument:
         elif name == "authorized_bodies":
             bodies = parse_authorized_bodies(raw)
             if bodies is None and kind == AuthorizedBodiesChange.kind:
-                raise InvalidInput("A change must give the new list of authorized bodies (Art. 8).",
+                raise InvalidInput(Message(N_("A change must give the new list of authorized "
+                                              "bodies (Art. 8).")),
                                    field="authorized_bodies", article="Art. 8")
             if bodies is not None or kind != AuthorizedBodiesChange.kind:
                 values[name] = bodies
@@ -207,19 +208,23 @@ def build_instrument(kind: str, body: Mapping[str, Any]) -> Instrument:
 def apply_correction(original: Instrument, correction: Correction) -> Instrument:
     """The corrected instrument: the original's fields with the correction's given ones on top."""
     if "kind" in correction.changes and correction.changes["kind"] != original.kind:
-        raise InvalidInput(
-            f"A correction keeps the kind of the entry it supersedes ({original.kind}); "
-            "void the entry and record a new one instead.", field="kind")
+        raise InvalidInput(Message(
+            N_("A correction keeps the kind of the entry it supersedes ({kind}); void the entry "
+               "and record a new one instead."), kind=original.kind), field="kind")
     foreign = sorted(set(correction.changes) & INSTRUMENT_FIELDS
                      - {"kind", "party", *original.own_fields})
     if foreign:
-        raise InvalidInput(f"A {original.kind} entry has no {', '.join(foreign)}; a correction "
-                           "replaces fields the entry has.", field=foreign[0])
+        raise InvalidInput(Message(N_("A {kind} entry has no {fields}; a correction replaces "
+                                      "fields the entry has."),
+                                   kind=original.kind, fields=", ".join(foreign)),
+                           field=foreign[0])
     merged = {**original.to_json(), **correction.changes}
     missing = [name for name in REQUIRED_FIELDS[original.kind] if merged.get(name) in (None, "")]
     if missing:
-        raise InvalidInput(f"A correction cannot remove {', '.join(missing)} from a "
-                           f"{original.kind} entry; void the entry instead.", field=missing[0])
+        raise InvalidInput(Message(N_("A correction cannot remove {fields} from a {kind} entry; "
+                                      "void the entry instead."),
+                                   fields=", ".join(missing), kind=original.kind),
+                           field=missing[0])
     return build_instrument(original.kind, merged)
 
 
@@ -227,15 +232,16 @@ def parse_date(raw: Any, name: str) -> date:
     if isinstance(raw, date) and not isinstance(raw, datetime):
         return raw
     if not isinstance(raw, str):
-        raise InvalidInput(f"{name} must be a date as YYYY-MM-DD, not {raw!r}.", field=name)
+        _bad_date(raw, name)
     try:
         return date.fromisoformat(raw) if len(raw) == 10 else _bad_date(raw, name)
     except ValueError:
         return _bad_date(raw, name)
 
 
-def _bad_date(raw: str, name: str) -> date:
-    raise InvalidInput(f"{name} must be a date as YYYY-MM-DD, not {raw!r}.", field=name)
+def _bad_date(raw: Any, name: str) -> date:
+    raise InvalidInput(Message(N_("{name} must be a date as YYYY-MM-DD, not {raw!r}."),
+                               name=name, raw=raw), field=name)
 
 
 def parse_authorized_bodies(raw: Any) -> AuthorizedBodies | None:
@@ -243,14 +249,15 @@ def parse_authorized_bodies(raw: Any) -> AuthorizedBodies | None:
     if raw is None:
         return None
     if not isinstance(raw, list):
-        raise InvalidInput("authorized_bodies must be a list of objects with a name.",
-                           field="authorized_bodies")
+        raise InvalidInput(Message(N_("authorized_bodies must be a list of objects with a "
+                                      "name.")), field="authorized_bodies")
     bodies = []
     for position, item in enumerate(raw):
         if isinstance(item, str):
             item = {"name": item}
         if not isinstance(item, Mapping) or not str(item.get("name", "")).strip():
-            raise InvalidInput(f"authorized_bodies[{position}] needs a non-empty name.",
+            raise InvalidInput(Message(N_("authorized_bodies[{position}] needs a non-empty "
+                                          "name."), position=position),
                                field="authorized_bodies")
         bodies.append(dict(item))
     return tuple(bodies) or None
@@ -258,23 +265,23 @@ def parse_authorized_bodies(raw: Any) -> AuthorizedBodies | None:
 
 def _parse_party(raw: Any) -> str:
     if not isinstance(raw, str) or len(raw) != 3 or not raw.isalpha():
-        raise InvalidInput(f"party must be an ISO 3166-1 alpha-3 code such as KAZ, not {raw!r}.",
-                           field="party")
+        raise InvalidInput(Message(N_("party must be an ISO 3166-1 alpha-3 code such as KAZ, "
+                                      "not {raw!r}."), raw=raw), field="party")
     return raw.upper()
 
 
 def _parse_correction(body: Mapping[str, Any]) -> Correction:
     supersedes = body.get("supersedes")
     if not isinstance(supersedes, int) or isinstance(supersedes, bool) or supersedes < 1:
-        raise InvalidInput("A correction needs `supersedes`: the id of the entry it corrects.",
-                           field="supersedes")
+        raise InvalidInput(Message(N_("A correction needs `supersedes`: the id of the entry it "
+                                      "corrects.")), field="supersedes")
     void = body.get("void", False)
     if not isinstance(void, bool):
-        raise InvalidInput("void must be true or false.", field="void")
+        raise InvalidInput(Message(N_("void must be true or false.")), field="void")
     changes = {k: v for k, v in body.items() if k not in ("kind", "supersedes", "void")}
     if not void and not changes:
-        raise InvalidInput("A correction must give the fields it corrects, or `void: true`.",
-                           field="supersedes")
+        raise InvalidInput(Message(N_("A correction must give the fields it corrects, or "
+                                      "`void: true`.")), field="supersedes")
     for name in DATE_FIELDS:
         if changes.get(name) is not None:
             parse_date(changes[name], name)

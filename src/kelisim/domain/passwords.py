@@ -10,7 +10,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from kelisim.domain.errors import InvalidInput
+from kelisim.domain.errors import N_, InvalidInput, Message
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200
@@ -24,12 +24,14 @@ _DUMMY_HASH = _hasher.hash("kelisim-no-such-account")
 
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise InvalidInput(f"A password needs at least {MIN_LENGTH} characters.",
-                           field="password", min_length=MIN_LENGTH)
+        raise InvalidInput(Message(N_("A password needs at least {count} characters."),
+                                   count=MIN_LENGTH), field="password", min_length=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise InvalidInput(f"A password has at most {MAX_LENGTH} characters.", field="password")
+        raise InvalidInput(Message(N_("A password has at most {count} characters."),
+                                   count=MAX_LENGTH), field="password")
     if password.strip() != password or not password.strip():
-        raise InvalidInput("A password may not start or end with spaces.", field="password")
+        raise InvalidInput(Message(N_("A password may not start or end with spaces.")),
+                           field="password")
 
 
 def hash_password(password: str) -> str:

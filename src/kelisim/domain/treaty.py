@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from kelisim.domain import calendar
-from kelisim.domain.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from kelisim.domain.errors import N_, Conflict, InvalidInput, Message, NotFound, RuleViolation
 from kelisim.domain.instruments import (
     Accession,
     AuthorizedBodies,
@@ -154,11 +154,13 @@ def resolve_corrections(entries: Iterable[RecordedEntry]) -> list[EffectiveEntry
             continue
         root = root_of.get(item.supersedes)
         if root is None:
-            raise NotFound(f"Entry {entry.id} supersedes entry {item.supersedes}, "
-                           "which is not in the ledger before it.", entry=entry.id)
+            raise NotFound(Message(N_("Entry {entry} supersedes entry {supersedes}, which is "
+                                      "not in the ledger before it."),
+                                   entry=entry.id, supersedes=item.supersedes), entry=entry.id)
         if item.supersedes in voided or root in voided:
-            raise Conflict(f"Entry {item.supersedes} was voided; a voided entry cannot be "
-                           "corrected again. Record a new entry instead.", entry=entry.id)
+            raise Conflict(Message(N_("Entry {supersedes} was voided; a voided entry cannot be "
+                                      "corrected again. Record a new entry instead."),
+                                   supersedes=item.supersedes), entry=entry.id)
         root_of[entry.id] = root
         if item.void:
             voided.add(item.supersedes)
@@ -211,9 +213,9 @@ class TreatyRecord:
     def admit(self, entry: EffectiveEntry) -> tuple[Flag, ...]:
         item = entry.instrument
         if item.event_date < SIGNED_ON:
-            raise RuleViolation(
-                f"{_date_field(item)} {item.event_date} is before the Agreement was signed "
-                f"on {SIGNED_ON}.", article="final clause (signed 20 November 2013)")
+            raise RuleViolation(Message(_before_signing(item), date=item.event_date,
+                                        signed_on=SIGNED_ON),
+                                article="final clause (signed 20 November 2013)")
         handler = {
             Signature: self._admit_signature,
             Notification: self._admit_notification,
@@ -226,28 +228,32 @@ class TreatyRecord:
     def _admit_signature(self, entry_id: int, item: Signature) -> tuple[Flag, ...]:
         record = self.record_of(item.party)
         if not self._is_cis_state(item.party, item.date):
-            raise RuleViolation(f"{item.party} was not a CIS state on {item.date}; only the "
-                                "governments of CIS states sign the Agreement.",
+            raise RuleViolation(Message(N_("{party} was not a CIS state on {date}; only the "
+                                           "governments of CIS states sign the Agreement."),
+                                        party=item.party, date=item.date),
                                 article="Preamble, Art. 13")
         if record.signed_on is not None:
-            raise Conflict(f"{item.party} already signed on {record.signed_on} "
-                           f"(entry {record.signature_id}).", article="Art. 13")
+            raise Conflict(Message(N_("{party} already signed on {signed_on} (entry {entry})."),
+                                   party=item.party, signed_on=record.signed_on,
+                                   entry=record.signature_id), article="Art. 13")
         if record.terms:
-            raise RuleViolation(f"{item.party} is already bound by accession; it does not sign.",
-                                article="Art. 14")
+            raise RuleViolation(Message(N_("{party} is already bound by accession; it does not "
+                                           "sign."), party=item.party), article="Art. 14")
         record.signed_on, record.signature_id = item.date, entry_id
         return ()
 
     def _admit_notification(self, entry_id: int, item: Notification) -> tuple[Flag, ...]:
         record = self.record_of(item.party)
         if record.signed_on is None or record.signed_on > item.received:
-            raise RuleViolation(
-                f"{item.party} has no signature recorded on or before {item.received}: only a "
-                "signatory notifies completion of domestic procedures (Art. 13); a state that "
-                "did not sign accedes (Art. 14).", article="Art. 13")
+            raise RuleViolation(Message(
+                N_("{party} has no signature recorded on or before {received}: only a signatory "
+                   "notifies completion of domestic procedures (Art. 13); a state that did not "
+                   "sign accedes (Art. 14)."), party=item.party, received=item.received),
+                article="Art. 13")
         if record.notification_id is not None:
-            raise Conflict(f"{item.party} already notified completion of domestic procedures "
-                           f"(entry {record.notification_id}); a second notification is refused.",
+            raise Conflict(Message(N_("{party} already notified completion of domestic "
+                                      "procedures (entry {entry}); a second notification is "
+                                      "refused."), party=item.party, entry=record.notification_id),
                            article="Art. 13")
         record.notification_id = entry_id
         self.notifiers.append((item.received, item.party))
@@ -256,27 +262,34 @@ class TreatyRecord:
     def _admit_accession(self, entry_id: int, item: Accession) -> tuple[Flag, ...]:
         record = self.record_of(item.party)
         if not self._is_cis_state(item.party, item.received):
-            raise RuleViolation(f"{item.party} was not a CIS state on {item.received}; "
-                                "accession is open to CIS states only.", article="Art. 14")
+            raise RuleViolation(Message(N_("{party} was not a CIS state on {received}; "
+                                           "accession is open to CIS states only."),
+                                        party=item.party, received=item.received),
+                                article="Art. 14")
         entry_into_force = self.entry_into_force
         if entry_into_force is None:
-            raise RuleViolation(
-                f"The Agreement had not entered into force on {item.received} "
-                f"({len(self.notifiers)} of {NOTIFICATIONS_FOR_ENTRY_INTO_FORCE} notifications "
-                "received); accession is open only after entry into force.", article="Art. 14")
+            raise RuleViolation(Message(
+                N_("The Agreement had not entered into force on {received} ({count} of {needed} "
+                   "notifications received); accession is open only after entry into force."),
+                received=item.received, count=len(self.notifiers),
+                needed=NOTIFICATIONS_FOR_ENTRY_INTO_FORCE), article="Art. 14")
         if item.received < entry_into_force:
-            raise RuleViolation(
-                f"The instrument was received on {item.received}, before the Agreement entered "
-                f"into force on {entry_into_force}; accession is open only after entry into "
-                "force.", article="Art. 14", entry_into_force=entry_into_force.isoformat())
+            raise RuleViolation(Message(
+                N_("The instrument was received on {received}, before the Agreement entered "
+                   "into force on {entry_into_force}; accession is open only after entry into "
+                   "force."), received=item.received, entry_into_force=entry_into_force),
+                article="Art. 14", entry_into_force=entry_into_force.isoformat())
         state = self.party_state(record, item.received)
         if state is PartyState.SIGNATORY:
-            raise RuleViolation(f"{item.party} is a signatory: it becomes a Party by notifying "
-                                "completion of its domestic procedures, not by accession.",
+            raise RuleViolation(Message(N_("{party} is a signatory: it becomes a Party by "
+                                           "notifying completion of its domestic procedures, "
+                                           "not by accession."), party=item.party),
                                 article="Art. 13")
         if state in (PartyState.PENDING, PartyState.IN_FORCE, PartyState.WITHDRAWING):
-            raise Conflict(f"{item.party} is already {state.value} on {item.received}; it may "
-                           "accede only when it is not a Party.", article="Art. 14")
+            raise Conflict(Message(N_("{party} is already {state} on {received}; it may accede "
+                                      "only when it is not a Party."),
+                                   party=item.party, state=state, received=item.received),
+                           article="Art. 14")
         return self._open_term(record, entry_id, item.kind, item.received, item.authorized_bodies)
 
     def _open_term(self, record: PartyRecord, entry_id: int, kind: str, received: date,
@@ -293,13 +306,16 @@ class TreatyRecord:
         record = self.record_of(item.party)
         state = self.party_state(record, item.received)
         if state not in (PartyState.PENDING, PartyState.IN_FORCE, PartyState.WITHDRAWING):
-            raise RuleViolation(f"{item.party} is {state.value} on {item.received}; only a Party "
-                                "that has handed over its instrument has authorized bodies to "
-                                "change.", article="Art. 8")
-        if item.changed < record.terms[-1].received:
-            raise RuleViolation(f"The change date {item.changed} is before {item.party}'s "
-                                f"instrument was received on {record.terms[-1].received}.",
+            raise RuleViolation(Message(N_("{party} is {state} on {received}; only a Party that "
+                                           "has handed over its instrument has authorized bodies "
+                                           "to change."),
+                                        party=item.party, state=state, received=item.received),
                                 article="Art. 8")
+        if item.changed < record.terms[-1].received:
+            raise RuleViolation(Message(N_("The change date {changed} is before {party}'s "
+                                           "instrument was received on {received}."),
+                                        changed=item.changed, party=item.party,
+                                        received=record.terms[-1].received), article="Art. 8")
         term_index = len(record.terms) - 1
         record.lists.append(BodiesList(term_index, entry_id, item.received, item.changed,
                                        item.authorized_bodies))
@@ -317,15 +333,18 @@ class TreatyRecord:
         record = self.record_of(item.party)
         state = self.party_state(record, item.received)
         if state not in (PartyState.PENDING, PartyState.IN_FORCE):
-            raise RuleViolation(f"{item.party} is {state.value} on {item.received}; only a Party "
-                                "for which the Agreement is in force or pending may withdraw.",
+            raise RuleViolation(Message(N_("{party} is {state} on {received}; only a Party for "
+                                           "which the Agreement is in force or pending may "
+                                           "withdraw."),
+                                        party=item.party, state=state, received=item.received),
                                 article="Art. 15")
         earliest = calendar.months_after(item.received, calendar.WITHDRAWAL_NOTICE_MONTHS)
         if item.withdrawal_date is not None and item.withdrawal_date < earliest:
-            raise RuleViolation(
-                f"The notice received on {item.received} must precede withdrawal by at least "
-                f"6 months: the earliest lawful withdrawal date is {earliest}, not "
-                f"{item.withdrawal_date}.", article="Art. 15",
+            raise RuleViolation(Message(
+                N_("The notice received on {received} must precede withdrawal by at least "
+                   "6 months: the earliest lawful withdrawal date is {earliest}, not "
+                   "{withdrawal_date}."), received=item.received, earliest=earliest,
+                withdrawal_date=item.withdrawal_date), article="Art. 15",
                 earliest_withdrawal_date=earliest.isoformat())
         term = record.terms[-1]
         term.withdrawal_id = entry_id
@@ -431,10 +450,19 @@ def check_new_dates(instruments: Iterable[Instrument], today: date) -> None:
         for name in ("date", "received"):
             value = getattr(item, name, None)
             if value is not None and value > today:
-                raise RuleViolation(f"{name} {value} is in the future (today is {today}); the "
-                                    "depositary records instruments it has received.",
+                raise RuleViolation(Message(_IN_THE_FUTURE[name], value=value, today=today),
                                     article="Art. 13-15", field=name)
 
 
-def _date_field(item: Instrument) -> str:
-    return "The signature date" if isinstance(item, Signature) else "The receipt date"
+_IN_THE_FUTURE = {
+    "date": N_("date {value} is in the future (today is {today}); the depositary records "
+               "instruments it has received."),
+    "received": N_("received {value} is in the future (today is {today}); the depositary "
+                   "records instruments it has received."),
+}
+
+
+def _before_signing(item: Instrument) -> str:
+    if isinstance(item, Signature):
+        return N_("The signature date {date} is before the Agreement was signed on {signed_on}.")
+    return N_("The receipt date {date} is before the Agreement was signed on {signed_on}.")

@@ -12,7 +12,7 @@ from kelisim.domain.accounts import (
     split_token,
     validate_account,
 )
-from kelisim.domain.errors import AuthenticationRequired, InvalidInput, NotFound
+from kelisim.domain.errors import N_, AuthenticationRequired, InvalidInput, Message, NotFound
 from kelisim.services.runtime import Runtime
 
 
@@ -27,12 +27,13 @@ def create_account(rt: Runtime, principal: Principal | None, *, name: str, role:
     if principal is not None:
         require(principal, Action.MANAGE_ACCOUNTS, party=party)
     if not name.strip():
-        raise InvalidInput("An account needs a name.", field="name")
+        raise InvalidInput(Message(N_("An account needs a name.")), field="name")
     parsed_role, kind = validate_account(role, organization_kind, party)
     issued = issue_token()
     with rt.unit_of_work() as uow:
         if party is not None and party not in uow.reference.states():
-            raise NotFound(f"{party} is not a state kelisim knows.", field="party")
+            raise NotFound(Message(N_("{party} is not a state kelisim knows."), party=party),
+                           field="party")
         account_id = uow.accounts.add(
             name=name.strip(), role=parsed_role, organization_kind=kind, party=party,
             organization=organization, token_id=issued.token_id, token_hash=issued.token_hash,
@@ -48,7 +49,7 @@ def authenticate(rt: Runtime, token: str) -> Principal:
     with rt.unit_of_work() as uow:
         found = uow.accounts.by_token_id(token_id)
     if found is None or not secret_matches(secret, found[1]):
-        raise AuthenticationRequired("The token matches no active account.")
+        raise AuthenticationRequired(Message(N_("The token matches no active account.")))
     return found[0]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
-from kelisim.domain.errors import InvalidInput, KelisimError, NotFound
+from kelisim.domain.errors import N_, InvalidInput, KelisimError, Message, NotFound
 from kelisim.domain.instruments import (
     AnyInstrument,
     Correction,
@@ -33,17 +33,19 @@ from kelisim.services.runtime import Runtime
 from kelisim.storage.unit_of_work import UnitOfWork
 
 MAX_BATCH = 10_000
+_IN_REQUEST = N_("Entry {position} of the request: {reason}")
 
 
 def record_entries(rt: Runtime, principal: Principal, raw_entries: Sequence[Any]) -> list[dict]:
     """Record instruments received by the depositary; returns each with its id and flags."""
     require(principal, Action.RECORD_INSTRUMENT)
     if not isinstance(raw_entries, Sequence) or isinstance(raw_entries, str | bytes):
-        raise InvalidInput("Expected a list of entries.")
+        raise InvalidInput(Message(N_("Expected a list of entries.")))
     if not raw_entries:
-        raise InvalidInput("There is no entry to record.")
+        raise InvalidInput(Message(N_("There is no entry to record.")))
     if len(raw_entries) > MAX_BATCH:
-        raise InvalidInput(f"At most {MAX_BATCH} entries can be recorded at once.")
+        raise InvalidInput(Message(N_("At most {limit} entries can be recorded at once."),
+                                   limit=MAX_BATCH))
     instruments = [_parse_at(position, raw) for position, raw in enumerate(raw_entries, 1)]
     now = rt.clock()
     with rt.unit_of_work() as uow:
@@ -95,26 +97,26 @@ def _locate(refusal: KelisimError, positions: dict[int, int]) -> None:
     if entry_id in positions:
         refusal.details["position"] = positions[entry_id]
         refusal.details.pop("entry")
-        refusal.reason = f"Entry {positions[entry_id]} of the request: {refusal.reason}"
+        refusal.wrap(_IN_REQUEST, position=positions[entry_id])
     elif entry_id is not None:
-        refusal.reason = (f"Recorded entry {entry_id} would no longer be lawful: "
-                          f"{refusal.reason}")
+        refusal.wrap(N_("Recorded entry {entry} would no longer be lawful: {reason}"),
+                     entry=entry_id)
 
 
 def _parse_at(position: int, raw: Any) -> AnyInstrument:
     try:
         return parse_instrument(raw)
     except KelisimError as refusal:
-        refusal.reason = f"Entry {position} of the request: {refusal.reason}"
+        refusal.wrap(_IN_REQUEST, position=position)
         refusal.details["position"] = position
         raise
 
 
 def _check_party_known(position: int, item: AnyInstrument, known: dict[str, StateInfo]) -> None:
     if isinstance(item, Instrument) and item.party not in known:
-        raise NotFound(f"Entry {position} of the request: {item.party} is not a state kelisim "
-                       "knows as a CIS state (past or present).", position=position,
-                       field="party")
+        raise NotFound(Message(_IN_REQUEST, position=position, reason=Message(
+            N_("{party} is not a state kelisim knows as a CIS state (past or present)."),
+            party=item.party)), position=position, field="party")
 
 
 def cis_membership(known: dict[str, StateInfo]) -> IsCisState:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
-from kelisim.domain.errors import AuthenticationRequired, NotFound
+from kelisim.domain.errors import N_, AuthenticationRequired, Message, NotFound
 from kelisim.domain.passwords import hash_password, password_matches
 from kelisim.services.runtime import Runtime
 
@@ -40,8 +40,8 @@ def set_password(rt: Runtime, principal: Principal | None, name_or_id: str,
     with rt.unit_of_work() as uow:
         found = uow.sessions.account_for_sign_in(name_or_id.strip())
         if found is None:
-            raise NotFound(f"No single active account is named {name_or_id!r}; give its id.",
-                           field="account")
+            raise NotFound(Message(N_("No single active account is named {name!r}; give its "
+                                      "id."), name=name_or_id), field="account")
         account = found[0]
         if principal is not None:
             require(principal, Action.MANAGE_ACCOUNTS, party=account.party)
@@ -56,7 +56,7 @@ def sign_in(rt: Runtime, name_or_id: str, password: str) -> OpenedSession:
     with rt.unit_of_work() as uow:
         found = uow.sessions.account_for_sign_in(name_or_id.strip())
     if not password_matches(password, found[1] if found else None) or found is None:
-        raise AuthenticationRequired("The account name or the password is wrong.")
+        raise AuthenticationRequired(Message(N_("The account name or the password is wrong.")))
     session_id = secrets.token_urlsafe(32)
     now = rt.clock()
     expires_at = now + SESSION_LIFETIME

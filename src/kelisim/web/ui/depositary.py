@@ -17,10 +17,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from kelisim.domain.access import Action, allowed
-from kelisim.domain.errors import InvalidInput, KelisimError
+from kelisim.domain.errors import InvalidInput, KelisimError, Message
 from kelisim.services.depositary import list_entries, record_entries
 from kelisim.services.ledger import export_ledger, verify_ledger
 from kelisim.services.reference import get_states
+from kelisim.web.ui.i18n import N_
 from kelisim.web.ui.routing import ERROR_TITLES, FormDep, UiRoute, UserDep
 from kelisim.web.ui.status import INSTRUMENT_LABELS
 from kelisim.web.ui.templating import finish, render, request_lang
@@ -80,11 +81,11 @@ async def download_ledger(request: Request, user: UserDep) -> Response:
 def entry_from_form(kind: str, form: FormData) -> dict[str, Any]:
     """The JSON entry a form describes (the same shape the API and the CLI take)."""
     if kind not in FIELDS:
-        raise InvalidInput(f"Unknown entry kind {kind!r}.", field="kind")
+        raise InvalidInput(Message(N_("Unknown entry kind {kind!r}."), kind=kind), field="kind")
     values = {name: str(form.get(name, "")).strip() for name in FIELDS[kind]}
     if kind == "correction":
         if not values["supersedes"].isdigit():
-            raise InvalidInput("supersedes must be the number of a recorded entry.",
+            raise InvalidInput(Message(N_("supersedes must be the number of a recorded entry.")),
                                field="supersedes")
         entry: dict[str, Any] = {"kind": kind, "supersedes": int(values["supersedes"])}
         if values["void"]:
@@ -93,8 +94,8 @@ def entry_from_form(kind: str, form: FormData) -> dict[str, Any]:
             entry[values["field"]] = values["value"].upper() if values["field"] == "party" \
                 else values["value"]
         else:
-            raise InvalidInput("A correction either voids the entry or gives a field and its "
-                               "new value.", field="field")
+            raise InvalidInput(Message(N_("A correction either voids the entry or gives a field "
+                                          "and its new value.")), field="field")
         return entry
     entry = {"kind": kind}
     for name, value in values.items():

@@ -52,6 +52,10 @@ def environment(lang: str) -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["fmt"] = Formatter(lang)
+    # refusals imports the status page's labels, which import this module: bind at first use
+    from kelisim.web.ui.refusals import translated_article, translated_reason
+    env.globals["reason_in_lang"] = lambda error: translated_reason(error, lang)
+    env.globals["article_in_lang"] = lambda article: translated_article(article, lang)
     return env
 
 

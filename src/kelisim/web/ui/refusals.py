@@ -18,6 +18,7 @@ from typing import Any
 from kelisim.domain.errors import KelisimError, Message
 from kelisim.domain.states import load_states
 from kelisim.domain.treaty import PartyState
+from kelisim.web.ui.accounts import KIND_LABELS, ROLE_LABELS
 from kelisim.web.ui.i18n import N_, Formatter, translations
 from kelisim.web.ui.status import INSTRUMENT_LABELS, STATE_LABELS
 
@@ -27,7 +28,12 @@ ARTICLE_WORDS: dict[str, str] = {
     "final clause (signed 20 November 2013)": N_("final clause (signed 20 November 2013)"),
 }
 PARTY_KEYS = frozenset({"party"})
-KIND_KEYS = frozenset({"kind"})
+LABELS: dict[str, dict[str, str]] = {
+    "kind": {**KIND_LABELS, **INSTRUMENT_LABELS},  # an instrument's or an organization's kind
+    "role": dict(ROLE_LABELS),
+}
+NUMBER_KEYS = frozenset({"count", "needed", "limit"})
+"""Quantities, grouped as the language groups digits; entry numbers stay as they are recorded."""
 
 
 def translated_reason(error: KelisimError, lang: str) -> str | None:
@@ -60,8 +66,10 @@ def _shown(key: str, value: Any, lang: str, formatter: Formatter) -> Any:
     if key in PARTY_KEYS and isinstance(value, str):
         known = load_states().get(value)
         return known.names.get(lang, value) if known else value
-    if key in KIND_KEYS and isinstance(value, str) and value in INSTRUMENT_LABELS:
-        return gettext(INSTRUMENT_LABELS[value])
+    if key in NUMBER_KEYS and isinstance(value, int):
+        return formatter.number(value)
+    if isinstance(value, str) and value in LABELS.get(key, {}):
+        return gettext(LABELS[key][value])
     return value
 
 

@@ -76,14 +76,16 @@ def validate_account(role: str, organization_kind: str,
                                    options=options), field="role") from None
     if parsed_role not in ROLES_OF_KIND[kind]:
         allowed = ", ".join(sorted(r.value for r in ROLES_OF_KIND[kind]))
-        raise InvalidInput(Message(N_("A {kind} account takes one of the roles: {roles}."),
-                                   kind=kind.value, roles=allowed), field="role")
+        raise InvalidInput(Message(
+            N_("An account of the kind {kind} takes one of the roles: {roles}."),
+            kind=kind.value, roles=allowed), field="role")
     if kind is OrganizationKind.DEPOSITARY and party is not None:
         raise InvalidInput(Message(N_("The depositary's accounts belong to no Party.")),
                            field="party")
     if kind is not OrganizationKind.DEPOSITARY and party is None:
-        raise InvalidInput(Message(N_("A {kind} account must name its Party (ISO alpha-3)."),
-                                   kind=kind.value), field="party")
+        raise InvalidInput(Message(
+            N_("An account of the kind {kind} must name its Party (ISO alpha-3)."),
+            kind=kind.value), field="party")
     return parsed_role, kind
 
 

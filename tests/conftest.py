@@ -8,7 +8,9 @@ database, cloned from a migrated template so that a test costs milliseconds, not
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 import uuid
@@ -34,7 +36,7 @@ TODAY = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server_url() -> Iterator[str]:
     """URL of a PostgreSQL server's maintenance database (`postgres`)."""
     existing = os.environ.get("KELISIM_TEST_DATABASE_URL")
     if existing:
@@ -42,11 +44,16 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
         return
     import pgserver
 
-    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
+    # As root, pgserver runs PostgreSQL as an unprivileged user, who must reach the data folder:
+    # pytest's own tmp folders are private to root, so the data folder lives beside them.
+    pgdata = Path(tempfile.mkdtemp(prefix="kelisim-test-pg-"))
+    pgdata.chmod(0o755)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
     try:
         yield normalize_url(server.get_uri())
     finally:
         server.cleanup()
+        shutil.rmtree(pgdata, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

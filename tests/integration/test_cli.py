@@ -6,26 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from kelisim.cli import app, main
+from kelisim.cli import main
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "illustrative-history.json"
-
-
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path):
-    runner = CliRunner()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(app, ["--database-url", database_url,
-                                     "--data-dir", str(tmp_path), *args])
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result.exit_code, result.stdout, result.stderr
-
-    run("init")
-    return run
 
 
 def test_import_status_and_untc_table(cli) -> None:

@@ -3,31 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from typer.testing import CliRunner
 
-from kelisim.cli import app
 from kelisim.domain.errors import NotFound
 from kelisim.services.exchange.publication import DEFINITIONS_COLLECTION_ID
 from kelisim.storage.database import make_engine
-
-
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path):
-    runner = CliRunner()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(app, ["--database-url", database_url,
-                                     "--data-dir", str(tmp_path), *args])
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result.exit_code, result.stdout, result.stderr
-
-    run("init")
-    return run
 
 
 def test_collections_add_list_grant(cli) -> None:

@@ -8,23 +8,12 @@ Create Date: 2026-11-25
 import sqlalchemy as sa
 from alembic import op
 
+from kelisim.storage import append_only
+
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
-
-APPEND_ONLY_SQLITE = """
-CREATE TRIGGER ledger_entries_append_only_{op} BEFORE {OP} ON ledger_entries
-BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END
-"""
-APPEND_ONLY_PG_FUNCTION = """
-CREATE OR REPLACE FUNCTION kelisim_append_only() RETURNS trigger AS $$
-BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql
-"""
-APPEND_ONLY_PG_TRIGGER = """
-CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries
-FOR EACH ROW EXECUTE FUNCTION kelisim_append_only()
-"""
 
 
 def upgrade() -> None:
@@ -103,28 +92,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_accounts"),
         sa.UniqueConstraint("token_id", name="uq_accounts_token_id"),
     )
-    _append_only(create=True)
+    append_only.create_function(op)
+    append_only.guard(op, "ledger_entries")
 
 
 def downgrade() -> None:
-    _append_only(create=False)
+    append_only.unguard(op, "ledger_entries")
+    append_only.drop_function(op)
     for table in ("accounts", "ledger_heads", "ledger_entries", "states", "glossary_terms",
                   "articles", "agreements"):
         op.drop_table(table)
 
-
-def _append_only(*, create: bool) -> None:
-    """The ledger refuses UPDATE and DELETE in the database itself, not only in kelisim."""
-    if op.get_bind().dialect.name == "postgresql":
-        if create:
-            op.execute(APPEND_ONLY_PG_FUNCTION)
-            op.execute(APPEND_ONLY_PG_TRIGGER)
-        else:
-            op.execute("DROP TRIGGER IF EXISTS ledger_entries_append_only ON ledger_entries")
-            op.execute("DROP FUNCTION IF EXISTS kelisim_append_only()")
-        return
-    for name in ("update", "delete"):
-        if create:
-            op.execute(APPEND_ONLY_SQLITE.format(op=name, OP=name.upper()))
-        else:
-            op.execute(f"DROP TRIGGER IF EXISTS ledger_entries_append_only_{name}")

@@ -13,19 +13,13 @@ Create Date: 2026-11-25
 import sqlalchemy as sa
 from alembic import op
 
+from kelisim.storage import append_only
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-AUDIT_APPEND_ONLY_SQLITE = """
-CREATE TRIGGER exchange_audit_append_only_{op} BEFORE {OP} ON exchange_audit
-BEGIN SELECT RAISE(ABORT, 'exchange_audit is append-only'); END
-"""
-AUDIT_APPEND_ONLY_PG = """
-CREATE TRIGGER exchange_audit_append_only BEFORE UPDATE OR DELETE ON exchange_audit
-FOR EACH ROW EXECUTE FUNCTION kelisim_append_only()
-"""
 
 
 def upgrade() -> None:
@@ -132,27 +126,13 @@ def upgrade() -> None:
         sa.Column("value", sa.LargeBinary, nullable=False),
         sa.PrimaryKeyConstraint("name", name="pk_exchange_secrets"),
     )
-    _audit_append_only(create=True)
+    append_only.guard(op, "exchange_audit")
 
 
 def downgrade() -> None:
-    _audit_append_only(create=False)
+    append_only.unguard(op, "exchange_audit")
     op.execute("DELETE FROM ledger_heads WHERE chain = 'exchange_audit'")
     for table in ("exchange_secrets", "exchange_audit", "exchange_jobs", "exchange_statuses",
                   "exchange_tombstones", "exchange_objects", "exchange_collections"):
         op.drop_table(table)
 
-
-def _audit_append_only(*, create: bool) -> None:
-    """The audit of reads refuses UPDATE and DELETE in the database itself (Art. 6)."""
-    if op.get_bind().dialect.name == "postgresql":
-        if create:
-            op.execute(AUDIT_APPEND_ONLY_PG)
-        else:
-            op.execute("DROP TRIGGER IF EXISTS exchange_audit_append_only ON exchange_audit")
-        return
-    for name in ("update", "delete"):
-        if create:
-            op.execute(AUDIT_APPEND_ONLY_SQLITE.format(op=name, OP=name.upper()))
-        else:
-            op.execute(f"DROP TRIGGER IF EXISTS exchange_audit_append_only_{name}")

@@ -12,19 +12,13 @@ Create Date: 2026-11-25
 import sqlalchemy as sa
 from alembic import op
 
+from kelisim.storage import append_only
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-APPEND_ONLY_SQLITE = """
-CREATE TRIGGER cert_ledger_entries_append_only_{op} BEFORE {OP} ON cert_ledger_entries
-BEGIN SELECT RAISE(ABORT, 'cert_ledger_entries is append-only'); END
-"""
-APPEND_ONLY_PG = """
-CREATE TRIGGER cert_ledger_entries_append_only BEFORE UPDATE OR DELETE ON cert_ledger_entries
-FOR EACH ROW EXECUTE FUNCTION kelisim_append_only()
-"""
 
 
 def upgrade() -> None:
@@ -87,7 +81,7 @@ def upgrade() -> None:
         sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("sha256", name="pk_certificate_documents"),
     )
-    _append_only(create=True)
+    append_only.guard(op, "cert_ledger_entries")
 
 
 def _certificates() -> None:
@@ -155,24 +149,9 @@ def _projection_details() -> None:
 
 
 def downgrade() -> None:
-    _append_only(create=False)
+    append_only.unguard(op, "cert_ledger_entries")
     for table in ("certificate_documents", "certificate_terms", "certificate_periods",
                   "certificate_requirements", "certificates", "cert_arrangements",
                   "cert_schemes", "cert_ledger_entries"):
         op.drop_table(table)
 
-
-def _append_only(*, create: bool) -> None:
-    """The certification ledger refuses UPDATE and DELETE in the database itself."""
-    if op.get_bind().dialect.name == "postgresql":
-        if create:
-            op.execute(APPEND_ONLY_PG)
-        else:
-            op.execute("DROP TRIGGER IF EXISTS cert_ledger_entries_append_only "
-                       "ON cert_ledger_entries")
-        return
-    for name in ("update", "delete"):
-        if create:
-            op.execute(APPEND_ONLY_SQLITE.format(op=name, OP=name.upper()))
-        else:
-            op.execute(f"DROP TRIGGER IF EXISTS cert_ledger_entries_append_only_{name}")

@@ -66,10 +66,10 @@ class Signature(Instrument):
 
 
 @dataclass(frozen=True)
-class Notification(Instrument):
-    """Art. 13: a signatory's notification that its domestic procedures are complete."""
+class BindingInstrument(Instrument):
+    """An instrument by which a state becomes bound; Art. 8: its list of authorized bodies
+    is handed over with it."""
 
-    kind: ClassVar[str] = "notification"
     own_fields: ClassVar[tuple[str, ...]] = ("received", "authorized_bodies")
     received: date
     authorized_bodies: AuthorizedBodies | None = None
@@ -80,17 +80,17 @@ class Notification(Instrument):
 
 
 @dataclass(frozen=True)
-class Accession(Instrument):
+class Notification(BindingInstrument):
+    """Art. 13: a signatory's notification that its domestic procedures are complete."""
+
+    kind: ClassVar[str] = "notification"
+
+
+@dataclass(frozen=True)
+class Accession(BindingInstrument):
     """Art. 14: an instrument of accession by a CIS state after entry into force."""
 
     kind: ClassVar[str] = "accession"
-    own_fields: ClassVar[tuple[str, ...]] = ("received", "authorized_bodies")
-    received: date
-    authorized_bodies: AuthorizedBodies | None = None
-
-    @property
-    def event_date(self) -> date:
-        return self.received
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -161,37 +162,43 @@ def process_job(rt: Runtime, status_id: str) -> bool:
 
 
 def _process(rt: Runtime, status_id: str) -> bool:
-    with rt.unit_of_work() as uow:
-        records = ExchangeRecords(uow.connection)
-        envelope = records.claim(status_id)
-        status = records.status(status_id)
-        if envelope is None or status is None:
-            return False
-        objects = orjson.loads(envelope)
-        repo = ObjectsRepository(uow.connection)
-        outcome = _Batch(rt, repo, status["collection_id"], status["party"],
-                         status["account_id"])
-        successes, failures = outcome.store(objects)
-        records.finish_status(status_id, status="complete", success_count=len(successes),
-                              failure_count=len(failures), pending_count=0,
-                              successes=successes, failures=failures, pendings=[])
-        uow.commit()
-    planner_statistics.note_stored(rt, outcome.inserted)
-    return True
+    inserted: list[int] = []
+
+    def store(uow: Any, status: dict[str, Any], envelope: bytes) -> tuple[list, list]:
+        outcome = _Batch(rt, ObjectsRepository(uow.connection), status["collection_id"],
+                         status["party"], status["account_id"])
+        stored = outcome.store(orjson.loads(envelope))
+        inserted.append(outcome.inserted)
+        return stored
+
+    done = _finish_job(rt, status_id, store)
+    if done:
+        planner_statistics.note_stored(rt, inserted[0])
+    return done
 
 
 def _fail_all(rt: Runtime, status_id: str) -> bool:
+    def fail(_uow: Any, status: dict[str, Any], _envelope: bytes) -> tuple[list, list]:
+        return [], [{**d, "message": "kelisim could not process this object; nothing of it "
+                                     "was stored. Post it again."} for d in status["pendings"]]
+
+    return _finish_job(rt, status_id, fail)
+
+
+def _finish_job(rt: Runtime, status_id: str,
+                work: Callable[[Any, dict[str, Any], bytes], tuple[list, list]]) -> bool:
+    """Claim a queued job, do `work` and complete its status, in one transaction; False if
+    another worker already claimed it."""
     with rt.unit_of_work() as uow:
         records = ExchangeRecords(uow.connection)
         envelope = records.claim(status_id)
         status = records.status(status_id)
         if envelope is None or status is None:
             return False
-        failures = [{**d, "message": "kelisim could not process this object; nothing of it "
-                                     "was stored. Post it again."} for d in status["pendings"]]
-        records.finish_status(status_id, status="complete", success_count=0,
-                              failure_count=len(failures), pending_count=0, successes=[],
-                              failures=failures, pendings=[])
+        successes, failures = work(uow, status, envelope)
+        records.finish_status(status_id, status="complete", success_count=len(successes),
+                              failure_count=len(failures), pending_count=0,
+                              successes=successes, failures=failures, pendings=[])
         uow.commit()
     return True
 

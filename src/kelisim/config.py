@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     port: int = Field(default=8470, description="Port the server listens on.")
     max_request_bytes: int = Field(default=16 * 1024 * 1024,
                                    description="Largest request body accepted (HTTP 413 above).")
+    intake_processes: int | None = Field(
+        default=None, ge=0,
+        description="Worker processes that check posted STIX objects alongside the request "
+                    "(state-secret scan, validation); 0: none. Default: one per core beyond "
+                    "the first.")
 
     @property
     def effective_database_url(self) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kelisim.config import Settings
 from kelisim.domain.clock import Clock, system_clock
+from kelisim.services.exchange.screening import Screener, default_processes
 from kelisim.storage.database import make_engine
 from kelisim.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -18,14 +21,29 @@ class Runtime:
     clock: Clock
     caches: dict[str, Any] = field(default_factory=dict)
     """Per-process caches keyed by what invalidates them (e.g. the ledger head)."""
+    screener: Screener = field(default_factory=lambda: Screener(0))
+    """Checks posted STIX objects, with worker processes on a machine of several cores."""
+    background: list[threading.Thread] = field(default_factory=list)
+    """Short jobs started off the request path (planner statistics); waited for on close."""
 
     def unit_of_work(self) -> UnitOfWork:
         return self.uow()
 
+    def run_in_background(self, name: str, job: Callable[[], None]) -> None:
+        self.background = [t for t in self.background if t.is_alive()]
+        thread = threading.Thread(target=job, daemon=True, name=name)
+        self.background.append(thread)
+        thread.start()
+
     def close(self) -> None:
+        for thread in self.background:
+            thread.join(timeout=60)
+        self.screener.close()
         self.uow.engine.dispose()
 
 
 def build_runtime(settings: Settings, clock: Clock = system_clock) -> Runtime:
     engine = make_engine(settings.effective_database_url)
-    return Runtime(settings=settings, uow=UnitOfWorkFactory(engine), clock=clock)
+    processes = settings.intake_processes
+    return Runtime(settings=settings, uow=UnitOfWorkFactory(engine), clock=clock,
+                   screener=Screener(default_processes() if processes is None else processes))

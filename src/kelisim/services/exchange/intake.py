@@ -13,10 +13,11 @@ not first written to the queue and read back. The queue serves the web UI's uplo
 answer before processing, and any envelope whose inline storing failed.
 
 Processing (`process_job`) claims the job inside the transaction that stores its objects, so a
-crash mid-way rolls the claim back with everything else. Each object is validated (fast STIX 2.1
-validator), its Agreement properties and markings are derived into indexed columns and the
-compiled Art. 6 gates, and all valid objects are inserted with one executemany. A failed object
-leaves nothing behind; the status resource says object by object what happened and why.
+crash mid-way rolls the claim back with everything else. Each object is checked (state-secret
+scan and fast STIX 2.1 validator, shared with worker processes: screening.py), its Agreement
+properties and markings are derived into indexed columns and the compiled Art. 6 gates, and all
+valid objects are inserted with one executemany. A failed object leaves nothing behind; the
+status resource says object by object what happened and why.
 """
 
 from __future__ import annotations
@@ -40,11 +41,10 @@ from kelisim.domain.stix.extension import (
     restricted_access,
     tlp_of,
 )
-from kelisim.domain.stix.state_secrets import state_secret_reason
-from kelisim.domain.stix.validation import validate_stix_object
 from kelisim.domain.taxii import format_timestamp, micros_of, version_key
 from kelisim.services.exchange import planner_statistics
 from kelisim.services.exchange.collections import find_collection, state_today
+from kelisim.services.exchange.screening import Verdict, check_here
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository
 from kelisim.storage.exchange_records import ExchangeRecords
@@ -63,7 +63,7 @@ MAX_MESSAGE = 1000
 def accept_envelope(rt: Runtime, principal: Principal, collection_key: str,
                     body: bytes) -> str:
     """Queue an envelope durably and return its status id; refusals store nothing."""
-    collection_id, objects = _admit(rt, principal, collection_key, body)
+    collection_id, objects, _verdicts = _admit(rt, principal, collection_key, body)
     return _enqueue(rt, principal, collection_id, objects)
 
 
@@ -75,13 +75,13 @@ def add_objects(rt: Runtime, principal: Principal, collection_key: str,
     that was acknowledged - without writing the envelope to the queue first and reading it
     back. Should storing fail unexpectedly, the envelope takes the queued path (which reports
     a poison envelope object by object)."""
-    collection_id, objects = _admit(rt, principal, collection_key, body)
+    collection_id, objects, verdicts = _admit(rt, principal, collection_key, body)
     status_id, requested = str(uuid.uuid4()), rt.clock()
     try:
         with rt.unit_of_work() as uow:
             batch = _Batch(rt, ObjectsRepository(uow.connection), collection_id,
                            principal.party, principal.account_id)
-            successes, failures = batch.store(objects)
+            successes, failures = batch.store(objects, verdicts)
             row = {"id": status_id, "collection_id": collection_id,
                    "account_id": principal.account_id, "party": principal.party,
                    "request_timestamp": requested, "status": "complete",
@@ -100,22 +100,24 @@ def add_objects(rt: Runtime, principal: Principal, collection_key: str,
 
 
 def _admit(rt: Runtime, principal: Principal, collection_key: str,
-           body: bytes) -> tuple[str, list[Any]]:
-    """Who may write, the envelope's shape, and Art. 6 (state secrets refuse it whole)."""
+           body: bytes) -> tuple[str, list[Any], list[Verdict]]:
+    """Who may write, the envelope's shape, and Art. 6 (state secrets refuse it whole); the
+    objects are checked here, before any transaction is opened (see screening.py)."""
     require_exchange(principal, ExchangeAction.ADD_OBJECTS, state_today(rt, principal))
     collection = find_collection(rt, principal, collection_key)
     if not collection.can_write:
         raise PermissionDenied("This account may not add objects to this collection today "
                                "(Art. 6, 9; TAXII 2.1 section 5.4).", article="Art. 6")
     objects = parse_envelope(body)
-    refused = [i for i, obj in enumerate(objects) if state_secret_reason(obj) is not None]
+    verdicts = rt.screener.check(objects)
+    refused = [i for i, verdict in enumerate(verdicts) if verdict.secret]
     if refused:
         positions = ", ".join(str(i) for i in refused[:20])
         raise RuleViolation(
             f"The envelope holds information classified as a state secret (objects at positions "
             f"{positions}); such information is not transferred under the Agreement. Nothing "
             f"of the envelope was stored.", article="Art. 6", positions=refused[:20])
-    return collection.id, objects
+    return collection.id, objects, verdicts
 
 
 def _enqueue(rt: Runtime, principal: Principal, collection_id: str, objects: list[Any]) -> str:
@@ -167,7 +169,8 @@ def _process(rt: Runtime, status_id: str) -> bool:
     def store(uow: Any, status: dict[str, Any], envelope: bytes) -> tuple[list, list]:
         outcome = _Batch(rt, ObjectsRepository(uow.connection), status["collection_id"],
                          status["party"], status["account_id"])
-        stored = outcome.store(orjson.loads(envelope))
+        objects = orjson.loads(envelope)
+        stored = outcome.store(objects, rt.screener.check(objects))
         inserted.append(outcome.inserted)
         return stored
 
@@ -208,7 +211,7 @@ def store_objects(rt: Runtime, connection: Any, collection_id: str, objects: lis
                                                                list[dict[str, Any]]]:
     """Store objects kelisim itself publishes, through the same validation and derivation."""
     return _Batch(rt, ObjectsRepository(connection), collection_id, party, account_id).store(
-        objects)
+        objects, check_here(objects))
 
 
 class _Batch:
@@ -220,12 +223,13 @@ class _Batch:
         self.party, self.account_id = party, account_id
         self.inserted = 0
 
-    def store(self, objects: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def store(self, objects: list[Any], verdicts: list[Verdict]
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Store the objects whose verdicts (`screening.py`) name no STIX problem."""
         successes: list[dict[str, Any]] = []
         failures: list[dict[str, Any]] = []
         last = self.repo.lock_collection(self.collection_id)
-        valid = [(obj, errors) for obj in objects
-                 for errors in [validate_stix_object(obj)]]
+        valid = [(obj, verdict.errors) for obj, verdict in zip(objects, verdicts, strict=True)]
         ids = [obj["id"] for obj, errors in valid if not errors]
         stored = self.repo.stored_versions(self.collection_id, ids)
         stored_ids = {stix_id for stix_id, _ in stored}

@@ -34,6 +34,10 @@ from kelisim.storage.schema import exchange_collections, exchange_objects, excha
 
 T = exchange_objects
 CHUNK = 500
+COLUMNS = tuple(column.name for column in T.columns)
+COPY_OBJECTS = f"COPY {T.name} ({', '.join(COLUMNS)}) FROM STDIN"
+INSERT_OBJECTS = (f"INSERT INTO {T.name} ({', '.join(COLUMNS)}) "
+                  f"VALUES ({', '.join('?' for _ in COLUMNS)})")
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,19 @@ class ObjectsRepository:
         return out
 
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
-            self._conn.execute(insert(T), list(rows))
+        """Insert an envelope's rows at once: PostgreSQL's COPY (a single stream instead of a
+        statement a row), SQLite's executemany on the driver (no per-row parameter building);
+        the hot path of TAXII 2.1 section 5.4."""
+        if not rows:
+            return
+        values = [tuple(row[name] for name in COLUMNS) for row in rows]
+        if self._conn.dialect.name == "postgresql":
+            cursor: Any = self._conn.connection.cursor()
+            with cursor.copy(COPY_OBJECTS) as copy:
+                for value in values:
+                    copy.write_row(value)
+        else:
+            self._conn.exec_driver_sql(INSERT_OBJECTS, values)
 
     def analyze(self) -> None:
         """Refresh the planner's statistics of the objects table (PostgreSQL)."""

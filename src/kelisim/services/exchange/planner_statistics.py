@@ -32,13 +32,23 @@ class _Growth:
 
 
 def note_stored(rt: Runtime, count: int) -> None:
-    """Called after a batch of `count` objects is committed; analyzes when due (PostgreSQL)."""
+    """Called after a batch of `count` objects is committed; when an analyze is due
+    (PostgreSQL), it runs in a thread of its own: an ANALYZE of a large table takes a tenth of
+    a second or more, which the request that happened to cross the threshold should not wait
+    for."""
     if count <= 0 or rt.uow.engine.dialect.name != "postgresql":
         return
     growth: _Growth = rt.caches.setdefault(CACHE_KEY, _Growth())
     growth.since += count
+    if growth.rows is not None and growth.since < max(MIN_GROWTH, GROWTH * growth.rows):
+        return
     if not _lock.acquire(blocking=False):  # another thread is analyzing right now
         return
+    rt.run_in_background("kelisim-analyze", lambda: _analyze_if_due(rt, growth))
+
+
+def _analyze_if_due(rt: Runtime, growth: _Growth) -> None:
+    """Runs with `_lock` held, and releases it."""
     try:
         if growth.rows is None:
             with rt.unit_of_work() as uow:

@@ -199,17 +199,26 @@ def _is_marking(before: str, stamp: str, after: str) -> bool:
     return at_start and upper and right[:1] != "" and right[0] in _SEPARATORS
 
 
-def _strings(value: Any, depth: int = 0) -> Iterator[str]:
+def _any_stamped(value: Any, depth: int = 0) -> bool:
+    """Does any string in value, at any depth (64 at most), carry a stamp? A plain recursion,
+    not a generator: this walk visits every string of every posted object."""
     if isinstance(value, str):
-        yield value
-    elif depth > 64:
-        return
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item, depth + 1)
+        return has_stamp(value)
+    if depth > 64:
+        return False
+    if isinstance(value, Mapping):
+        items: Any = value.values()
     elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item, depth + 1)
+        items = value
+    else:
+        return False
+    for item in items:
+        if isinstance(item, str):
+            if has_stamp(item):
+                return True
+        elif isinstance(item, Mapping | list | tuple) and _any_stamped(item, depth + 1):
+            return True
+    return False
 
 
 def _bears_marking(obj: Mapping[str, Any]) -> bool:
@@ -231,6 +240,6 @@ def state_secret_reason(obj: Mapping[str, Any]) -> str | None:
         return None
     if _bears_marking(obj):
         return REASON_MARKING
-    if any(has_stamp(text) for text in _strings(obj)):
+    if _any_stamped(obj):
         return REASON_STAMP
     return None

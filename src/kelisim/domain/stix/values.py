@@ -48,8 +48,8 @@ def names_and_values(obj: dict[str, Any], out: Problems, where: str) -> None:
     for key, value in obj.items():
         if not isinstance(key, str):
             continue
-        is_bin, is_hex = BIN_RE.match(key), HEX_RE.match(key)
-        if not (PROPERTY_RE.search(key) or is_bin or is_hex):
+        valid, is_bin, is_hex = _name_kind(key)
+        if not valid:
             out.append(f"{key!r}: not a valid property name (STIX 2.1 §3.1)")
             continue
         if value is None or value == []:
@@ -58,6 +58,13 @@ def names_and_values(obj: dict[str, Any], out: Problems, where: str) -> None:
             out.append(f"{key}: must be base64 binary (STIX 2.1 §2.2)")
         elif is_hex and not (isinstance(value, str) and HEXVAL_RE.match(value)):
             out.append(f"{key}: must be hex (STIX 2.1 §2.6)")
+
+
+@lru_cache(maxsize=4096)
+def _name_kind(key: str) -> tuple[bool, bool, bool]:
+    """(valid name, a *_bin name, a *_hex name): property names recur in every object."""
+    is_bin, is_hex = BIN_RE.match(key) is not None, HEX_RE.match(key) is not None
+    return bool(PROPERTY_RE.search(key)) or is_bin or is_hex, is_bin, is_hex
 
 
 def check(name: str, spec: Spec, value: Any, out: Problems, section: str) -> None:

@@ -17,9 +17,11 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    bindparam,
     delete,
     exists,
     false,
+    func,
     insert,
     or_,
     select,
@@ -97,6 +99,17 @@ class ObjectsRepository:
             found.update((r.stix_id, r.version) for r in rows)
         return found
 
+    def mark_superseded(self, collection_id: str, latest: Sequence[tuple[str, str]]) -> None:
+        """Mark stored versions older than each (id, latest version) as superseded."""
+        if latest:
+            self._conn.execute(
+                update(T).where(T.c.collection_id == collection_id,
+                                T.c.stix_id == bindparam("id"),
+                                T.c.version < bindparam("latest"),
+                                T.c.superseded.is_(False))
+                .values(superseded=True),
+                [{"id": stix_id, "latest": version} for stix_id, version in latest])
+
     def raw_objects(self, collection_id: str, stix_ids: Iterable[str]) -> list[bytes]:
         """Stored versions of the given ids (used to resolve marking-definitions)."""
         ids = sorted(set(stix_ids))
@@ -148,7 +161,7 @@ class ObjectsRepository:
         else:
             statement = self._page_statement(collection_id, reach, query, after, limit, with_raw)
         return [Row(r[0], r[1], r[2], r[3], r[4], r[5], bytes(r[6]) if with_raw else b"")
-                for r in self._conn.execute(statement)]
+                for r in self._conn.execute(statement).fetchall()]
 
     def _page_statement(self, collection_id: str, reach: Scope, query: Query,
                         after: int | None, limit: int, with_raw: bool) -> Select[Any]:
@@ -202,9 +215,13 @@ class ObjectsRepository:
                 other = T.alias("other")
                 beyond = (other.c.version > T.c.version if keyword == "last"
                           else other.c.version < T.c.version)
-                choices.append(~exists().where(
+                no_visible_beyond = ~exists().where(
                     other.c.collection_id == collection_id, other.c.stix_id == T.c.stix_id,
-                    beyond, visibility(other, reach)))
+                    beyond, visibility(other, reach))
+                # The latest stored version is the latest visible one whenever it is visible
+                # at all; only superseded rows need the probe (evaluated second).
+                choices.append(or_(T.c.superseded.is_(False), no_visible_beyond)
+                               if keyword == "last" else no_visible_beyond)
         return choices
 
     # --- deletion ------------------------------------------------------------------------------
@@ -214,6 +231,14 @@ class ObjectsRepository:
         for row in rows:
             self._conn.execute(delete(T).where(T.c.collection_id == collection_id,
                                                T.c.date_added == row.date_added))
+        newest = T.alias("newest")
+        for stix_id in sorted({row.stix_id for row in rows}):  # the new latest version
+            latest = (select(func.max(newest.c.version))
+                      .where(newest.c.collection_id == collection_id,
+                             newest.c.stix_id == stix_id).scalar_subquery())
+            self._conn.execute(update(T).where(T.c.collection_id == collection_id,
+                                               T.c.stix_id == stix_id, T.c.version == latest)
+                               .values(superseded=False))
         self._conn.execute(insert(exchange_tombstones), [
             {"collection_id": collection_id, "stix_id": row.stix_id, "version": row.version,
              "producer_party": row.producer_party, "deleted_by": deleted_by,

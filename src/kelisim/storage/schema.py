@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData(naming_convention={
@@ -157,6 +158,9 @@ exchange_objects = Table(
     Column("threat_class", String(40), nullable=True),
     Column("directions", String(120), nullable=True),
     Column("raw", LargeBinary, nullable=False),
+    # A later version of this object is stored in the collection (whoever may see it): the
+    # latest version a reader may see is then found without probing the index for each row.
+    Column("superseded", Boolean, nullable=False, server_default=false()),
     Index(None, "collection_id", "stix_id", "version", unique=True),
     Index(None, "collection_id", "type", "date_added"),
     Index(None, "collection_id", "threat_class", "date_added"),

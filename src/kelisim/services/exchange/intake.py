@@ -233,6 +233,7 @@ class _Batch:
         ids = [obj["id"] for obj, errors in valid if not errors]
         stored = self.repo.stored_versions(self.collection_id, ids)
         stored_ids = {stix_id for stix_id, _ in stored}
+        before = _latest_versions(stored)
         markings = self._marking_definitions(objects)
         rows: list[dict[str, Any]] = []
         added = max(micros_of(self.rt.clock()), last + 1)
@@ -254,11 +255,23 @@ class _Batch:
             stored_ids.add(obj["id"])
             successes.append({"id": obj["id"], "version": row["version"]})
             added += 1
+        self._mark_superseded(rows, before, _latest_versions(stored))
         self.repo.insert_many(rows)
         self.inserted = len(rows)
         if rows:
             self.repo.set_last_added(self.collection_id, added - 1)
         return successes, failures
+
+    def _mark_superseded(self, rows: list[dict[str, Any]], before: dict[str, str],
+                         latest: dict[str, str]) -> None:
+        """Each new row says whether a later version of its object is stored (after this
+        batch); stored versions that this batch supersedes are marked so (a bulk post of new
+        objects touches no stored row)."""
+        for row in rows:
+            row["superseded"] = row["version"] < latest[row["stix_id"]]
+        self.repo.mark_superseded(self.collection_id, [
+            (stix_id, latest[stix_id]) for stix_id in {row["stix_id"] for row in rows}
+            if stix_id in before and latest[stix_id] > before[stix_id]])
 
     def _marking_definitions(self, objects: list[Any]) -> dict[str, dict[str, Any]]:
         found = {o["id"]: o for o in objects
@@ -321,8 +334,16 @@ class _Batch:
             "threat_class": agreement.threat_class if agreement else None,
             "directions": ("|" + "|".join(str(d) for d in directions) + "|") if directions
             else None,
-            "raw": orjson.dumps(obj),
+            "raw": orjson.dumps(obj), "superseded": False,  # settled by _mark_superseded
         }, None
+
+
+def _latest_versions(versions: set[tuple[str, str]]) -> dict[str, str]:
+    latest: dict[str, str] = {}
+    for stix_id, version in versions:
+        if version > latest.get(stix_id, ""):
+            latest[stix_id] = version
+    return latest
 
 
 def _marking_refs(obj: dict[str, Any]) -> list[str]:

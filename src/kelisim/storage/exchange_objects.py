@@ -9,8 +9,8 @@ there is no OFFSET anywhere. Raw JSON is returned as stored bytes for the envelo
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -42,8 +42,9 @@ INSERT_OBJECTS = (f"INSERT INTO {T.name} ({', '.join(COLUMNS)}) "
                   f"VALUES ({', '.join('?' for _ in COLUMNS)})")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One stored object version as a page serves it (a tuple: pages build a thousand)."""
+
     date_added: int
     stix_id: str
     version: str
@@ -160,8 +161,17 @@ class ObjectsRepository:
             statement = select(merged).order_by(merged.c.date_added).limit(limit + 1)
         else:
             statement = self._page_statement(collection_id, reach, query, after, limit, with_raw)
-        return [Row(r[0], r[1], r[2], r[3], r[4], r[5], bytes(r[6]) if with_raw else b"")
-                for r in self._conn.execute(statement).fetchall()]
+        # The driver's tuples, fetched at once: the columns need no conversion, and building
+        # SQLAlchemy rows first cost a tenth of a page (TAXII 2.1 section 5.3).
+        result = self._conn.execute(statement)
+        try:
+            fetched = result.cursor.fetchall()
+        finally:
+            result.close()
+        if with_raw:
+            return [Row._make(r) if type(r[6]) is bytes else Row._make((*r[:6], bytes(r[6])))
+                    for r in fetched]
+        return [Row._make((*r[:6], b"")) for r in fetched]
 
     def _page_statement(self, collection_id: str, reach: Scope, query: Query,
                         after: int | None, limit: int, with_raw: bool) -> Select[Any]:

@@ -172,8 +172,15 @@ def test_reads_of_restricted_information_are_audited_and_verifiable(ex: Exchange
     visible(ex, "ru", Query(types=("malware",)))  # nothing restricted served: no entry
     reading.read_page(rt, ex.principals["ru"], ex.collection_id, Query(), Endpoint.OBJECT,
                       restricted["id"])
+    visible(ex, "ru", Query(types=("indicator",)), Endpoint.MANIFEST)  # ids and versions only
+    reading.read_page(rt, ex.principals["ru"], ex.collection_id, Query(), Endpoint.VERSIONS,
+                      restricted["id"])
+    visible(ex, "ru", Query(types=("malware",)), Endpoint.MANIFEST)  # nothing restricted listed
     entries = audit.read_audit(rt, ex.principals["kz_admin"])
-    assert len(entries) == 3
+    assert len(entries) == 5
+    assert [e["entry"]["endpoint"] for e in entries[3:]] == [Endpoint.MANIFEST.value,
+                                                              Endpoint.VERSIONS.value]
+    assert [o["id"] for o in entries[3]["entry"]["objects"]] == [restricted["id"]]
     assert [o["id"] for o in entries[1]["entry"]["objects"]] == [marking["id"]]
     assert entries[0]["entry"]["reader"]["party"] == "RUS"
     assert {o["id"] for o in entries[0]["entry"]["objects"]} == {marking["id"], restricted["id"]}
@@ -217,6 +224,28 @@ def test_a_crash_after_202_loses_nothing(ex: Exchange, node: Node) -> None:
         assert process_queued(restarted) == 0
     finally:
         restarted.close()
+
+
+def test_a_queued_envelope_that_cannot_be_read_fails_object_by_object_once(ex: Exchange) -> None:
+    """A poison job (here: its stored bytes damaged) must not come back forever, nor leave a
+    half-stored envelope: every object is reported failed and the queue is empty."""
+    from kelisim.services.exchange.worker import process_queued
+
+    rt = ex.node.runtime
+    objects = [indicator(f"p{i}") for i in range(2)]
+    status_id = intake.accept_envelope(rt, ex.principals["kz"], ex.collection_id,
+                                       orjson.dumps({"objects": objects}))
+    with rt.unit_of_work() as uow:
+        uow.connection.execute(exchange_jobs.update().values(envelope=b"\x00 not json"))
+        uow.commit()
+    assert process_queued(rt) == 1
+    done = intake.get_status(rt, ex.principals["kz"], status_id)
+    assert (done["status"], done["success_count"], done["failure_count"],
+            done["pending_count"]) == ("complete", 0, 2, 0)
+    assert {f["id"] for f in done["failures"]} == {o["id"] for o in objects}
+    assert all("Post it again" in f["message"] for f in done["failures"])
+    assert process_queued(rt) == 0
+    assert visible(ex, "kz") == set()
 
 
 def test_unresolvable_markings_fail_closed(ex: Exchange) -> None:

@@ -62,9 +62,10 @@ def read_page(rt: Runtime, principal: Principal, collection_key: str, query: Que
             collection.id, reach, query, after=after, limit=query.limit, with_raw=with_raw)
         more = len(rows) > query.limit
         rows = rows[:query.limit]
-        if with_raw and record_reads(ExchangeRecords(uow.connection), principal, rt.clock(),
-                                     endpoint=endpoint.value, collection_id=collection.id,
-                                     rows=rows):
+        # Manifests and versions carry no content, but they tell the reader that the owner's
+        # restricted objects exist, and their ids and versions: audited like content.
+        if record_reads(ExchangeRecords(uow.connection), principal, rt.clock(),
+                        endpoint=endpoint.value, collection_id=collection.id, rows=rows):
             uow.commit()
     if object_id is not None and not rows and query.next is None:
         raise NotFound(NO_OBJECT)

@@ -13,10 +13,17 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     ColumnElement,
     Connection,
+    Integer,
+    LargeBinary,
     Select,
+    String,
+    Text,
     and_,
+    any_,
     bindparam,
     delete,
     exists,
@@ -29,6 +36,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from kelisim.domain.exchange_policy import Scope, ScopeKind, token
 from kelisim.domain.taxii import Query
@@ -39,7 +47,11 @@ CHUNK = 500
 OTHER = T.alias("other")
 """Other versions of the same object (built once: an alias costs a millisecond a page)."""
 COLUMNS = tuple(column.name for column in T.columns)
-COPY_OBJECTS = f"COPY {T.name} ({', '.join(COLUMNS)}) FROM STDIN"
+COPY_OBJECTS = f"COPY {T.name} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+_PG_TYPES = {BigInteger: "int8", Integer: "int4", Boolean: "bool", LargeBinary: "bytea",
+             Text: "text", String: "varchar"}
+COPY_TYPES = [next(name for kind, name in _PG_TYPES.items() if isinstance(column.type, kind))
+              for column in T.columns]
 INSERT_OBJECTS = (f"INSERT INTO {T.name} ({', '.join(COLUMNS)}) "
                   f"VALUES ({', '.join('?' for _ in COLUMNS)})")
 
@@ -96,6 +108,13 @@ class ObjectsRepository:
     def stored_versions(self, collection_id: str, stix_ids: Iterable[str]) -> set[tuple[str, str]]:
         found: set[tuple[str, str]] = set()
         ids = sorted(set(stix_ids))
+        if self._conn.dialect.name == "postgresql" and ids:
+            # One array parameter: a statement PostgreSQL plans once, where IN (...) with a
+            # parameter per id was parsed and planned anew for every envelope.
+            rows = self._conn.execute(select(T.c.stix_id, T.c.version).where(
+                T.c.collection_id == collection_id,
+                T.c.stix_id == any_(bindparam("ids", ids, type_=ARRAY(String)))))
+            return {(r[0], r[1]) for r in rows}
         for start in range(0, len(ids), CHUNK):
             rows = self._conn.execute(select(T.c.stix_id, T.c.version).where(
                 T.c.collection_id == collection_id, T.c.stix_id.in_(ids[start:start + CHUNK])))
@@ -131,7 +150,8 @@ class ObjectsRepository:
         values = [tuple(row[name] for name in COLUMNS) for row in rows]
         if self._conn.dialect.name == "postgresql":
             cursor: Any = self._conn.connection.cursor()
-            with cursor.copy(COPY_OBJECTS) as copy:
+            with cursor.copy(COPY_OBJECTS) as copy:  # binary: the raw JSON travels as is
+                copy.set_types(COPY_TYPES)
                 for value in values:
                     copy.write_row(value)
         else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,7 +59,9 @@ def check_here(objects: Sequence[Any]) -> list[Verdict]:
 
 def _serve(connection: Connection) -> None:
     """A worker process: answers each JSON list of objects with the JSON list of their verdicts
-    ([secret, [errors...]] an object), until the pipe closes."""
+    ([secret, [errors...]] an object), until the pipe closes. Ctrl-C in a terminal reaches the
+    whole process group: the server shuts down and closes the pipe; the worker just ends then."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             share = connection.recv_bytes()

@@ -263,11 +263,10 @@ class ObjectsRepository:
         for row in rows:
             self._conn.execute(delete(T).where(T.c.collection_id == collection_id,
                                                T.c.date_added == row.date_added))
-        newest = OTHER
         for stix_id in sorted({row.stix_id for row in rows}):  # the new latest version
-            latest = (select(func.max(newest.c.version))
-                      .where(newest.c.collection_id == collection_id,
-                             newest.c.stix_id == stix_id).scalar_subquery())
+            latest = (select(func.max(OTHER.c.version))
+                      .where(OTHER.c.collection_id == collection_id,
+                             OTHER.c.stix_id == stix_id).scalar_subquery())
             self._conn.execute(update(T).where(T.c.collection_id == collection_id,
                                                T.c.stix_id == stix_id, T.c.version == latest)
                                .values(superseded=False))

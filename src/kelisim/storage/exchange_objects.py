@@ -120,7 +120,6 @@ class ObjectsRepository:
                            .values(last_added=last))
 
     def stored_versions(self, collection_id: str, stix_ids: Iterable[str]) -> set[tuple[str, str]]:
-        found: set[tuple[str, str]] = set()
         ids = sorted(set(stix_ids))
         if self._conn.dialect.name == "postgresql" and ids:
             # One array parameter: a statement PostgreSQL plans once, where IN (...) with a
@@ -129,6 +128,7 @@ class ObjectsRepository:
                 T.c.collection_id == collection_id,
                 T.c.stix_id == any_(bindparam("ids", ids, type_=ARRAY(String)))))
             return {(r[0], r[1]) for r in rows}
+        found: set[tuple[str, str]] = set()
         for start in range(0, len(ids), CHUNK):
             rows = self._conn.execute(select(T.c.stix_id, T.c.version).where(
                 T.c.collection_id == collection_id, T.c.stix_id.in_(ids[start:start + CHUNK])))

@@ -48,6 +48,16 @@ def party_state_on(rt: Runtime, party: str, on: date,
     return party_states_on(rt, on, uow).get(party, PartyState.NOT_PARTY)
 
 
+def party_state_at(rt: Runtime, party: str, on: date, ledger_seq: int) -> PartyState:
+    """`party_state_on` when the caller already read the ledger head (the TAXII read's first
+    query does): no round trip when the states for that head are cached; otherwise they are
+    computed afresh in a transaction of their own."""
+    cached = rt.caches.get(CACHE_KEY, {}).get((ledger_seq, on))
+    if cached is None:
+        cached = party_states_on(rt, on)
+    return cached.get(party, PartyState.NOT_PARTY)
+
+
 def parties_in_force(rt: Runtime, on: date) -> frozenset[str]:
     return frozenset(code for code, state in party_states_on(rt, on).items()
                      if state is PartyState.IN_FORCE)

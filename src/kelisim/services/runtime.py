@@ -26,8 +26,8 @@ class Runtime:
     background: list[threading.Thread] = field(default_factory=list)
     """Short jobs started off the request path (planner statistics); waited for on close."""
 
-    def unit_of_work(self) -> UnitOfWork:
-        return self.uow()
+    def unit_of_work(self, *, autocommit: bool = False) -> UnitOfWork:
+        return self.uow(autocommit=autocommit)
 
     def run_in_background(self, name: str, job: Callable[[], None]) -> None:
         self.background = [t for t in self.background if t.is_alive()]

@@ -28,7 +28,7 @@ class AccountsRepository:
         row = self._connection.execute(
             select(accounts).where(accounts.c.token_id == token_id,
                                    accounts.c.disabled_at.is_(None))).first()
-        return None if row is None else (_principal(row), row.token_hash)
+        return None if row is None else (principal_of(row), row.token_hash)
 
     def list(self, party: str | None = None) -> list[dict[str, Any]]:
         query = select(accounts.c.id, accounts.c.name, accounts.c.role,
@@ -50,7 +50,8 @@ def _aware(value: Any) -> Any:
     return value
 
 
-def _principal(row: Any) -> Principal:
+def principal_of(row: Any) -> Principal:
+    """The Principal of an accounts row (or of any row carrying its columns)."""
     return Principal(account_id=row.id, name=row.name, role=Role(row.role),
                      organization_kind=OrganizationKind(row.organization_kind), party=row.party,
                      organization=row.organization)

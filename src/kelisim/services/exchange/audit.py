@@ -2,7 +2,8 @@
 
 Every page or object served that contains an object bearing a restricted-access marking appends
 one entry - who read, when, through which endpoint, which object versions, whose information -
-in the same transaction that serves it, chained with `domain.ledger` like the depositary's
+before the page is served, in a transaction of its own (a page whose audit fails is not
+served), chained with `domain.ledger` like the depositary's
 record (a separate chain, `exchange_audit`, append-only in the database). The owner Party's
 party-admin reads the entries about its own information; `kelisim audit verify` proves the chain.
 """

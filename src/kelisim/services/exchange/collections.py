@@ -98,7 +98,13 @@ def find_in(uow: UnitOfWork, principal: Principal, key: str,
             state: PartyState | None) -> CollectionView:
     """`find_collection` inside a unit of work the caller holds, with the caller's state of
     today already asked (the hot read path asks once per request)."""
-    row = ExchangeRecords(uow.connection).collection(key)
+    return found_view(ExchangeRecords(uow.connection).collection(key), principal, state)
+
+
+def found_view(row: dict[str, Any] | None, principal: Principal,
+               state: PartyState | None) -> CollectionView:
+    """The caller's view of a collection row already fetched; NotFound for no row and for a
+    collection the caller may neither read, write nor manage (the same answer)."""
     if row is None:
         raise NotFound(NOT_FOUND)
     found = view(row, principal, state)

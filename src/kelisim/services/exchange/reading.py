@@ -9,20 +9,29 @@ not see and an object that does not exist give the same 404, and neither counts 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from kelisim.domain import exchange_policy as policy
 from kelisim.domain.access import ExchangeAction, require_exchange
-from kelisim.domain.accounts import Principal
+from kelisim.domain.accounts import Principal, split_token
 from kelisim.domain.errors import NotFound, PermissionDenied
 from kelisim.domain.exchange_policy import Endpoint
-from kelisim.domain.taxii import Query, open_next, sign_next
+from kelisim.domain.taxii import Query, open_next, parse_query, sign_next
 from kelisim.domain.treaty import PartyState
+from kelisim.services.accounts import checked
 from kelisim.services.exchange.audit import record_reads
-from kelisim.services.exchange.collections import CollectionView, find_in, state_today
+from kelisim.services.exchange.collections import (
+    CollectionView,
+    find_in,
+    found_view,
+    state_today,
+)
+from kelisim.services.participation import party_state_at
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository, Row
 from kelisim.storage.exchange_records import ExchangeRecords
+from kelisim.storage.read_context import ReadContexts
 from kelisim.storage.unit_of_work import UnitOfWork
 
 TOKEN_KEY_CACHE = "exchange.next_token_key"
@@ -39,41 +48,88 @@ class Page:
 
 def read_page(rt: Runtime, principal: Principal, collection_key: str, query: Query,
               endpoint: Endpoint, object_id: str | None = None) -> Page:
-    """One page of visible object versions (raw JSON unless the manifest/versions is asked).
-
-    The reader's state, the collection and the page are read in one unit of work: one
-    connection and transaction per request on this hot path (TAXII 2.1 section 5.3)."""
-    key = token_key(rt)
+    """One page of visible object versions (raw JSON unless the manifest/versions is asked)."""
     with rt.unit_of_work() as uow:
         state = state_today(rt, principal, uow)
         require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
-        collection = _readable(uow, principal, collection_key, state)
-        reach = policy.scope(policy.Reader.of(principal, state))
-        if object_id is not None:
-            query = replace(query, ids=(object_id,))
-        if endpoint is Endpoint.VERSIONS:
-            query = replace(query, versions=("all",))
-        digest = query.digest(f"{endpoint.value}:{collection.id}")
-        after = query.added_after
-        if query.next is not None:
-            after = open_next(key, query.next, account_id=principal.account_id, digest=digest)
-        with_raw = endpoint in (Endpoint.OBJECTS, Endpoint.OBJECT)
-        rows = ObjectsRepository(uow.connection).page(
-            collection.id, reach, query, after=after, limit=query.limit, with_raw=with_raw)
-        more = len(rows) > query.limit
-        rows = rows[:query.limit]
-        # Manifests and versions carry no content, but they tell the reader that the owner's
-        # restricted objects exist, and their ids and versions: audited like content.
-        if record_reads(ExchangeRecords(uow.connection), principal, rt.clock(),
-                        endpoint=endpoint.value, collection_id=collection.id, rows=rows):
+        collection = _readable(find_in(uow, principal, collection_key, state))
+        rows, more = _rows(uow, rt, principal, state, collection, query, endpoint, object_id)
+    return _served(rt, principal, collection, query, endpoint, object_id, rows, more)
+
+
+def read_page_with_token(rt: Runtime, token: str, collection_key: str,
+                         params: Mapping[str, list[str]], allowed: frozenset[str],
+                         endpoint: Endpoint, object_id: str | None = None) -> Page:
+    """`read_page` for a TAXII request, from its token on (TAXII 2.1 sections 5.3, 5.5, 5.7,
+    5.8), in two round trips on the database: the token's account, the ledger head and the
+    collection in one query (`storage.read_context`), then the page; both in autocommit,
+    since neither needs the other's snapshot. The token is checked before the query is parsed,
+    so an unauthenticated request learns nothing, not even that its query was malformed."""
+    token_id, secret = split_token(token)
+    with rt.unit_of_work(autocommit=True) as uow:
+        context = ReadContexts(uow.connection).find(token_id, collection_key)
+        principal = checked(secret, *((context.principal, context.token_hash) if context
+                                      else (None, None)))
+        assert context is not None
+        query = parse_query(params, allowed=allowed)
+        state = None if principal.party is None else party_state_at(
+            rt, principal.party, rt.clock().date(), context.ledger_seq)
+        require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
+        collection = _readable(found_view(context.collection, principal, state))
+        rows, more = _rows(uow, rt, principal, state, collection, query, endpoint, object_id)
+    return _served(rt, principal, collection, query, endpoint, object_id, rows, more)
+
+
+def _rows(uow: UnitOfWork, rt: Runtime, principal: Principal, state: PartyState | None,
+          collection: CollectionView, query: Query, endpoint: Endpoint,
+          object_id: str | None) -> tuple[list[Row], bool]:
+    """The page's rows (at most `limit`) and whether more follow."""
+    reach = policy.scope(policy.Reader.of(principal, state))
+    query = _as_asked(query, endpoint, object_id)
+    after = query.added_after
+    if query.next is not None:
+        after = open_next(token_key(rt), query.next, account_id=principal.account_id,
+                          digest=_digest(query, endpoint, collection))
+    rows = ObjectsRepository(uow.connection).page(
+        collection.id, reach, query, after=after, limit=query.limit,
+        with_raw=endpoint in (Endpoint.OBJECTS, Endpoint.OBJECT))
+    return rows[:query.limit], len(rows) > query.limit
+
+
+def _served(rt: Runtime, principal: Principal, collection: CollectionView, query: Query,
+            endpoint: Endpoint, object_id: str | None, rows: list[Row], more: bool) -> Page:
+    """The page as served: its reads of restricted-access information audited first, in a
+    transaction of their own (Art. 6) - a page whose audit fails is not served."""
+    # Manifests and versions carry no content, but they tell the reader that the owner's
+    # restricted objects exist, and their ids and versions: audited like content.
+    if any(row.restricted_owner for row in rows):
+        with rt.unit_of_work() as uow:
+            record_reads(ExchangeRecords(uow.connection), principal, rt.clock(),
+                         endpoint=endpoint.value, collection_id=collection.id, rows=rows)
             uow.commit()
     if object_id is not None and not rows and query.next is None:
         raise NotFound(NO_OBJECT)
     token = None
     if more:
-        token = sign_next(key, account_id=principal.account_id, digest=digest,
+        token = sign_next(token_key(rt), account_id=principal.account_id,
+                          digest=_digest(_as_asked(query, endpoint, object_id), endpoint,
+                                         collection),
                           after=rows[-1].date_added)
     return Page(rows, more, token)
+
+
+def _as_asked(query: Query, endpoint: Endpoint, object_id: str | None) -> Query:
+    """The query an endpoint really runs: one object's id, or all its versions."""
+    if object_id is not None:
+        query = replace(query, ids=(object_id,))
+    if endpoint is Endpoint.VERSIONS:
+        query = replace(query, versions=("all",))
+    return query
+
+
+def _digest(query: Query, endpoint: Endpoint, collection: CollectionView) -> str:
+    """What a `next` token is bound to besides the account: the endpoint, collection, query."""
+    return query.digest(f"{endpoint.value}:{collection.id}")
 
 
 def delete_object(rt: Runtime, principal: Principal, collection_key: str, object_id: str,
@@ -83,7 +139,7 @@ def delete_object(rt: Runtime, principal: Principal, collection_key: str, object
     state = state_today(rt, principal)
     require_exchange(principal, ExchangeAction.DELETE_OBJECTS, state)
     with rt.unit_of_work() as uow:
-        collection = _readable(uow, principal, collection_key, state)
+        collection = _readable(find_in(uow, principal, collection_key, state))
     reader = policy.Reader.of(principal, state)
     reach = policy.scope(reader)
     query = replace(query, ids=(object_id,), limit=1000, next=None, added_after=None)
@@ -113,9 +169,7 @@ def delete_object(rt: Runtime, principal: Principal, collection_key: str, object
     return len(rows)
 
 
-def _readable(uow: UnitOfWork, principal: Principal, collection_key: str,
-              state: PartyState | None) -> CollectionView:
-    collection = find_in(uow, principal, collection_key, state)
+def _readable(collection: CollectionView) -> CollectionView:
     if not collection.can_read:
         raise PermissionDenied("This account may not read this collection "
                                "(TAXII 2.1 section 5.2).", article="Art. 6")

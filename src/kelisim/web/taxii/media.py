@@ -97,7 +97,8 @@ def accepts_taxii(header: str | None) -> bool:
     return False
 
 
-def require_accept(request: Request) -> None:
+async def require_accept(request: Request) -> None:
+    """On the event loop: a sync dependency would cost every request a trip to a thread."""
     if not accepts_taxii(request.headers.get("accept")):
         raise NotAcceptable(f"This endpoint answers {TAXII_MEDIA_TYPE} only "
                             "(TAXII 2.1 section 1.6.8); send it in Accept.")
@@ -123,8 +124,9 @@ class UnsupportedMediaType(KelisimError):
     title = "Unsupported media type"
 
 
-async def taxii_principal(request: Request) -> Principal:
-    """The account of a TAXII request, from a Bearer, Token or Basic authorization header."""
+async def taxii_token(request: Request) -> str:
+    """The token of a TAXII request, from a Bearer, Token or Basic authorization header; not yet
+    checked (`taxii_principal` checks it, or the read that uses it, in its own transaction)."""
     header = request.headers.get("authorization") or ""
     scheme, _, value = header.partition(" ")
     token = value.strip()
@@ -140,6 +142,12 @@ async def taxii_principal(request: Request) -> Principal:
         raise AuthenticationRequired("TAXII endpoints other than discovery need a kelisim token: "
                                      "Authorization: Bearer kls_..., or Basic with the token "
                                      "as password (TAXII 2.1 section 1.6.7).")
+    return token
+
+
+async def taxii_principal(request: Request) -> Principal:
+    """The account of a TAXII request."""
+    token = await taxii_token(request)
     return await run_in_threadpool(authenticate, request.app.state.runtime, token)
 
 

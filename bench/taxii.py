@@ -13,6 +13,7 @@ taxii_workload.py through one plain httpx client speaking TAXII 2.1 (media type
   envelopes before the store reaches N; the envelope latency is POST to status complete;
 * full GET: every object of the collection, 1,000 a page, following ``next`` (or, for a server
   that says ``more`` without ``next``, ``added_after`` = the page's X-TAXII-Date-Added-Last);
+  three passes (as many as fit in the read budget), the median rate reported;
 * ``match[id]`` point GETs of random stored ids, and ``added_after`` pages (limit 100) after
   random moments of the ingest: p50 and p99.
 
@@ -28,6 +29,7 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -48,6 +50,7 @@ from taxii_servers import SERVERS, TAXII, Server
 from taxii_workload import ENVELOPE_SIZE, envelope, sample_ids
 
 WINDOW = 10  # envelopes: the ingest rate "at N stored" is measured over the last 10 before N
+FULL_GET_PASSES = 3  # a full read takes about a second at 100k: one pass measures the VM's mood
 SEED = 20131120
 ORDER = ["kelisim-sqlite", "kelisim-postgresql", "opentaxii", "medallion"]
 
@@ -217,8 +220,24 @@ class Driver:
         return f"skipped (one request over {self.budget.read_s / 60:g} min)"
 
     def full_get(self) -> Phase:
-        """Every object, 1,000 a page; the budget is checked between pages."""
+        """Every object, 1,000 a page, FULL_GET_PASSES times (a pass is started only if it can
+        end within the budget at the first pass's pace); the rate is the passes' median."""
         deadline = time.monotonic() + self.budget.read_s
+        passes: list[dict[str, Any]] = []
+        for _ in range(FULL_GET_PASSES):
+            if passes and time.monotonic() + passes[0]["seconds"] > deadline:
+                break
+            one = self._full_get_pass(deadline)
+            if one.skipped:
+                if not passes:
+                    return one
+                break
+            passes.append(one.values)
+        rates = [p["rate"] for p in passes]
+        return Phase({**passes[-1], "rate": statistics.median(rates), "rates": rates})
+
+    def _full_get_pass(self, deadline: float) -> Phase:
+        """One full read; the budget is checked between pages."""
         params: dict[str, Any] = {"limit": 1000}
         count, pages, via = 0, 0, "next"
         started = time.perf_counter()

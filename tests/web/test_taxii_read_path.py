@@ -69,6 +69,28 @@ def test_every_read_endpoint_checks_token_state_collection_and_query_in_order(
                 assert stranger.get(missing).status_code == 401
 
 
+def test_a_post_checks_the_token_before_media_type_collection_and_body(
+        live_server: LiveServer, exchange: Exchange) -> None:
+    objects = f"collections/{exchange.collection_id}/objects/"
+    envelope = orjson.dumps({"objects": [indicator("posted")]})
+    wrong_secret = exchange.tokens["kz"][:-4] + "AAAA"
+    with http(live_server, wrong_secret) as stranger:
+        assert stranger.post(objects, content=envelope,
+                             headers={"Content-Type": "text/plain"}).status_code == 401
+        assert stranger.post(objects.replace(exchange.collection_id, "nope"), content=envelope,
+                             headers={"Content-Type": TAXII}).status_code == 401
+    with http(live_server, exchange.tokens["kz"]) as kz:
+        assert kz.post(objects, content=envelope,
+                       headers={"Content-Type": "text/plain"}).status_code == 415
+        assert kz.post(objects.replace(exchange.collection_id, "nope"), content=envelope,
+                       headers={"Content-Type": TAXII}).status_code == 404
+        assert kz.post(objects.replace(exchange.collection_id, "main"), content=envelope,
+                       headers={"Content-Type": TAXII}).status_code == 202
+    with http(live_server, exchange.tokens["kz_reader"]) as reader:
+        assert reader.post(objects, content=envelope,
+                           headers={"Content-Type": TAXII}).status_code == 403
+
+
 def test_a_disabled_account_reads_nothing_from_its_next_request(
         live_server: LiveServer, exchange: Exchange) -> None:
     obj = indicator("disabled reader")

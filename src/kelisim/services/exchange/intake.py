@@ -43,7 +43,8 @@ from kelisim.domain.stix.extension import (
 )
 from kelisim.domain.taxii import format_timestamp, micros_of, version_key
 from kelisim.services.exchange import planner_statistics
-from kelisim.services.exchange.collections import find_collection, state_today
+from kelisim.services.exchange.callers import Caller
+from kelisim.services.exchange.collections import CollectionView, find_collection, state_today
 from kelisim.services.exchange.screening import Verdict, check_here
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository
@@ -63,19 +64,32 @@ MAX_MESSAGE = 1000
 def accept_envelope(rt: Runtime, principal: Principal, collection_key: str,
                     body: bytes) -> str:
     """Queue an envelope durably and return its status id; refusals store nothing."""
-    collection_id, objects, _verdicts = _admit(rt, principal, collection_key, body)
+    collection_id, objects, _verdicts = _admit(rt, principal, _writable(rt, principal,
+                                                                        collection_key), body)
     return _enqueue(rt, principal, collection_id, objects)
 
 
 def add_objects(rt: Runtime, principal: Principal, collection_key: str,
                 body: bytes) -> dict[str, Any]:
+    """`add_objects_as` for an authenticated principal (the CLI, the web UI, the tests)."""
+    return _add(rt, principal, _writable(rt, principal, collection_key), body)
+
+
+def add_objects_as(rt: Runtime, who: Caller, body: bytes) -> dict[str, Any]:
+    """Add Objects for a TAXII request whose caller was found with one query (callers.py)."""
+    require_exchange(who.principal, ExchangeAction.ADD_OBJECTS, who.state)
+    return _add(rt, who.principal, _may_write(who.collection()), body)
+
+
+def _add(rt: Runtime, principal: Principal, collection: CollectionView,
+         body: bytes) -> dict[str, Any]:
     """Add Objects as the TAXII request does it: the same checks as `accept_envelope`, then the
     objects and their `complete` status stored in ONE transaction, and the status resource
     returned for the 202. Nothing is promised before that commit, so a crash loses nothing
     that was acknowledged - without writing the envelope to the queue first and reading it
     back. Should storing fail unexpectedly, the envelope takes the queued path (which reports
     a poison envelope object by object)."""
-    collection_id, objects, verdicts = _admit(rt, principal, collection_key, body)
+    collection_id, objects, verdicts = _admit(rt, principal, collection, body)
     status_id, requested = str(uuid.uuid4()), rt.clock()
     try:
         with rt.unit_of_work() as uow:
@@ -99,15 +113,22 @@ def add_objects(rt: Runtime, principal: Principal, collection_key: str,
     return status_resource(row)
 
 
-def _admit(rt: Runtime, principal: Principal, collection_key: str,
-           body: bytes) -> tuple[str, list[Any], list[Verdict]]:
-    """Who may write, the envelope's shape, and Art. 6 (state secrets refuse it whole); the
-    objects are checked here, before any transaction is opened (see screening.py)."""
+def _writable(rt: Runtime, principal: Principal, collection_key: str) -> CollectionView:
     require_exchange(principal, ExchangeAction.ADD_OBJECTS, state_today(rt, principal))
-    collection = find_collection(rt, principal, collection_key)
+    return _may_write(find_collection(rt, principal, collection_key))
+
+
+def _may_write(collection: CollectionView) -> CollectionView:
     if not collection.can_write:
         raise PermissionDenied("This account may not add objects to this collection today "
                                "(Art. 6, 9; TAXII 2.1 section 5.4).", article="Art. 6")
+    return collection
+
+
+def _admit(rt: Runtime, principal: Principal, collection: CollectionView,
+           body: bytes) -> tuple[str, list[Any], list[Verdict]]:
+    """The envelope's shape, and Art. 6 (state secrets refuse it whole), for a caller who may
+    write; the objects are checked here, before any transaction is opened (screening.py)."""
     objects = parse_envelope(body)
     verdicts = rt.screener.check(objects)
     refused = [i for i, verdict in enumerate(verdicts) if verdict.secret]

@@ -14,24 +14,21 @@ from dataclasses import dataclass, replace
 
 from kelisim.domain import exchange_policy as policy
 from kelisim.domain.access import ExchangeAction, require_exchange
-from kelisim.domain.accounts import Principal, split_token
+from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import NotFound, PermissionDenied
 from kelisim.domain.exchange_policy import Endpoint
 from kelisim.domain.taxii import Query, open_next, parse_query, sign_next
 from kelisim.domain.treaty import PartyState
-from kelisim.services.accounts import checked
 from kelisim.services.exchange.audit import record_reads
+from kelisim.services.exchange.callers import caller_in
 from kelisim.services.exchange.collections import (
     CollectionView,
     find_in,
-    found_view,
     state_today,
 )
-from kelisim.services.participation import party_state_at
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository, Row
 from kelisim.storage.exchange_records import ExchangeRecords
-from kelisim.storage.read_context import ReadContexts
 from kelisim.storage.unit_of_work import UnitOfWork
 
 TOKEN_KEY_CACHE = "exchange.next_token_key"
@@ -65,17 +62,12 @@ def read_page_with_token(rt: Runtime, token: str, collection_key: str,
     collection in one query (`storage.read_context`), then the page; both in autocommit,
     since neither needs the other's snapshot. The token is checked before the query is parsed,
     so an unauthenticated request learns nothing, not even that its query was malformed."""
-    token_id, secret = split_token(token)
     with rt.unit_of_work(autocommit=True) as uow:
-        context = ReadContexts(uow.connection).find(token_id, collection_key)
-        principal = checked(secret, *((context.principal, context.token_hash) if context
-                                      else (None, None)))
-        assert context is not None
+        who = caller_in(uow, rt, token, collection_key)
+        principal, state = who.principal, who.state
         query = parse_query(params, allowed=allowed)
-        state = None if principal.party is None else party_state_at(
-            rt, principal.party, rt.clock().date(), context.ledger_seq)
         require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
-        collection = _readable(found_view(context.collection, principal, state))
+        collection = _readable(who.collection())
         rows, more = _rows(uow, rt, principal, state, collection, query, endpoint, object_id)
     return _served(rt, principal, collection, query, endpoint, object_id, rows, more)
 

@@ -19,7 +19,7 @@ from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import NotFound
 from kelisim.domain.exchange_policy import Endpoint
 from kelisim.domain.taxii import KNOWN_PARAMETERS, format_timestamp, parse_query
-from kelisim.services.exchange import collections, intake, reading
+from kelisim.services.exchange import callers, collections, intake, reading
 from kelisim.services.exchange.reading import Page
 from kelisim.web.taxii.media import (
     STIX_MEDIA_TYPE,
@@ -88,11 +88,13 @@ async def get_objects(request: Request, token: TokenDep, collection_id: str) -> 
 
 @router.post(API_ROOT + "collections/{collection_id}/objects/", status_code=202,
              summary="Add objects (section 5.4)")
-async def add_objects(request: Request, principal: PrincipalDep, collection_id: str) -> Response:
-    require_content_type(request)
+async def add_objects(request: Request, token: TokenDep, collection_id: str) -> Response:
     rt = _rt(request)
+    # The token is checked before the body is read: an unauthenticated client uploads nothing.
+    who = await run_in_threadpool(callers.caller, rt, token, collection_id)
+    require_content_type(request)
     body = await request.body()
-    resource = await run_in_threadpool(intake.add_objects, rt, principal, collection_id, body)
+    resource = await run_in_threadpool(intake.add_objects_as, rt, who, body)
     return taxii_response(resource, 202)
 
 

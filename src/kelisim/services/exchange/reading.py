@@ -21,11 +21,7 @@ from kelisim.domain.taxii import Query, open_next, parse_query, sign_next
 from kelisim.domain.treaty import PartyState
 from kelisim.services.exchange.audit import record_reads
 from kelisim.services.exchange.callers import caller_in
-from kelisim.services.exchange.collections import (
-    CollectionView,
-    find_in,
-    state_today,
-)
+from kelisim.services.exchange.collections import CollectionView, find_in, state_today
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository, Row
 from kelisim.storage.exchange_records import ExchangeRecords

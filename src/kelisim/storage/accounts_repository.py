@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
 from kelisim.domain.accounts import OrganizationKind, Principal, Role
+from kelisim.storage.instants import aware
 from kelisim.storage.schema import accounts
 
 
@@ -36,18 +37,13 @@ class AccountsRepository:
                        accounts.c.created_at, accounts.c.disabled_at).order_by(accounts.c.id)
         if party is not None:
             query = query.where(accounts.c.party == party)
-        return [{str(key): _aware(value) for key, value in row._mapping.items()}
+        return [{str(key): aware(value) for key, value in row._mapping.items()}
                 for row in self._connection.execute(query)]
 
     def count(self) -> int:
         return len(self._connection.execute(select(accounts.c.id)).all())
 
 
-def _aware(value: Any) -> Any:
-    """SQLite returns naive datetimes; every instant kelisim stores is UTC."""
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def principal_of(row: Any) -> Principal:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kelisim.domain.ledger import GENESIS_HASH, Head, Link, make_link
+from kelisim.storage.instants import aware
 from kelisim.storage.schema import (
     exchange_audit,
     exchange_collections,
@@ -26,12 +27,6 @@ C = exchange_collections
 S = exchange_statuses
 
 
-def _aware(value: Any) -> Any:
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 class ExchangeRecords:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
@@ -43,11 +38,11 @@ class ExchangeRecords:
 
     def collections(self) -> list[dict[str, Any]]:
         rows = self._conn.execute(select(C).order_by(C.c.created_at, C.c.id))
-        return [{k: _aware(v) for k, v in r._mapping.items()} for r in rows]
+        return [{k: aware(v) for k, v in r._mapping.items()} for r in rows]
 
     def collection(self, key: str) -> dict[str, Any] | None:
         row = self._conn.execute(select(C).where((C.c.id == key) | (C.c.alias == key))).first()
-        return None if row is None else {k: _aware(v) for k, v in row._mapping.items()}
+        return None if row is None else {k: aware(v) for k, v in row._mapping.items()}
 
     def update_collection(self, collection_id: str, **values: Any) -> None:
         self._conn.execute(update(C).where(C.c.id == collection_id).values(**values))
@@ -59,7 +54,7 @@ class ExchangeRecords:
 
     def status(self, status_id: str) -> dict[str, Any] | None:
         row = self._conn.execute(select(S).where(S.c.id == status_id)).first()
-        return None if row is None else {k: _aware(v) for k, v in row._mapping.items()}
+        return None if row is None else {k: aware(v) for k, v in row._mapping.items()}
 
     def finish_status(self, status_id: str, **values: Any) -> None:
         self._conn.execute(update(S).where(S.c.id == status_id).values(**values))

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Select, String, bindparam, case, select
 
 from kelisim.domain.accounts import Principal
 from kelisim.storage.accounts_repository import principal_of
-from kelisim.storage.exchange_records import _aware
+from kelisim.storage.instants import aware
 from kelisim.storage.ledger_repository import DEPOSITARY_CHAIN
 from kelisim.storage.schema import accounts, exchange_collections, ledger_heads
 
@@ -65,7 +65,7 @@ class ReadContexts:
         values = row._mapping
         collection = None
         if values[_PREFIX + "id"] is not None:
-            collection = {column.name: _aware(values[_PREFIX + column.name])
+            collection = {column.name: aware(values[_PREFIX + column.name])
                           for column in C.columns}
         return ReadContext(principal_of(row), row.token_hash, int(row.ledger_seq or 0),
                            collection)

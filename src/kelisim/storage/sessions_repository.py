@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
-from kelisim.domain.accounts import OrganizationKind, Principal, Role
+from kelisim.domain.accounts import Principal
+from kelisim.storage.accounts_repository import principal_of
+from kelisim.storage.instants import aware
 from kelisim.storage.schema import accounts, ui_sessions
 
 
@@ -25,11 +26,11 @@ class SessionsRepository:
             .order_by(accounts.c.id).limit(2)).all()
         if len(rows) != 1:  # unknown, or a name two accounts share: ask for the id
             return None
-        return _principal(rows[0]), rows[0].password_hash
+        return principal_of(rows[0]), rows[0].password_hash
 
     def account(self, account_id: int) -> Principal | None:
         row = self._connection.execute(select(accounts).where(accounts.c.id == account_id)).first()
-        return None if row is None else _principal(row)
+        return None if row is None else principal_of(row)
 
     def set_password_hash(self, account_id: int, password_hash: str | None) -> None:
         self._connection.execute(update(accounts).where(accounts.c.id == account_id)
@@ -55,9 +56,9 @@ class SessionsRepository:
             select(accounts, ui_sessions.c.expires_at)
             .join(ui_sessions, ui_sessions.c.account_id == accounts.c.id)
             .where(ui_sessions.c.id_hash == id_hash, accounts.c.disabled_at.is_(None))).first()
-        if row is None or _aware(row.expires_at) <= now:
+        if row is None or aware(row.expires_at) <= now:
             return None
-        return _principal(row)
+        return principal_of(row)
 
     def remove(self, id_hash: str) -> None:
         self._connection.execute(delete(ui_sessions).where(ui_sessions.c.id_hash == id_hash))
@@ -68,13 +69,3 @@ class SessionsRepository:
 
     def remove_expired(self, now: datetime) -> None:
         self._connection.execute(delete(ui_sessions).where(ui_sessions.c.expires_at <= now))
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-def _principal(row: Any) -> Principal:
-    return Principal(account_id=row.id, name=row.name, role=Role(row.role),
-                     organization_kind=OrganizationKind(row.organization_kind), party=row.party,
-                     organization=row.organization)

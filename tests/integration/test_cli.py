@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kelisim.cli import main
+from kelisim.domain.errors import NotFound
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "illustrative-history.json"
 
@@ -72,3 +73,18 @@ def test_a_refusal_exits_non_zero_with_the_reason(database_url: str, tmp_path: P
     err = capsys.readouterr().err
     assert "error: Entry 1 of the request: KAZ has no signature recorded" in err
     assert "(Art. 13)" in err
+
+
+def test_accounts_disable_from_the_console(cli) -> None:
+    code, out, _ = cli("accounts", "add", "kz analyst", "--role", "analyst", "--party", "KAZ",
+                       "--organization", "KZ-CERT")
+    assert code == 0
+    token = out.strip().splitlines()[-1]
+    code, out, _ = cli("accounts", "disable", "kz analyst")
+    assert code == 0 and "disabled at" in out
+    code, out, _ = cli("accounts", "list")
+    listed = {a["name"]: a for a in json.loads(out)}
+    assert listed["kz analyst"]["disabled_at"]
+    assert token.startswith("kls_")
+    with pytest.raises(NotFound, match="No single active account"):  # exit 1 in `kelisim`
+        cli("accounts", "disable", "kz analyst")

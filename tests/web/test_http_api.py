@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from kelisim.services import signin
 from tests.conftest import LiveServer
 
 SIGNATURES = [{"kind": "signature", "party": p, "date": "2013-11-20"}
@@ -183,3 +184,38 @@ def test_domestic_acts_are_context_not_status(client: httpx.Client,
                       headers=auth(live_server.node.admin_token)).json()["domestic_acts"]
     kaz = next(a for a in acts if a["party"] == "KAZ")
     assert kaz["date"] == "2018-05-03" and "150-VI" in kaz["reference"]
+
+
+def test_disabling_an_account_revokes_its_token_at_once(
+        client: httpx.Client, live_server: LiveServer) -> None:
+    token = live_server.node.admin_token
+    made = {name: client.post("/api/v1/accounts", headers=auth(token), json={
+        "name": name, "role": role, "organization_kind": "authorized_body", "party": party}).json()
+        for name, role, party in (("KAZ admin", "party-admin", "KAZ"),
+                                  ("KAZ analyst", "analyst", "KAZ"),
+                                  ("RUS analyst", "analyst", "RUS"))}
+    kaz_admin = auth(made["KAZ admin"]["token"])
+    assert client.get("/api/v1/me", headers=auth(made["KAZ analyst"]["token"])).status_code == 200
+    rt = live_server.node.runtime
+    signin.set_password(rt, None, "KAZ analyst", "a long passphrase here")
+    session = signin.sign_in(rt, "KAZ analyst", "a long passphrase here")
+    assert signin.session_principal(rt, session.session_id) is not None
+    # A party-admin disables its own Party's accounts only, and never its own.
+    other = client.post(f"/api/v1/accounts/{made['RUS analyst']['id']}/disable",
+                        headers=kaz_admin)
+    assert other.status_code == 403
+    itself = client.post("/api/v1/accounts/KAZ admin/disable", headers=kaz_admin)
+    assert itself.status_code == 400 and "cannot disable itself" in itself.json()["detail"]
+    done = client.post("/api/v1/accounts/KAZ analyst/disable", headers=kaz_admin)
+    assert done.status_code == 200 and done.json()["disabled_at"]
+    for path in ("/api/v1/me", "/taxii2/api1/collections/"):
+        refused = client.get(path, headers=auth(made["KAZ analyst"]["token"]))
+        assert refused.status_code == 401, path
+    assert signin.session_principal(rt, session.session_id) is None  # browser signed out
+    assert client.get("/api/v1/me", headers=auth(made["RUS analyst"]["token"])).status_code == 200
+    listed = {a["name"]: a for a in client.get("/api/v1/accounts", headers=auth(token))
+              .json()["accounts"]}
+    assert listed["KAZ analyst"]["disabled_at"] and listed["RUS analyst"]["disabled_at"] is None
+    again = client.post(f"/api/v1/accounts/{made['KAZ analyst']['id']}/disable",
+                        headers=auth(token))
+    assert again.status_code == 404  # already disabled: no active account of that id

@@ -39,6 +39,16 @@ def list_accounts(ctx: typer.Context) -> None:
 
 
 
+@accounts_app.command("disable")
+def disable_account(ctx: typer.Context,
+                    account: Annotated[str, typer.Argument(help="Account name or id.")]) -> None:
+    """Disable an account: its token and web sessions stop working at once (revokes a leaked
+    token). The account stays on record; create a new one to give a new token."""
+    done = accounts_service.disable_account(runtime(ctx), None, account)
+    out.print(f"Account {done['id']} ({done['name']}) disabled at "
+              f"{done['disabled_at']:%Y-%m-%d %H:%M:%S} UTC.")
+
+
 @accounts_app.command("password")
 def set_password(ctx: typer.Context,
                  account: Annotated[str, typer.Argument(help="Account name or id.")]) -> None:

@@ -65,6 +65,35 @@ def checked(secret: str, principal: Principal | None, token_hash: str | None) ->
     return principal
 
 
+def disable_account(rt: Runtime, principal: Principal | None,
+                    name_or_id: str) -> dict[str, Any]:
+    """Disable an account: its token and its web sessions stop working from the next request
+    (a leaked token is revoked so). The account stays on record - the ledgers and the audit
+    name it - and is listed with its `disabled_at`.
+
+    `principal` None is the local operator (the CLI); otherwise the depositary, or a party-admin
+    for its own Party's accounts (domain/access.py, MANAGE_ACCOUNTS), never its own account.
+    """
+    with rt.unit_of_work() as uow:
+        found = uow.sessions.account_for_sign_in(name_or_id.strip())
+        if found is None:
+            raise NotFound(Message(N_("No single active account is named {name!r}; give its "
+                                      "id."), name=name_or_id), field="account")
+        account = found[0]
+        if principal is not None:
+            require(principal, Action.MANAGE_ACCOUNTS, party=account.party)
+            if account.account_id == principal.account_id:
+                raise InvalidInput(Message(N_("An account cannot disable itself; another "
+                                              "administrator, or the CLI on the server, can.")),
+                                   field="account")
+        at = rt.clock()
+        uow.accounts.disable(account.account_id, at)
+        uow.sessions.remove_for_account(account.account_id)
+        uow.commit()
+    return {"id": account.account_id, "name": account.name, "role": account.role.value,
+            "party": account.party, "disabled_at": at}
+
+
 def list_accounts(rt: Runtime, principal: Principal | None) -> list[dict[str, Any]]:
     party = None
     if principal is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from kelisim.domain.accounts import OrganizationKind, Principal, Role
 from kelisim.storage.instants import aware
@@ -30,6 +30,11 @@ class AccountsRepository:
             select(accounts).where(accounts.c.token_id == token_id,
                                    accounts.c.disabled_at.is_(None))).first()
         return None if row is None else (principal_of(row), row.token_hash)
+
+    def disable(self, account_id: int, at: datetime) -> None:
+        self._connection.execute(update(accounts).where(accounts.c.id == account_id,
+                                                        accounts.c.disabled_at.is_(None))
+                                 .values(disabled_at=at))
 
     def list(self, party: str | None = None) -> list[dict[str, Any]]:
         query = select(accounts.c.id, accounts.c.name, accounts.c.role,

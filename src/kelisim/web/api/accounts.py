@@ -1,4 +1,5 @@
-"""Accounts: who am I, create one (depositary, or a party-admin for its own Party), list them."""
+"""Accounts: who am I, create one (depositary, or a party-admin for its own Party), list them,
+disable one (its token and web sessions stop working)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,9 @@ def create_account(rt: RuntimeDep, principal: PrincipalDep, body: NewAccount) ->
 @router.get("/accounts", summary="Accounts the caller may manage")
 def list_accounts(rt: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
     return {"accounts": accounts.list_accounts(rt, principal)}
+
+
+@router.post("/accounts/{account}/disable",
+             summary="Disable an account (name or id): its token and web sessions stop working")
+def disable_account(rt: RuntimeDep, principal: PrincipalDep, account: str) -> dict[str, Any]:
+    return accounts.disable_account(rt, principal, account)

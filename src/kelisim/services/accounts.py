@@ -65,6 +65,21 @@ def checked(secret: str, principal: Principal | None, token_hash: str | None) ->
     return principal
 
 
+def managed_account(uow: UnitOfWork, principal: Principal | None,
+                    name_or_id: str) -> Principal:
+    """The active account an administrator names (by exact name or number) and may manage:
+    the local operator (`principal` None) any, otherwise as domain/access.py MANAGE_ACCOUNTS
+    says (the depositary any, a party-admin its own Party's)."""
+    found = uow.sessions.account_for_sign_in(name_or_id.strip())
+    if found is None:
+        raise NotFound(Message(N_("No single active account is named {name!r}; give its "
+                                  "id."), name=name_or_id), field="account")
+    account = found[0]
+    if principal is not None:
+        require(principal, Action.MANAGE_ACCOUNTS, party=account.party)
+    return account
+
+
 def disable_account(rt: Runtime, principal: Principal | None,
                     name_or_id: str) -> dict[str, Any]:
     """Disable an account: its token and its web sessions stop working from the next request
@@ -75,17 +90,11 @@ def disable_account(rt: Runtime, principal: Principal | None,
     for its own Party's accounts (domain/access.py, MANAGE_ACCOUNTS), never its own account.
     """
     with rt.unit_of_work() as uow:
-        found = uow.sessions.account_for_sign_in(name_or_id.strip())
-        if found is None:
-            raise NotFound(Message(N_("No single active account is named {name!r}; give its "
-                                      "id."), name=name_or_id), field="account")
-        account = found[0]
-        if principal is not None:
-            require(principal, Action.MANAGE_ACCOUNTS, party=account.party)
-            if account.account_id == principal.account_id:
-                raise InvalidInput(Message(N_("An account cannot disable itself; another "
-                                              "administrator, or the CLI on the server, can.")),
-                                   field="account")
+        account = managed_account(uow, principal, name_or_id)
+        if principal is not None and account.account_id == principal.account_id:
+            raise InvalidInput(Message(N_("An account cannot disable itself; another "
+                                          "administrator, or the CLI on the server, can.")),
+                               field="account")
         at = rt.clock()
         uow.accounts.disable(account.account_id, at)
         uow.sessions.remove_for_account(account.account_id)

@@ -13,10 +13,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
-from kelisim.domain.errors import N_, AuthenticationRequired, Message, NotFound
+from kelisim.domain.errors import N_, AuthenticationRequired, Message
 from kelisim.domain.passwords import hash_password, password_matches
+from kelisim.services.accounts import managed_account
 from kelisim.services.runtime import Runtime
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -38,13 +38,7 @@ def set_password(rt: Runtime, principal: Principal | None, name_or_id: str,
     """
     new_hash = hash_password(password)
     with rt.unit_of_work() as uow:
-        found = uow.sessions.account_for_sign_in(name_or_id.strip())
-        if found is None:
-            raise NotFound(Message(N_("No single active account is named {name!r}; give its "
-                                      "id."), name=name_or_id), field="account")
-        account = found[0]
-        if principal is not None:
-            require(principal, Action.MANAGE_ACCOUNTS, party=account.party)
+        account = managed_account(uow, principal, name_or_id)
         uow.sessions.set_password_hash(account.account_id, new_hash)
         uow.sessions.remove_for_account(account.account_id)
         uow.commit()

@@ -121,3 +121,37 @@ def test_a_party_admin_manages_passwords_of_its_own_party_only(
         assert sign_in(analyst, "KZ analyst", "a brand new secret").status_code == 303
         assert sign_in(analyst, "RU analyst", PASSWORD).status_code == 303
         assert analyst.get("/accounts").status_code == 403
+
+
+def test_a_party_admin_disables_accounts_of_its_own_party_only(
+        client: httpx.Client, live_server: LiveServer) -> None:
+    rt = live_server.node.runtime
+    account(rt, "KZ admin", "party-admin", "KAZ")
+    kz_analyst = account(rt, "KZ analyst", "analyst", "KAZ")
+    ru_analyst = account(rt, "RU analyst", "analyst", "RUS")
+    with httpx.Client(base_url=live_server.base_url, timeout=10) as analyst:
+        assert sign_in(analyst, "KZ analyst").status_code == 303
+        assert analyst.get("/status").status_code == 200
+    with httpx.Client(base_url=live_server.base_url, timeout=10,
+                      headers={"Accept-Language": "en"}) as admin:
+        assert sign_in(admin, "KZ admin").status_code == 303
+        page = admin.get("/accounts").text
+        own_row = page.split("<td>KZ admin")[1].split("</tr>")[0]
+        assert "/disable" not in own_row and ">you<" in own_row  # never one's own account
+        other = post_form(admin, "/accounts", f"/accounts/{ru_analyst['id']}/disable", {})
+        assert other.status_code == 403 and "own Party" in other.text
+        done = post_form(admin, "/accounts", f"/accounts/{kz_analyst['id']}/disable", {})
+        assert done.status_code == 303
+        shown = admin.get(done.headers["location"]).text
+        assert "its API token and its open sessions no longer work" in shown
+        row = shown.split("<td>KZ analyst")[1].split("</tr>")[0]
+        assert "disabled on" in row and "/password" not in row
+        russian = admin.get("/accounts?lang=ru").text
+        assert "отключена" in russian.split("<td>KZ analyst")[1].split("</tr>")[0]
+    # Its open browser session ended, and it signs in no more.
+    assert analyst.cookies  # the session cookie it still holds opens nothing now
+    with httpx.Client(base_url=live_server.base_url, timeout=10,
+                      cookies=analyst.cookies) as stale:
+        assert stale.get("/status", follow_redirects=False).status_code in (302, 303, 401)
+    with httpx.Client(base_url=live_server.base_url, timeout=10) as again:
+        assert sign_in(again, "KZ analyst").status_code == 200  # the sign-in form, refused

@@ -1,8 +1,8 @@
 """Accounts in the UI: the depositary manages every account, a party-admin its own Party's.
 
 Creating an account shows its API token once (as the CLI does); setting a password lets the
-person sign in to the UI. Who may do either is decided by domain/access.py (MANAGE_ACCOUNTS) in
-the services called here.
+person sign in to the UI; disabling an account revokes its token and ends its sessions. Who may do
+any of these is decided by domain/access.py (MANAGE_ACCOUNTS) in the services called here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal, Role
 from kelisim.domain.errors import KelisimError
-from kelisim.services.accounts import create_account, list_accounts
+from kelisim.services.accounts import create_account, disable_account, list_accounts
 from kelisim.services.reference import get_states
 from kelisim.services.signin import accounts_with_password, set_password
 from kelisim.web.ui.i18n import N_
@@ -69,6 +69,18 @@ async def change_password(request: Request, account_id: int, user: UserDep,
     return response
 
 
+@router.post("/accounts/{account_id}/disable")
+async def disable(request: Request, account_id: int, user: UserDep, form: FormDep) -> Response:
+    rt = request.app.state.runtime
+    try:
+        await run_in_threadpool(disable_account, rt, user, str(account_id))
+    except KelisimError as refusal:
+        return await _page(request, user, refusal=refusal)
+    response = RedirectResponse(f"/accounts?disabled={account_id}", status_code=303)
+    finish(request, response)
+    return response
+
+
 async def _page(request: Request, user: Principal, *, refusal: KelisimError | None = None,
                 values: dict[str, str] | None = None, created: dict[str, Any] | None = None,
                 password_for: int | None = None, status_code: int = 200) -> Response:
@@ -82,6 +94,7 @@ async def _page(request: Request, user: Principal, *, refusal: KelisimError | No
     states.sort(key=lambda s: s["names"].get(lang, s["code"]))
     names = {s["code"]: s["names"] for s in states}
     password_set = request.query_params.get("password_set", "")
+    disabled = request.query_params.get("disabled", "")
     return render(request, "accounts.html", {
         "accounts": accounts, "with_password": with_password, "states": states,
         "names": names, "roles": ROLE_CHOICES if user.role is Role.DEPOSITARY
@@ -91,4 +104,5 @@ async def _page(request: Request, user: Principal, *, refusal: KelisimError | No
         "refusal_title": ERROR_TITLES.get(refusal.code, "") if refusal else "",
         "values": values or {}, "created": created, "password_for": password_for,
         "password_set": int(password_set) if password_set.isdigit() else None,
+        "disabled": int(disabled) if disabled.isdigit() else None, "me": user.account_id,
     }, status_code=refusal.status if refusal else status_code)

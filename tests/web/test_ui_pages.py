@@ -96,12 +96,16 @@ def test_the_ledger_download_is_the_verified_export(client: httpx.Client) -> Non
     assert body["format"] == "kelisim-ledger/1" and len(body["entries"]) == 7
 
 
-def test_a_party_admin_manages_passwords_of_its_own_party_only(
-        client: httpx.Client, live_server: LiveServer) -> None:
+def kz_admin_and_analysts(live_server: LiveServer) -> tuple[dict, dict]:
+    """A KAZ party-admin ("KZ admin"), and a KAZ and a RUS analyst (returned), with passwords."""
     rt = live_server.node.runtime
     account(rt, "KZ admin", "party-admin", "KAZ")
-    kz_analyst = account(rt, "KZ analyst", "analyst", "KAZ")
-    ru_analyst = account(rt, "RU analyst", "analyst", "RUS")
+    return account(rt, "KZ analyst", "analyst", "KAZ"), account(rt, "RU analyst", "analyst", "RUS")
+
+
+def test_a_party_admin_manages_passwords_of_its_own_party_only(
+        client: httpx.Client, live_server: LiveServer) -> None:
+    kz_analyst, ru_analyst = kz_admin_and_analysts(live_server)
     with httpx.Client(base_url=live_server.base_url, timeout=10,
                       headers={"Accept-Language": "en"}) as admin:
         assert sign_in(admin, "KZ admin").status_code == 303
@@ -125,10 +129,7 @@ def test_a_party_admin_manages_passwords_of_its_own_party_only(
 
 def test_a_party_admin_disables_accounts_of_its_own_party_only(
         client: httpx.Client, live_server: LiveServer) -> None:
-    rt = live_server.node.runtime
-    account(rt, "KZ admin", "party-admin", "KAZ")
-    kz_analyst = account(rt, "KZ analyst", "analyst", "KAZ")
-    ru_analyst = account(rt, "RU analyst", "analyst", "RUS")
+    kz_analyst, ru_analyst = kz_admin_and_analysts(live_server)
     with httpx.Client(base_url=live_server.base_url, timeout=10) as analyst:
         assert sign_in(analyst, "KZ analyst").status_code == 303
         assert analyst.get("/status").status_code == 200

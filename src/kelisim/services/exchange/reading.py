@@ -46,8 +46,9 @@ def read_page(rt: Runtime, principal: Principal, collection_key: str, query: Que
         state = state_today(rt, principal, uow)
         require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
         collection = _readable(find_in(uow, principal, collection_key, state))
-        rows, more = _rows(uow, rt, principal, state, collection, query, endpoint, object_id)
-    return _served(rt, principal, collection, query, endpoint, object_id, rows, more)
+        asked = _Asked.of(query, endpoint, collection, object_id)
+        rows, more = _rows(uow, rt, principal, state, collection, asked)
+    return _served(rt, principal, collection, asked, rows, more)
 
 
 def read_page_with_token(rt: Runtime, token: str, collection_key: str,
@@ -64,28 +65,49 @@ def read_page_with_token(rt: Runtime, token: str, collection_key: str,
         query = parse_query(params, allowed=allowed)
         require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
         collection = _readable(who.collection())
-        rows, more = _rows(uow, rt, principal, state, collection, query, endpoint, object_id)
-    return _served(rt, principal, collection, query, endpoint, object_id, rows, more)
+        asked = _Asked.of(query, endpoint, collection, object_id)
+        rows, more = _rows(uow, rt, principal, state, collection, asked)
+    return _served(rt, principal, collection, asked, rows, more)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What a read really runs - one object's id, or all its versions, as the endpoint says -
+    and what its `next` tokens are bound to besides the account (endpoint, collection, query);
+    worked out once per page, for both the cursor it opens and the one it signs."""
+
+    query: Query
+    endpoint: Endpoint
+    object_id: str | None
+    digest: str
+
+    @classmethod
+    def of(cls, query: Query, endpoint: Endpoint, collection: CollectionView,
+           object_id: str | None) -> _Asked:
+        if object_id is not None:
+            query = replace(query, ids=(object_id,))
+        if endpoint is Endpoint.VERSIONS:
+            query = replace(query, versions=("all",))
+        return cls(query, endpoint, object_id, query.digest(f"{endpoint.value}:{collection.id}"))
 
 
 def _rows(uow: UnitOfWork, rt: Runtime, principal: Principal, state: PartyState | None,
-          collection: CollectionView, query: Query, endpoint: Endpoint,
-          object_id: str | None) -> tuple[list[Row], bool]:
+          collection: CollectionView, asked: _Asked) -> tuple[list[Row], bool]:
     """The page's rows (at most `limit`) and whether more follow."""
     reach = policy.scope(policy.Reader.of(principal, state))
-    query = _as_asked(query, endpoint, object_id)
+    query = asked.query
     after = query.added_after
     if query.next is not None:
         after = open_next(token_key(rt), query.next, account_id=principal.account_id,
-                          digest=_digest(query, endpoint, collection))
+                          digest=asked.digest)
     rows = ObjectsRepository(uow.connection).page(
         collection.id, reach, query, after=after, limit=query.limit,
-        with_raw=endpoint in (Endpoint.OBJECTS, Endpoint.OBJECT))
+        with_raw=asked.endpoint in (Endpoint.OBJECTS, Endpoint.OBJECT))
     return rows[:query.limit], len(rows) > query.limit
 
 
-def _served(rt: Runtime, principal: Principal, collection: CollectionView, query: Query,
-            endpoint: Endpoint, object_id: str | None, rows: list[Row], more: bool) -> Page:
+def _served(rt: Runtime, principal: Principal, collection: CollectionView, asked: _Asked,
+            rows: list[Row], more: bool) -> Page:
     """The page as served: its reads of restricted-access information audited first, in a
     transaction of their own (Art. 6) - a page whose audit fails is not served."""
     # Manifests and versions carry no content, but they tell the reader that the owner's
@@ -93,31 +115,16 @@ def _served(rt: Runtime, principal: Principal, collection: CollectionView, query
     if any(row.restricted_owner for row in rows):
         with rt.unit_of_work() as uow:
             record_reads(ExchangeRecords(uow.connection), principal, rt.clock(),
-                         endpoint=endpoint.value, collection_id=collection.id, rows=rows)
+                         endpoint=asked.endpoint.value, collection_id=collection.id,
+                         rows=rows)
             uow.commit()
-    if object_id is not None and not rows and query.next is None:
+    if asked.object_id is not None and not rows and asked.query.next is None:
         raise NotFound(NO_OBJECT)
     token = None
     if more:
-        token = sign_next(token_key(rt), account_id=principal.account_id,
-                          digest=_digest(_as_asked(query, endpoint, object_id), endpoint,
-                                         collection),
+        token = sign_next(token_key(rt), account_id=principal.account_id, digest=asked.digest,
                           after=rows[-1].date_added)
     return Page(rows, more, token)
-
-
-def _as_asked(query: Query, endpoint: Endpoint, object_id: str | None) -> Query:
-    """The query an endpoint really runs: one object's id, or all its versions."""
-    if object_id is not None:
-        query = replace(query, ids=(object_id,))
-    if endpoint is Endpoint.VERSIONS:
-        query = replace(query, versions=("all",))
-    return query
-
-
-def _digest(query: Query, endpoint: Endpoint, collection: CollectionView) -> str:
-    """What a `next` token is bound to besides the account: the endpoint, collection, query."""
-    return query.digest(f"{endpoint.value}:{collection.id}")
 
 
 def delete_object(rt: Runtime, principal: Principal, collection_key: str, object_id: str,

@@ -46,20 +46,15 @@ def create_account(rt: Runtime, principal: Principal | None, *, name: str, role:
 
 
 def authenticate(rt: Runtime, token: str) -> Principal:
-    with rt.unit_of_work() as uow:
-        return authenticate_in(uow, token)
-
-
-def authenticate_in(uow: UnitOfWork, token: str) -> Principal:
-    """`authenticate` inside a unit of work the caller holds: a hot path (a TAXII page)
-    checks the token in the same transaction that serves the request."""
     token_id, secret = split_token(token)
-    found = uow.accounts.by_token_id(token_id)
+    with rt.unit_of_work() as uow:
+        found = uow.accounts.by_token_id(token_id)
     return checked(secret, *(found or (None, None)))
 
 
 def checked(secret: str, principal: Principal | None, token_hash: str | None) -> Principal:
-    """The account a token's secret opens, given what was stored under the token's id."""
+    """The account a token's secret opens, given what was stored under the token's id (found
+    alone, or by the TAXII hot paths' one query: `exchange/callers.py`)."""
     if principal is None or token_hash is None or not secret_matches(secret, token_hash):
         raise AuthenticationRequired(Message(N_("The token matches no active account.")))
     return principal

@@ -10,13 +10,16 @@ from collections import defaultdict
 
 import orjson
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import insert, select, update
 
 from kelisim.domain.errors import NotFound
 from kelisim.domain.exchange_policy import Endpoint
 from kelisim.domain.taxii import Query, version_key
 from kelisim.services.exchange import intake, reading
+from kelisim.storage.database import alembic_config, upgrade
 from kelisim.storage.schema import exchange_objects as T
+from kelisim.storage.schema import exchange_tombstones
 from tests.conftest import Node
 from tests.exchange_support import Exchange, indicator, setup_exchange
 
@@ -71,3 +74,47 @@ def test_superseded_and_version_filters_follow_any_history(node: Node, seed: int
         assert read(ex, "last") == {i: {max(v)} for i, v in versions.items()}
         assert read(ex, "first") == {i: {min(v)} for i, v in versions.items()}
         assert read(ex, "all") == {i: set(v) for i, v in versions.items()}
+
+
+OLD, NEW = "0999-05-01T10:00:00.000Z", "2020-01-01T00:00:00.000Z"
+OLD_KEY, NEW_KEY = "0999-05-01T10:00:00.000000Z", "2020-01-01T00:00:00.000000Z"
+
+
+def post_two_versions(ex: Exchange) -> None:
+    objects = [indicator(stix_id=IDS[0], modified=stamp_) for stamp_ in (OLD, NEW)]
+    for obj in objects:
+        obj["created"] = OLD
+    status = intake.add_objects(ex.node.runtime, ex.principals["kz"], ex.collection_id,
+                                orjson.dumps({"objects": objects}))
+    assert status["success_count"] == 2, status
+
+
+def test_a_version_before_the_year_1000_is_older_than_later_ones(node: Node) -> None:
+    ex = setup_exchange(node)
+    post_two_versions(ex)
+    assert stored(ex) == {IDS[0]: {OLD_KEY: True, NEW_KEY: False}}
+    assert read(ex, "last") == {IDS[0]: {NEW_KEY}}
+    assert read(ex, "first") == {IDS[0]: {OLD_KEY}}
+
+
+def test_migration_0006_pads_the_versions_stored_before_it(node: Node) -> None:
+    """Rows as the earlier code stored them - "999-..." taken for the latest version - come out
+    of the migration padded, with their `superseded` flags worked out again."""
+    ex = setup_exchange(node)
+    post_two_versions(ex)
+    engine = node.runtime.uow.engine
+    with engine.begin() as conn:
+        conn.execute(update(T).where(T.c.version == OLD_KEY)
+                     .values(version=OLD_KEY[1:], superseded=False))
+        conn.execute(update(T).where(T.c.version == NEW_KEY).values(superseded=True))
+        conn.execute(insert(exchange_tombstones).values(
+            collection_id=ex.collection_id, stix_id=IDS[1], version="0099-01-01T00:00:00Z"[2:],
+            producer_party="KAZ", deleted_by=1, deleted_at=node.clock()))
+    assert read(ex, "last") == {IDS[0]: {OLD_KEY[1:]}}  # what the old keys made of it
+    command.stamp(alembic_config(engine), "0005")
+    upgrade(engine)
+    assert stored(ex) == {IDS[0]: {OLD_KEY: True, NEW_KEY: False}}
+    assert read(ex, "last") == {IDS[0]: {NEW_KEY}}
+    with engine.connect() as conn:
+        assert conn.execute(select(exchange_tombstones.c.version)).scalars().all() == [
+            "0099-01-01T00:00:00Z"]

@@ -49,3 +49,15 @@ def test_a_version_sorts_as_its_instant() -> None:
     early, late = "2025-01-01T00:00:00.9Z", "2025-01-01T00:00:01Z"
     assert version_key(early) < version_key(late)
     assert parse_timestamp(late) - parse_timestamp(early) == 100_000
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)))
+def test_a_timestamp_is_formatted_as_rfc_3339_with_four_digit_years(moment: datetime) -> None:
+    text = format_timestamp(parse_timestamp(
+        f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}.{moment.microsecond:06d}Z"))
+    assert text == f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}.{moment.microsecond:06d}Z"
+
+
+def test_a_version_before_the_year_1000_keeps_its_place_in_the_order() -> None:
+    assert version_key("0999-05-01T10:00:00Z") == "0999-05-01T10:00:00.000000Z"
+    assert version_key("0999-05-01T10:00:00Z") < version_key("1000-01-01T00:00:00Z")

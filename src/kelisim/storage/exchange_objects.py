@@ -107,14 +107,13 @@ class ObjectsRepository:
     # --- intake --------------------------------------------------------------------------------
 
     def lock_collection(self, collection_id: str) -> int:
-        """Take the collection's intake lock; return the last date_added given out."""
+        """Take the collection's intake lock - its row on PostgreSQL, the database's write
+        lock on SQLite, until the transaction ends - and return the last date_added given out,
+        in one statement."""
         table = exchange_collections
-        self._conn.execute(update(table).where(table.c.id == collection_id)
-                           .values(last_added=table.c.last_added))
-        query = select(table.c.last_added).where(table.c.id == collection_id)
-        if self._conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        return int(self._conn.execute(query).scalar_one())
+        return int(self._conn.execute(update(table).where(table.c.id == collection_id)
+                                      .values(last_added=table.c.last_added)
+                                      .returning(table.c.last_added)).scalar_one())
 
     def set_last_added(self, collection_id: str, last: int) -> None:
         self._conn.execute(update(exchange_collections)

@@ -8,7 +8,7 @@
   and `date_added` at microsecond precision, as fixed-width strings (versions: they sort as text)
   and as integers (date_added: a per-collection strictly increasing key, so `added_after` and
   `next` are exact cursors).
-* Paging (section 3.6): `next` is an opaque token, HMAC-signed, bound to the account and to the
+* Paging (section 3.5): `next` is an opaque token, HMAC-signed, bound to the account and to the
   query; a tampered token or one replayed by another account or on another query is refused.
 """
 
@@ -202,7 +202,7 @@ def _int(name: str, raw: str, low: int, high: int | None) -> int:
 
 # --- page tokens ----------------------------------------------------------------------------------
 
-TOKEN_SPEC = "TAXII 2.1 section 3.6"
+TOKEN_SPEC = "TAXII 2.1 section 3.5"
 
 
 def sign_next(key: bytes, *, account_id: int, digest: str, after: int) -> str:

@@ -159,7 +159,7 @@ class ObjectsRepository:
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert an envelope's rows at once: PostgreSQL's COPY (a single stream instead of a
         statement a row), SQLite's executemany on the driver (no per-row parameter building);
-        the hot path of TAXII 2.1 section 5.4."""
+        the hot path of TAXII 2.1 section 5.5."""
         if not rows:
             return
         values = [tuple(row[name] for name in COLUMNS) for row in rows]
@@ -198,7 +198,7 @@ class ObjectsRepository:
         if query.ids:
             params["ids"] = list(query.ids)
         # The driver's tuples, fetched at once: the columns need no conversion, and building
-        # SQLAlchemy rows first cost a tenth of a page (TAXII 2.1 section 5.3).
+        # SQLAlchemy rows first cost a tenth of a page (TAXII 2.1 section 5.4).
         result = self._execute_binary(statement, params)
         try:
             fetched = result.cursor.fetchall()

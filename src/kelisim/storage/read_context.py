@@ -1,7 +1,7 @@
 """The one query a TAXII read starts with: the token's account, the depositary ledger's head and
 the collection asked for, in a single round trip.
 
-Why: a page of TAXII 2.1 section 5.3 needed four round trips before its own query (the token, the
+Why: a page of TAXII 2.1 section 5.4 needed four round trips before its own query (the token, the
 ledger head that keys the cache of the Parties' states, the collection, and the transaction's
 BEGIN); on a page of 1,000 objects they cost as much as the page itself. Nothing is decided here:
 the account is only found (the secret is compared by `services.accounts`), the head only read

@@ -1,7 +1,7 @@
 """Who is asking, for the TAXII hot paths: the token's account, its Party's state today and the
 collection row, found with one query (`storage.read_context`).
 
-Why: a page (TAXII 2.1 section 5.3) and an envelope (section 5.4) each began with three units of
+Why: a page (TAXII 2.1 section 5.4) and an envelope (section 5.5) each began with three units of
 work - the token, the Party's state, the collection - at three round trips each on PostgreSQL.
 Nothing is decided here beyond the token: the caller applies `domain.access` in its own order
 (a withdrawn Party is refused before it learns whether a collection exists) and then takes its

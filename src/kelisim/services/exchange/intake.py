@@ -1,4 +1,4 @@
-"""Add Objects (TAXII 2.1 section 5.4): accept an envelope durably, then store it in one batch.
+"""Add Objects (TAXII 2.1 section 5.5): accept an envelope durably, then store it in one batch.
 
 Acceptance (`accept_envelope`) runs in the request: it checks the caller may write to the
 collection today, parses the envelope, and refuses the **whole envelope** if any object is
@@ -51,7 +51,7 @@ from kelisim.storage.exchange_objects import ObjectsRepository
 from kelisim.storage.exchange_records import ExchangeRecords
 
 log = logging.getLogger(__name__)
-SPEC = "TAXII 2.1 section 5.4"
+SPEC = "TAXII 2.1 section 5.5"
 KNOWN_MARKINGS = frozenset(TLP_MARKING_IDS.values()) | {STATE_SECRET_MARKING_ID}
 
 
@@ -121,7 +121,7 @@ def _writable(rt: Runtime, principal: Principal, collection_key: str) -> Collect
 def _may_write(collection: CollectionView) -> CollectionView:
     if not collection.can_write:
         raise PermissionDenied("This account may not add objects to this collection today "
-                               "(Art. 6, 9; TAXII 2.1 section 5.4).", article="Art. 6")
+                               "(Art. 6, 9; TAXII 2.1 section 5.5).", article="Art. 6")
     return collection
 
 

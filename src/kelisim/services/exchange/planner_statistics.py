@@ -1,6 +1,6 @@
 """Keep PostgreSQL's statistics of the stored objects current while the exchange grows.
 
-PostgreSQL plans the keyset pages of TAXII 2.1 section 5.3 (`added_after`, `next`) from its
+PostgreSQL plans the keyset pages of TAXII 2.1 section 5.4 (`added_after`, `next`) from its
 table statistics. A table that grew faster than autovacuum's analyze (a bulk load, a busy
 first hour; never analyzed at all at first) is planned as if nearly empty: the page is then
 built by fetching and sorting every newer row instead of walking the (collection, date_added)

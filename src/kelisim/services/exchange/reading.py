@@ -1,5 +1,5 @@
 """Get Objects, Get an Object, Object Versions, Get Object Manifests, Delete an Object
-(TAXII 2.1 sections 5.3, 5.5, 5.6, 5.7, 5.8), each page decided afresh for the reader.
+(TAXII 2.1 sections 5.4, 5.6, 5.8, 5.3, 5.7), each page decided afresh for the reader.
 
 Every page - the first or one reached through `next` - asks the reader's Party's state on the
 day it is served, so a withdrawal that takes effect mid-pagination stops the next page. The
@@ -29,7 +29,7 @@ from kelisim.storage.unit_of_work import UnitOfWork
 
 TOKEN_KEY_CACHE = "exchange.next_token_key"
 NO_OBJECT = "No object with this id is visible to this account in this collection " \
-            "(TAXII 2.1 section 5.5)."
+            "(TAXII 2.1 section 5.6)."
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,8 @@ def read_page(rt: Runtime, principal: Principal, collection_key: str, query: Que
 def read_page_with_token(rt: Runtime, token: str, collection_key: str,
                          params: Mapping[str, list[str]], allowed: frozenset[str],
                          endpoint: Endpoint, object_id: str | None = None) -> Page:
-    """`read_page` for a TAXII request, from its token on (TAXII 2.1 sections 5.3, 5.5, 5.7,
-    5.8), in two round trips on the database: the token's account, the ledger head and the
+    """`read_page` for a TAXII request, from its token on (TAXII 2.1 sections 5.4, 5.6, 5.8,
+    5.3), in two round trips on the database: the token's account, the ledger head and the
     collection in one query (`storage.read_context`), then the page; both in autocommit,
     since neither needs the other's snapshot. The token is checked before the query is parsed,
     so an unauthenticated request learns nothing, not even that its query was malformed."""

@@ -3,7 +3,7 @@ validation - split across worker processes when the envelope is large.
 
 Why processes: the two checks are CPU work in Python (about 45 us an object, most of an
 envelope's cost) and a TAXII client posts one envelope and waits for its status (TAXII 2.1
-section 5.4), so the only way a second core can shorten that wait is to check part of the same
+section 5.5), so the only way a second core can shorten that wait is to check part of the same
 envelope. Threads cannot (the GIL); a process can. A worker receives its share as JSON bytes
 over a pipe (cheaper to send than pickled dicts) and returns small verdicts. The verdicts are
 those of the very same functions run in this process, so where an object is checked never

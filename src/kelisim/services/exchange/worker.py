@@ -1,5 +1,5 @@
 """Processes accepted envelopes: inline right after the 202, and in a thread that resumes the
-queue on start (an accepted POST survives a crash; TAXII 2.1 section 5.4, issue 4)."""
+queue on start (an accepted POST survives a crash; TAXII 2.1 section 5.5, issue 4)."""
 
 from __future__ import annotations
 

@@ -109,7 +109,7 @@ def require_content_type(request: Request) -> None:
     if not ranges or ranges[0][0] != "application/taxii+json" or \
             ranges[0][1].get("version", "2.1") != "2.1":
         raise UnsupportedMediaType(f"POST a TAXII envelope as {TAXII_MEDIA_TYPE} "
-                                   "(TAXII 2.1 section 5.4).")
+                                   "(TAXII 2.1 section 5.5).")
 
 
 class NotAcceptable(KelisimError):
@@ -141,7 +141,7 @@ async def taxii_token(request: Request) -> str:
     if not token:
         raise AuthenticationRequired("TAXII endpoints other than discovery need a kelisim token: "
                                      "Authorization: Bearer kls_..., or Basic with the token "
-                                     "as password (TAXII 2.1 section 1.6.7).")
+                                     "as password (TAXII 2.1 section 1.6.9).")
     return token
 
 

@@ -80,14 +80,14 @@ def get_collection(request: Request, principal: PrincipalDep, collection_id: str
 
 
 @router.get(API_ROOT + "collections/{collection_id}/objects/",
-            summary="Get objects (section 5.3)")
+            summary="Get objects (section 5.4)")
 async def get_objects(request: Request, token: TokenDep, collection_id: str) -> Response:
     return _envelope(await _read(request, token, collection_id, KNOWN_PARAMETERS,
                                  Endpoint.OBJECTS))
 
 
 @router.post(API_ROOT + "collections/{collection_id}/objects/", status_code=202,
-             summary="Add objects (section 5.4)")
+             summary="Add objects (section 5.5)")
 async def add_objects(request: Request, token: TokenDep, collection_id: str) -> Response:
     rt = _rt(request)
     # The token is checked before the body is read: an unauthenticated client uploads nothing.
@@ -99,7 +99,7 @@ async def add_objects(request: Request, token: TokenDep, collection_id: str) -> 
 
 
 @router.get(API_ROOT + "collections/{collection_id}/objects/{object_id}/",
-            summary="Get an object (section 5.5)")
+            summary="Get an object (section 5.6)")
 async def get_object(request: Request, token: TokenDep, collection_id: str,
                      object_id: str) -> Response:
     return _envelope(await _read(request, token, collection_id, ONE_OBJECT, Endpoint.OBJECT,
@@ -107,7 +107,7 @@ async def get_object(request: Request, token: TokenDep, collection_id: str,
 
 
 @router.delete(API_ROOT + "collections/{collection_id}/objects/{object_id}/",
-               summary="Delete an object (section 5.6)")
+               summary="Delete an object (section 5.7)")
 def delete_object(request: Request, principal: PrincipalDep, collection_id: str,
                   object_id: str) -> Response:
     params = query_items(request)
@@ -119,7 +119,7 @@ def delete_object(request: Request, principal: PrincipalDep, collection_id: str,
 
 
 @router.get(API_ROOT + "collections/{collection_id}/objects/{object_id}/versions/",
-            summary="Object versions (section 5.7)")
+            summary="Object versions (section 5.8)")
 async def versions(request: Request, token: TokenDep, collection_id: str,
                    object_id: str) -> Response:
     page = await _read(request, token, collection_id, VERSIONS, Endpoint.VERSIONS, object_id)
@@ -132,7 +132,7 @@ async def versions(request: Request, token: TokenDep, collection_id: str,
 
 
 @router.get(API_ROOT + "collections/{collection_id}/manifest/",
-            summary="Object manifests (section 5.8)")
+            summary="Object manifests (section 5.3)")
 async def manifest(request: Request, token: TokenDep, collection_id: str) -> Response:
     page = await _read(request, token, collection_id, KNOWN_PARAMETERS, Endpoint.MANIFEST)
     body: dict[str, Any] = {"more": page.more}
@@ -154,7 +154,7 @@ def unknown(rest: str) -> Response:
 async def _read(request: Request, token: str, collection_id: str, allowed: frozenset[str],
                 endpoint: Endpoint, object_id: str | None = None) -> Page:
     """A page read in one trip to a worker thread and one transaction, the token's check
-    included: the reads are the exchange's hot path (TAXII 2.1 section 5.3)."""
+    included: the reads are the exchange's hot path (TAXII 2.1 section 5.4)."""
     return await run_in_threadpool(reading.read_page_with_token, _rt(request), token,
                                    collection_id, query_items(request), allowed, endpoint,
                                    object_id)
@@ -175,7 +175,7 @@ def _envelope(page: Page) -> Response:
 
 
 def _added_headers(page: Page) -> dict[str, str]:
-    """X-TAXII-Date-Added-First and -Last (section 3.5)."""
+    """X-TAXII-Date-Added-First and -Last (section 3.2)."""
     if not page.rows:
         return {}
     return {"X-TAXII-Date-Added-First": format_timestamp(page.rows[0].date_added),

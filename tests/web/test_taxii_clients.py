@@ -88,11 +88,15 @@ def test_add_then_read_every_way(live_server: LiveServer, exchange: Exchange) ->
     one = ru.get_object(first["id"])
     assert [o["name"] for o in one["objects"]] == ["v2"]
     versions = ru.object_versions(first["id"])
-    assert versions["versions"] == ["2026-11-20T10:00:00.000000Z", "2026-11-21T10:00:00.000000Z"]
+    # The version is the object's `modified`, as the producer wrote it (sections 5.3.1, 5.8.1).
+    assert versions["versions"] == ["2026-11-20T10:00:00.000Z", "2026-11-21T10:00:00.000Z"]
     manifest = ru.get_manifest(limit=100)
     assert len(manifest["objects"]) == 8
     record = manifest["objects"][0]
     assert set(record) == {"id", "date_added", "version", "media_type"}
+    stored = {o["id"]: o["modified"] for o in ru.get_objects(limit=100)["objects"]}
+    assert all(r["version"] == stored[r["id"]] for r in manifest["objects"]
+               if r["id"] in stored)
 
 
 def test_delete_by_the_producer_only(live_server: LiveServer, exchange: Exchange) -> None:

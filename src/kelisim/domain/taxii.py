@@ -79,6 +79,18 @@ def _iso_day(days: int) -> str:
     return date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
 
 
+def stix_version(key: str) -> str:
+    """A stored version key as the producer most likely wrote it: to the millisecond (STIX 2.1
+    section 3.2 asks `created` and `modified` for millisecond precision, and the stix2 library
+    writes exactly three digits) unless the key holds microseconds. The manifest, the versions
+    resource and the status give versions out so (TAXII 2.1 sections 4.3.1, 5.3.1, 5.8.1: the
+    version is the object's `modified`), so a client comparing them with its own copies as
+    text finds them equal; the keys keep six digits, which is what makes them sort as text."""
+    if len(key) == 27 and key.endswith("000Z"):
+        return key[:23] + "Z"
+    return key
+
+
 _PLAIN_TIMESTAMP = re.compile(
     r"^([1-9]\d{3})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.(\d{1,6}))?Z$")
 
@@ -138,13 +150,10 @@ def parse_query(params: Mapping[str, Sequence[str]], *, allowed: frozenset[str])
                                f"({SPEC}).", parameter=name)
     values = {name: _one(name, found) for name, found in params.items()}
     versions = _split(values.get("match[version]")) or ("last",)
-    for version in versions:
-        if version not in VERSION_KEYWORDS:
-            _timestamp_param("match[version]", version)
     return Query(
         ids=_split(values.get("match[id]")),
         types=_split(values.get("match[type]")),
-        versions=tuple(v if v in VERSION_KEYWORDS else version_key(v) for v in versions),
+        versions=tuple(v if v in VERSION_KEYWORDS else _version_param(v) for v in versions),
         spec_versions=_split(values.get("match[spec_version]")),
         threat_classes=_split(values.get("match[threat_class]")),
         directions=tuple(_int("match[direction]", d, 1, 99)
@@ -186,6 +195,17 @@ def _timestamp_param(name: str, raw: str) -> int:
     except ValueError:
         raise InvalidInput(f"{name} must be a STIX timestamp such as "
                            f"2026-11-25T12:00:00.000Z ({SPEC}).", parameter=name) from None
+
+
+def _version_param(raw: str) -> str:
+    """A `match[version]` timestamp as the key versions are stored under; a timestamp that has
+    no such key (a leap second past 9999-12-31T23:59:59Z) is refused like any malformed one."""
+    try:
+        return version_key(raw)
+    except ValueError:
+        raise InvalidInput("match[version] takes first, last, all or STIX timestamps such as "
+                           f"2026-11-25T12:00:00.000Z ({SPEC}).",
+                           parameter="match[version]") from None
 
 
 def _int(name: str, raw: str, low: int, high: int | None) -> int:

@@ -41,7 +41,7 @@ from kelisim.domain.stix.extension import (
     restricted_access,
     tlp_of,
 )
-from kelisim.domain.taxii import format_timestamp, micros_of, version_key
+from kelisim.domain.taxii import format_timestamp, micros_of, stix_version, version_key
 from kelisim.services.exchange import planner_statistics
 from kelisim.services.exchange.callers import Caller
 from kelisim.services.exchange.collections import CollectionView, find_collection, state_today
@@ -274,7 +274,7 @@ class _Batch:
             rows.append(row)
             stored.add((obj["id"], row["version"]))
             stored_ids.add(obj["id"])
-            successes.append({"id": obj["id"], "version": row["version"]})
+            successes.append({"id": obj["id"], "version": stix_version(row["version"])})
             added += 1
         self._mark_superseded(rows, before, _latest_versions(stored))
         self.repo.insert_many(rows)

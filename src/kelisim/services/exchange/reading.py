@@ -21,7 +21,12 @@ from kelisim.domain.taxii import Query, open_next, parse_query, sign_next
 from kelisim.domain.treaty import PartyState
 from kelisim.services.exchange.audit import record_reads
 from kelisim.services.exchange.callers import caller_in
-from kelisim.services.exchange.collections import CollectionView, find_in, state_today
+from kelisim.services.exchange.collections import (
+    NOT_FOUND,
+    CollectionView,
+    find_in,
+    state_today,
+)
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository, Row
 from kelisim.storage.exchange_records import ExchangeRecords
@@ -48,7 +53,8 @@ def read_page(rt: Runtime, principal: Principal, collection_key: str, query: Que
         collection = _readable(find_in(uow, principal, collection_key, state))
         asked = _Asked.of(query, endpoint, collection, object_id)
         rows, more = _rows(uow, rt, principal, state, collection, asked)
-    return _served(rt, principal, collection, asked, rows, more)
+        missing = _object_missing(uow, principal, state, collection, asked, rows)
+    return _served(rt, principal, collection, asked, rows, more, missing)
 
 
 def read_page_with_token(rt: Runtime, token: str, collection_key: str,
@@ -67,7 +73,8 @@ def read_page_with_token(rt: Runtime, token: str, collection_key: str,
         collection = _readable(who.collection())
         asked = _Asked.of(query, endpoint, collection, object_id)
         rows, more = _rows(uow, rt, principal, state, collection, asked)
-    return _served(rt, principal, collection, asked, rows, more)
+        missing = _object_missing(uow, principal, state, collection, asked, rows)
+    return _served(rt, principal, collection, asked, rows, more, missing)
 
 
 @dataclass(frozen=True)
@@ -106,8 +113,22 @@ def _rows(uow: UnitOfWork, rt: Runtime, principal: Principal, state: PartyState 
     return rows[:query.limit], len(rows) > query.limit
 
 
+def _object_missing(uow: UnitOfWork, principal: Principal, state: PartyState | None,
+                    collection: CollectionView, asked: _Asked, rows: list[Row]) -> bool:
+    """For Get an Object and its versions whose first page came back empty: whether the reader
+    may see no version of the object at all (404), rather than none that the filters match (an
+    empty envelope: TAXII 2.1 sections 5.6, 5.8.1). An object the reader may not see is as
+    missing as one never stored."""
+    if asked.object_id is None or rows or asked.query.next is not None:
+        return False
+    reach = policy.scope(policy.Reader.of(principal, state))
+    any_version = Query(ids=(asked.object_id,), versions=("all",), limit=1)
+    return not ObjectsRepository(uow.connection).page(
+        collection.id, reach, any_version, after=None, limit=1, with_raw=False)
+
+
 def _served(rt: Runtime, principal: Principal, collection: CollectionView, asked: _Asked,
-            rows: list[Row], more: bool) -> Page:
+            rows: list[Row], more: bool, missing: bool) -> Page:
     """The page as served: its reads of restricted-access information audited first, in a
     transaction of their own (Art. 6) - a page whose audit fails is not served."""
     # Manifests and versions carry no content, but they tell the reader that the owner's
@@ -118,7 +139,7 @@ def _served(rt: Runtime, principal: Principal, collection: CollectionView, asked
                          endpoint=asked.endpoint.value, collection_id=collection.id,
                          rows=rows)
             uow.commit()
-    if asked.object_id is not None and not rows and asked.query.next is None:
+    if missing:
         raise NotFound(NO_OBJECT)
     token = None
     if more:
@@ -134,7 +155,7 @@ def delete_object(rt: Runtime, principal: Principal, collection_key: str, object
     state = state_today(rt, principal)
     require_exchange(principal, ExchangeAction.DELETE_OBJECTS, state)
     with rt.unit_of_work() as uow:
-        collection = _readable(find_in(uow, principal, collection_key, state))
+        collection = _deletable(find_in(uow, principal, collection_key, state))
     reader = policy.Reader.of(principal, state)
     reach = policy.scope(reader)
     query = replace(query, ids=(object_id,), limit=1000, next=None, added_after=None)
@@ -162,6 +183,17 @@ def delete_object(rt: Runtime, principal: Principal, collection_key: str, object
                              deleted_at=rt.clock())
         uow.commit()
     return len(rows)
+
+
+def _deletable(collection: CollectionView) -> CollectionView:
+    """TAXII 2.1 section 5.7: deleting needs both read and write access to the collection;
+    with neither it is not found (as for anyone who cannot see it), with one of them 403."""
+    if collection.can_read and collection.can_write:
+        return collection
+    if not (collection.can_read or collection.can_write):
+        raise NotFound(NOT_FOUND)
+    raise PermissionDenied("Deleting an object needs both read and write access to the "
+                           "collection (TAXII 2.1 section 5.7).", article="Art. 6")
 
 
 def _readable(collection: CollectionView) -> CollectionView:

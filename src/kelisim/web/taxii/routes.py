@@ -18,7 +18,12 @@ from kelisim import __version__
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import NotFound
 from kelisim.domain.exchange_policy import Endpoint
-from kelisim.domain.taxii import KNOWN_PARAMETERS, format_timestamp, parse_query
+from kelisim.domain.taxii import (
+    KNOWN_PARAMETERS,
+    format_timestamp,
+    parse_query,
+    stix_version,
+)
 from kelisim.services.exchange import callers, collections, intake, reading
 from kelisim.services.exchange.reading import Page
 from kelisim.web.taxii.media import (
@@ -123,11 +128,13 @@ def delete_object(request: Request, principal: PrincipalDep, collection_id: str,
 async def versions(request: Request, token: TokenDep, collection_id: str,
                    object_id: str) -> Response:
     page = await _read(request, token, collection_id, VERSIONS, Endpoint.VERSIONS, object_id)
+    if not page.rows and not page.more:
+        return taxii_response({})  # no versions: "the response is an empty object" (5.8.1)
     body: dict[str, Any] = {"more": page.more}
     if page.next:
         body["next"] = page.next
     if page.rows:
-        body["versions"] = [row.version for row in page.rows]
+        body["versions"] = [stix_version(row.version) for row in page.rows]
     return taxii_response(body, headers=_added_headers(page))
 
 
@@ -140,7 +147,8 @@ async def manifest(request: Request, token: TokenDep, collection_id: str) -> Res
         body["next"] = page.next
     if page.rows:
         body["objects"] = [{"id": row.stix_id, "date_added": format_timestamp(row.date_added),
-                            "version": row.version, "media_type": STIX_MEDIA_TYPE}
+                            "version": stix_version(row.version),
+                            "media_type": STIX_MEDIA_TYPE}
                            for row in page.rows]
     return taxii_response(body, headers=_added_headers(page))
 

@@ -4,6 +4,7 @@ takes effect by itself, reads of restricted information are audited in a verifia
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -323,3 +324,42 @@ def test_several_types_page_in_date_added_order_exactly_like_one_type_at_a_time(
     assert seen == wanted
     only_malware = visible(ex, "ru", Query(types=("malware", "report")))
     assert only_malware == {o["id"] for o in objects if o["type"] == "malware"}
+
+
+def test_a_refused_copy_of_a_marking_definition_lifts_no_restriction(ex: Exchange) -> None:
+    """The marking an object names is resolved from the collection first, and only then from
+    objects of the same envelope that passed the checks (Art. 6)."""
+    marking = restricted_marking("KAZ", ["RUS"])
+    assert post(ex, "kz", marking)["success_count"] == 1
+    broken = {k: v for k, v in marking.items() if k not in ("created", "extensions")}
+    widened = {**marking, "extensions": {
+        ext: {**body, "allowed_parties": ["RUS", "BLR"]}
+        for ext, body in marking["extensions"].items()}}
+    for copy_ in (broken, widened):
+        restricted = indicator("restricted", markings=[marking["id"]])
+        status = post(ex, "kz", copy_, restricted)
+        assert {s["id"] for s in status.get("successes", [])} >= {restricted["id"]}, status
+        assert restricted["id"] in visible(ex, "ru")
+        assert restricted["id"] not in visible(ex, "by")  # the stored definition still rules
+
+    unknown = restricted_marking("KAZ", ["RUS", "BLR"])
+    broken_unknown = {k: v for k, v in unknown.items() if k != "created"}
+    orphan = indicator("names a marking the collection does not hold",
+                       markings=[unknown["id"]])
+    status = post(ex, "kz", broken_unknown, orphan)
+    assert status["success_count"] == 0 and status["failure_count"] == 2, status
+    assert "does not hold" in next(f["message"] for f in status["failures"]
+                                   if f["id"] == orphan["id"])
+
+
+def test_an_sco_whose_modified_is_no_timestamp_fails_alone(ex: Exchange) -> None:
+    good = indicator("stored")
+    for stamp in ("x", "2026-02-30T00:00:00Z", "0000-01-01T00:00:00Z",
+                  "2026-01-01T00:00:00+01:00"):
+        sco = {"type": "ipv4-addr", "spec_version": "2.1",
+               "id": f"ipv4-addr--{uuid.uuid4()}", "value": "192.0.2.1", "modified": stamp}
+        status = post(ex, "kz", good, sco)
+        assert status["status"] == "complete"
+        assert [f["id"] for f in status.get("failures", [])] == [sco["id"]], status
+        assert "modified" in status["failures"][0]["message"]
+    assert good["id"] in visible(ex, "ru")

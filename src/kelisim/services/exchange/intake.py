@@ -255,15 +255,17 @@ class _Batch:
         stored = self.repo.stored_versions(self.collection_id, ids)
         stored_ids = {stix_id for stix_id, _ in stored}
         before = _latest_versions(stored)
-        markings = self._marking_definitions(objects)
+        markings = self._marking_definitions([obj for obj, errors in valid if not errors])
         rows: list[dict[str, Any]] = []
         added = max(micros_of(self.rt.clock()), last + 1)
         for obj, errors in valid:
             if errors:
                 failures.append(_detail(obj, "; ".join(errors)))
                 continue
-            stamp = obj.get("modified") or obj.get("created")
-            version = version_key(stamp) if isinstance(stamp, str) else None
+            version, problem = _version_of(obj)
+            if problem:
+                failures.append(_detail(obj, problem))
+                continue
             if (obj["id"], version) in stored or (version is None and obj["id"] in stored_ids):
                 successes.append({**_detail(obj, None), "message": "already stored"})
                 continue
@@ -294,15 +296,20 @@ class _Batch:
             (stix_id, latest[stix_id]) for stix_id in {row["stix_id"] for row in rows}
             if stix_id in before and latest[stix_id] > before[stix_id]])
 
-    def _marking_definitions(self, objects: list[Any]) -> dict[str, dict[str, Any]]:
-        found = {o["id"]: o for o in objects
-                 if isinstance(o, dict) and o.get("type") == "marking-definition"
-                 and isinstance(o.get("id"), str)}
-        wanted = {ref for o in objects if isinstance(o, dict) for ref in _marking_refs(o)}
-        missing = {ref for ref in wanted - found.keys() if not _known(ref)}
-        for raw in self.repo.raw_objects(self.collection_id, missing):
+    def _marking_definitions(self, checked: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The definitions of the markings the checked objects name: as stored in the collection
+        first, then as posted in this envelope by an object that passed the checks. A stored
+        definition is never replaced by a posted copy with the same id (that copy is "already
+        stored" and is not stored), and an object the checks refused defines nothing (Art. 6:
+        a broken copy must not lift the restriction the stored one imposes)."""
+        wanted = {ref for o in checked for ref in _marking_refs(o) if not _known(ref)}
+        found: dict[str, dict[str, Any]] = {}
+        for raw in self.repo.raw_objects(self.collection_id, wanted):
             definition = orjson.loads(raw)
             found.setdefault(definition["id"], definition)
+        for obj in checked:
+            if obj.get("type") == "marking-definition":
+                found.setdefault(obj["id"], obj)
         return found
 
     def _row(self, obj: dict[str, Any], version: str | None, added: int,
@@ -357,6 +364,22 @@ class _Batch:
             else None,
             "raw": orjson.dumps(obj), "superseded": False,  # settled by _mark_superseded
         }, None
+
+
+def _version_of(obj: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The version key of a checked object - its `modified`, else its `created`, else none (an
+    SCO: versioned by its date_added) - or why it has none. The STIX checks vouch for these
+    properties on SDOs, SROs and meta objects; on an SCO they are custom properties, so an SCO
+    whose `modified` is no timestamp is refused here rather than failing the whole envelope."""
+    name = "modified" if "modified" in obj else "created" if "created" in obj else None
+    stamp = obj.get(name) if name else None
+    if not isinstance(stamp, str):
+        return None, None
+    try:
+        return version_key(stamp), None
+    except ValueError:
+        return None, (f"{name}: {stamp[:40]!r} is not a STIX timestamp, and kelisim versions "
+                      "the object by it (STIX 2.1 section 3.2; TAXII 2.1 section 5.8)")
 
 
 def _latest_versions(versions: set[tuple[str, str]]) -> dict[str, str]:

@@ -90,7 +90,31 @@ BROKEN = {
                        "§2.5"),
     "kcp-malformed": (_with("attack-pattern", kill_chain_phases=[{"phase_name": "x"}]), "§2.8"),
     "reserved-property": (_with("tool", severity="high"), "§3.1"),
+    "bad-lang": (_with("tool", lang="english!"), "§3.2"),
+    "empty-lang": (_with("tool", lang=""), "§3.2"),
+    "fractional-confidence": (_with("tool", confidence=50.5), "§3.2"),
+    "md5-of-two-letters": (_with("file", hashes={"MD5": "zz"}), "§2.7"),
+    "short-sha-256": (_with("file", hashes={"SHA-256": "abc"}), "§2.7"),
+    "short-tlsh": (_with("file", hashes={"TLSH": "T1abc"}), "§2.7"),
+    "two-letter-hash-name": (_with("file", hashes={"ab": "abc"}), "§2.7"),
+    "empty-hashes-in-reference": (_with("tool", external_references=[
+        {"source_name": "x", "url": "https://example.org/a", "hashes": {}}]), "§2.7"),
+    "reference-url-no-uri": (_with("tool", external_references=[
+        {"source_name": "x", "url": "not a url"}]), "§2.5"),
 }
+
+# Whole numbers written with a fraction are integers to the schemas (JSON Schema 2020-12).
+WHOLE_FLOATS = {
+    "confidence": _with("tool", confidence=50.0),
+    "number-observed": _with("observed-data", number_observed=3.0),
+    "file-size": _with("file", size=1.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WHOLE_FLOATS))
+def test_a_whole_number_with_a_fraction_is_an_integer_to_both(name: str) -> None:
+    assert oracle_valid(WHOLE_FLOATS[name])
+    assert validate_stix_object(WHOLE_FLOATS[name]) == []
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))

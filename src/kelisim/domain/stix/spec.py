@@ -63,7 +63,7 @@ COMMON: MappingProxyType[str, Spec] = MappingProxyType({
     "revoked": BOOL,
     "labels": STRS,
     "confidence": ("int", 0, 100),
-    "lang": STR,
+    "lang": ("lang",),
     "object_marking_refs": refs("marking-definition"),
     "granular_markings": ("granular",),
     "external_references": ("extrefs",),

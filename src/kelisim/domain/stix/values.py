@@ -119,12 +119,39 @@ def _refs_problem(spec: Spec, value: Any) -> str | None:
 
 
 def _number(spec: Spec, value: Any, integer: bool) -> str | None:
+    # A whole number written with a fraction (50.0) is an integer to JSON Schema (2020-12),
+    # and so to stix2-validator.
     if isinstance(value, bool) or not isinstance(value, int | float) or \
-            (integer and not isinstance(value, int)):
+            (integer and isinstance(value, float) and not value.is_integer()):
         return "must be an integer" if integer else "must be a number"
     low, high = spec[1], spec[2]
     if (low is not None and value < low) or (high is not None and value > high):
         return f"must be between {low} and {high}"
+    return None
+
+
+HASH_KEY_RE = re.compile(r"^[a-zA-Z0-9_-]{3,250}$")
+HASH_VALUE_RES = {name: re.compile(rx) for name, rx in {
+    "MD5": r"^[a-fA-F0-9]{32}$", "SHA-1": r"^[a-fA-F0-9]{40}$", "SHA-256": r"^[a-fA-F0-9]{64}$",
+    "SHA-512": r"^[a-fA-F0-9]{128}$", "SHA3-256": r"^[a-fA-F0-9]{64}$",
+    "SHA3-512": r"^[a-fA-F0-9]{128}$", "SSDEEP": r"^[a-zA-Z0-9/+:.]{1,128}$",
+    "TLSH": r"^[a-zA-Z0-9]{70}$"}.items()}
+"""The hash algorithms of the STIX 2.1 vocabulary and the form of their values, as the
+official schema (`common/hashes-type.json`) gives them."""
+URI_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$")
+
+
+def hashes_problem(value: Any) -> str | None:
+    """§2.7: a non-empty dictionary of algorithm -> value; a vocabulary algorithm's value has
+    its digest's form (an MD5 of 'zz' is no indicator of anything)."""
+    if not isinstance(value, dict) or not value:
+        return "must be a dictionary of hash algorithm -> value (§2.7)"
+    for key, digest in value.items():
+        if not HASH_KEY_RE.match(key) or not isinstance(digest, str):
+            return f"{key[:40]!r}: keys are 3-250 of a-z A-Z 0-9 _ -, values strings (§2.7)"
+        form = HASH_VALUE_RES.get(key)
+        if form is not None and not form.match(digest):
+            return f"{key}: {digest[:20]!r} is not the form of a {key} digest (§2.7, §10.7)"
     return None
 
 
@@ -164,8 +191,10 @@ def _extrefs(spec: Spec, value: Any) -> str | None:
         if any(k in ref and not isinstance(ref[k], str)
                for k in ("description", "url", "external_id")):
             return "description, url and external_id are strings (§2.5)"
-        if "hashes" in ref and not isinstance(ref["hashes"], dict):
-            return "hashes must be a dictionary (§2.7)"
+        if "hashes" in ref and (problem := hashes_problem(ref["hashes"])):
+            return f"hashes {problem}"
+        if "url" in ref and not URI_RE.match(ref["url"]):
+            return "url must be a URI (§2.5)"
         if source in ("cve", "capec"):
             rx = CVE_RE if source == "cve" else CAPEC_RE
             if not (isinstance(external_id, str) and rx.match(external_id)):
@@ -222,13 +251,13 @@ _CHECKS: dict[str, Callable[[Spec, Any], str | None]] = {
     "kcp": _kcp,
     "match": lambda s, v: None if isinstance(v, str) and _regex(s[1]).match(v)
     else "is not in the format the spec gives (§6)",
-    "hashes": lambda s, v: None if isinstance(v, dict) and v and all(
-        isinstance(k, str) and isinstance(x, str) for k, x in v.items())
-    else "must be a dictionary of hash algorithm -> value (§2.7)",
+    "hashes": lambda s, v: hashes_problem(v),
     "granular": _granular,
     "extrefs": _extrefs,
     "extensions": _extensions,
     "contents": _contents,
+    "lang": lambda s, v: None if isinstance(v, str) and LANG_RE.match(v)
+    else "must be an RFC 5646 language tag such as kk or ru-KZ",
     "reltype": lambda s, v: None if isinstance(v, str) and RELTYPE_RE.match(v)
     else "must be lowercase a-z, 0-9 and '-'",
 }

@@ -44,6 +44,8 @@ def _with(which: str, **props: Any) -> dict[str, Any]:
     return {**valid(which), **props}
 
 
+TLP_GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+
 BROKEN = {
     "missing-name": (_without("malware", "name"), "§4.11"),
     "missing-pattern": (_without("indicator", "pattern"), "§4.7"),
@@ -101,9 +103,29 @@ BROKEN = {
         {"source_name": "x", "url": "https://example.org/a", "hashes": {}}]), "§2.7"),
     "reference-url-no-uri": (_with("tool", external_references=[
         {"source_name": "x", "url": "not a url"}]), "§2.5"),
+    "selector-names-nothing": (_with("tool", granular_markings=[
+        {"marking_ref": TLP_GREEN, "selectors": ["description"]}]), "§7.2.3.1"),
+    "selector-past-the-list": (_with("tool", labels=["a"], granular_markings=[
+        {"marking_ref": TLP_GREEN, "selectors": ["labels.[1]"]}]), "§7.2.3.1"),
+    "traffic-start-a-date": (_with("network-traffic", start="2026-01-02"), "§6"),
+    "traffic-ends-before-start": (_with("network-traffic", start="2026-01-02T00:00:00Z",
+                                        end="2026-01-01T00:00:00Z"), "§6.12"),
+    "traffic-active-with-end": (_with("network-traffic", is_active=True,
+                                      end="2026-01-01T00:00:00Z"), "§6.12"),
+    "traffic-half-a-packet": (_with("network-traffic", src_packets=1.5), "§6"),
+    "directory-atime-no-timestamp": (_with("directory", atime="x"), "§6"),
 }
 
 # Whole numbers written with a fraction are integers to the schemas (JSON Schema 2020-12).
+GRANULAR_OK = _with("tool", labels=["a"], granular_markings=[
+    {"marking_ref": TLP_GREEN, "selectors": ["name", "labels.[0]", "id"]}])
+
+
+def test_selectors_that_name_what_the_object_has_pass_both() -> None:
+    assert oracle_valid(GRANULAR_OK)
+    assert validate_stix_object(GRANULAR_OK) == []
+
+
 WHOLE_FLOATS = {
     "confidence": _with("tool", confidence=50.0),
     "number-observed": _with("observed-data", number_observed=3.0),

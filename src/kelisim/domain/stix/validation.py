@@ -68,6 +68,7 @@ def _validate(obj: Any) -> Problems:
         if spec is not None:
             _typed(kind, spec, obj, out)
             SPECIAL.get(kind, _nothing)(obj, out)
+    _selectors_resolve(obj, out)
     return out
 
 
@@ -108,6 +109,41 @@ def _sco(kind: str, obj: dict[str, Any], out: Problems) -> None:
     if alternatives and not any(all(p in obj for p in alt) for alt in alternatives):
         wanted = " or ".join("+".join(alt) for alt in alternatives)
         out.append(f"{kind}: required property missing ({wanted}) (STIX 2.1 §6)")
+    if kind == "network-traffic":
+        order(obj, "end", ">=", "start", out, "§6.12")
+        if obj.get("is_active") is True and "end" in obj:
+            out.append("network-traffic.end: must not be given while is_active is true "
+                       "(STIX 2.1 §6.12)")
+
+
+def _selectors_resolve(obj: dict[str, Any], out: Problems) -> None:
+    """§7.2.3.1: each selector of a granular marking names a property (or a list item) that
+    the object has; one that names nothing marks nothing."""
+    granular = obj.get("granular_markings")
+    if not isinstance(granular, list):
+        return
+    for item in granular:
+        selectors = item.get("selectors") if isinstance(item, dict) else None
+        for selector in selectors if isinstance(selectors, list) else ():
+            if isinstance(selector, str) and not _resolves(obj, selector):
+                out.append(f"granular_markings: the selector {selector[:60]!r} names nothing "
+                           "this object has (STIX 2.1 §7.2.3.1)")
+                return
+
+
+def _resolves(obj: dict[str, Any], selector: str) -> bool:
+    here: Any = obj
+    for step in selector.split("."):
+        if step.startswith("[") and step.endswith("]") and step[1:-1].isdigit():
+            index = int(step[1:-1])
+            if not isinstance(here, list) or index >= len(here):
+                return False
+            here = here[index]
+        elif isinstance(here, dict) and step in here:
+            here = here[step]
+        else:
+            return False
+    return True
 
 
 def _typed(kind: str, spec: Any, obj: dict[str, Any], out: Problems) -> None:

@@ -150,6 +150,12 @@ def test_a_broken_object_fails_both_and_cites_the_section(name: str) -> None:
 
 
 # Intentional divergences: STIX 2.1 MUSTs that stix2-validator's schemas do not enforce.
+RED_2_0 = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
+TLP2_EXT = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+TLP2_RED = {"type": "marking-definition", "spec_version": "2.1", "id": RED_2_0,
+            "created": "2022-10-01T00:00:00.000Z", "name": "TLP:RED",
+            "extensions": {TLP2_EXT: {"extension_type": "property-extension", "tlp_2_0": "red"}}}
+
 STRICTER = {
     "created-by-not-identity": _with("tool", created_by_ref=sid("malware")),
     "extension-definition-without-creator": _without("extension-definition", "created_by_ref"),
@@ -158,7 +164,17 @@ STRICTER = {
     "a-2.0-object-posted-as-2.0": _with("course-of-action", spec_version="2.0"),
     "tlp-id-with-another-definition": _with("tlp-white", definition_type="x",
                                             definition={"x": 1}),
+    "tlp2-red-id-as-a-statement": _with("marking-definition", id=RED_2_0),
+    "tlp2-red-id-named-clear": _with("marking-definition", id=RED_2_0, name="TLP:CLEAR"),
+    "tlp2-red-id-extension-says-clear": {**TLP2_RED, "extensions": {TLP2_EXT: {
+        "extension_type": "property-extension", "tlp_2_0": "clear"}}},
 }
+
+def test_a_tlp_2_0_definition_as_published_passes_both() -> None:
+    """FIRST TLP 2.0 as OASIS publishes it (cti-stix-common-objects): the level in the TLP 2.0
+    extension, under the canonical id."""
+    assert oracle_valid(TLP2_RED)
+    assert validate_stix_object(TLP2_RED) == []
 
 
 @pytest.mark.parametrize("name", sorted(STRICTER))

@@ -110,12 +110,54 @@ def _extension_definition(obj: dict[str, Any], out: Problems) -> None:
                    "toplevel-property-extension (STIX 2.1 §7.3)")
 
 
+# FIRST TLP 2.0 as published in STIX (oasis-open/cti-stix-common-objects): its canonical ids and
+# the extension that carries the level.
+TLP2_LEVELS = {
+    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487": "clear",
+    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb": "green",
+    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421": "amber",
+    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003": "amber+strict",
+    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1": "red",
+}
+TLP2_EXTENSION_ID = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+
+
+def _tlp2(obj: dict[str, Any], level: str, out: Problems) -> None:
+    """A definition posted under a TLP 2.0 id may say nothing but that level. kelisim reads
+    these ids as their level whatever a stored definition says (never looser), but a client
+    fetching the definition from the collection would take a statement - "public" - under the
+    RED id at its word. Stricter than stix2-validator (decision 0003); tools write these
+    definitions in several shapes (the TLP 2.0 extension, `definition: {tlp: ...}`, a name),
+    and each shape is held to the level."""
+    said = []
+    if obj.get("definition_type") == "statement":
+        said.append("a statement")
+    name = obj.get("name")
+    if isinstance(name, str) and name.strip().lower().removeprefix("tlp:") not in (
+            level, "white" if level == "clear" else level):
+        said.append(repr(name[:40]))
+    definition = obj.get("definition")
+    if isinstance(definition, dict) and "tlp" in definition and \
+            str(definition["tlp"]).lower() != level:
+        said.append(f"tlp {str(definition['tlp'])[:20]!r}")
+    extensions = obj.get("extensions")
+    extension = extensions.get(TLP2_EXTENSION_ID) if isinstance(extensions, dict) else None
+    if isinstance(extension, dict) and "tlp_2_0" in extension and extension["tlp_2_0"] != level:
+        said.append(f"tlp_2_0 {str(extension['tlp_2_0'])[:20]!r}")
+    if said:
+        out.append(f"marking-definition: the id of TLP:{level.upper()} (FIRST TLP 2.0) defined as "
+                   f"{', '.join(said)}; post it as TLP:{level.upper()} or under an id of "
+                   "your own (STIX 2.1 §7.2.1)")
+
+
 def marking_definition(obj: dict[str, Any], out: Problems) -> None:
     """§7.2.1: a marking definition - a TLP 1.0 one, a statement, or one defined by extension."""
     ident = obj.get("id")
     if ident in TLP1:
         _tlp1(obj, out)
         return
+    if ident in TLP2_LEVELS:
+        _tlp2(obj, TLP2_LEVELS[ident], out)
     for required in ("spec_version", "created"):
         if required not in obj:
             out.append(f"marking-definition.{required}: required (STIX 2.1 §7.2.1)")

@@ -164,6 +164,8 @@ STRICTER = {
     "a-2.0-object-posted-as-2.0": _with("course-of-action", spec_version="2.0"),
     "tlp-id-with-another-definition": _with("tlp-white", definition_type="x",
                                             definition={"x": 1}),
+    "id-with-a-trailing-newline": _with("tool", id=sid("tool") + "\n"),
+    "created-with-a-trailing-newline": _with("tool", created="2026-01-01T00:00:00.000Z\n"),
     "tlp2-red-id-as-a-statement": _with("marking-definition", id=RED_2_0),
     "tlp2-red-id-named-clear": _with("marking-definition", id=RED_2_0, name="TLP:CLEAR"),
     "tlp2-red-id-extension-says-clear": {**TLP2_RED, "extensions": {TLP2_EXT: {

@@ -17,28 +17,28 @@ from kelisim.domain.stix.spec import Spec
 
 Problems = list[str]
 
-TYPE_RE = re.compile(r"^([a-z][a-z0-9]*)+(-[a-z0-9]+)*-?$")
+TYPE_RE = re.compile(r"^([a-z][a-z0-9]*)+(-[a-z0-9]+)*-?\Z")
 ID_RE = re.compile(r"^[a-z][a-z0-9-]+[a-z0-9]--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}"
-                   r"-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
+                   r"-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}\Z")
 TS_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3])"
-                   r":([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]+)?Z$")
-MILLIS_RE = re.compile(r"T\d{2}:\d{2}:\d{2}\.\d{3,}Z$")
-PROPERTY_RE = re.compile(r"^[a-z][a-z0-9_]{2}|id$")
-BIN_RE = re.compile(r"^[a-z][a-z0-9_]{0,245}_bin$")
-HEX_RE = re.compile(r"^[a-z][a-z0-9_]{0,245}_hex$")
+                   r":([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]+)?Z\Z")
+MILLIS_RE = re.compile(r"T\d{2}:\d{2}:\d{2}\.\d{3,}Z\Z")
+PROPERTY_RE = re.compile(r"^[a-z][a-z0-9_]{2}|id\Z")
+BIN_RE = re.compile(r"^[a-z][a-z0-9_]{0,245}_bin\Z")
+HEX_RE = re.compile(r"^[a-z][a-z0-9_]{0,245}_hex\Z")
 BASE64_RE = re.compile(r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|"
-                       r"[A-Za-z0-9+/]{2}==)$")
-HEXVAL_RE = re.compile(r"^([a-fA-F0-9]{2})+$")
-EXT_NAME_RE = re.compile(r"^([a-z][a-z0-9]*)+(-[a-z0-9]+)*-ext$")
+                       r"[A-Za-z0-9+/]{2}==)\Z")
+HEXVAL_RE = re.compile(r"^([a-fA-F0-9]{2})+\Z")
+EXT_NAME_RE = re.compile(r"^([a-z][a-z0-9]*)+(-[a-z0-9]+)*-ext\Z")
 EXT_DEF_RE = re.compile(r"^extension-definition--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]"
-                        r"{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
-SELECTOR_RE = re.compile(r"^([a-z0-9_-]{3,249}(\.(\[\d+\]|[a-z0-9_-]{1,250}))*|id)$")
-RELTYPE_RE = re.compile(r"^[a-z0-9\-]+$")
-OBS_TYPE_RE = re.compile(r"^\-?[a-z0-9]+(-[a-z0-9]+)*\-?$")
-OBS_PROP_RE = re.compile(r"^[a-z0-9_]{3,250}$")
-CVE_RE = re.compile(r"^CVE-\d{4}-(0\d{3}|[1-9]\d{3,})$")
-CAPEC_RE = re.compile(r"^CAPEC-\d+$")
-LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
+                        r"{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}\Z")
+SELECTOR_RE = re.compile(r"^([a-z0-9_-]{3,249}(\.(\[\d+\]|[a-z0-9_-]{1,250}))*|id)\Z")
+RELTYPE_RE = re.compile(r"^[a-z0-9\-]+\Z")
+OBS_TYPE_RE = re.compile(r"^\-?[a-z0-9]+(-[a-z0-9]+)*\-?\Z")
+OBS_PROP_RE = re.compile(r"^[a-z0-9_]{3,250}\Z")
+CVE_RE = re.compile(r"^CVE-\d{4}-(0\d{3}|[1-9]\d{3,})\Z")
+CAPEC_RE = re.compile(r"^CAPEC-\d+\Z")
+LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*\Z")
 EXTENSION_TYPES = frozenset({"new-sdo", "new-sco", "new-sro", "property-extension",
                              "toplevel-property-extension"})
 
@@ -130,15 +130,15 @@ def _number(spec: Spec, value: Any, integer: bool) -> str | None:
     return None
 
 
-HASH_KEY_RE = re.compile(r"^[a-zA-Z0-9_-]{3,250}$")
+HASH_KEY_RE = re.compile(r"^[a-zA-Z0-9_-]{3,250}\Z")
 HASH_VALUE_RES = {name: re.compile(rx) for name, rx in {
-    "MD5": r"^[a-fA-F0-9]{32}$", "SHA-1": r"^[a-fA-F0-9]{40}$", "SHA-256": r"^[a-fA-F0-9]{64}$",
-    "SHA-512": r"^[a-fA-F0-9]{128}$", "SHA3-256": r"^[a-fA-F0-9]{64}$",
-    "SHA3-512": r"^[a-fA-F0-9]{128}$", "SSDEEP": r"^[a-zA-Z0-9/+:.]{1,128}$",
-    "TLSH": r"^[a-zA-Z0-9]{70}$"}.items()}
+    "MD5": r"^[a-fA-F0-9]{32}\Z", "SHA-1": r"^[a-fA-F0-9]{40}\Z", "SHA-256": r"^[a-fA-F0-9]{64}\Z",
+    "SHA-512": r"^[a-fA-F0-9]{128}\Z", "SHA3-256": r"^[a-fA-F0-9]{64}\Z",
+    "SHA3-512": r"^[a-fA-F0-9]{128}\Z", "SSDEEP": r"^[a-zA-Z0-9/+:.]{1,128}\Z",
+    "TLSH": r"^[a-zA-Z0-9]{70}\Z"}.items()}
 """The hash algorithms of the STIX 2.1 vocabulary and the form of their values, as the
 official schema (`common/hashes-type.json`) gives them."""
-URI_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+$")
+URI_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]+\Z")
 
 
 def hashes_problem(value: Any) -> str | None:

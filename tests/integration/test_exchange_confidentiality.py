@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from kelisim.domain.exchange_policy import Endpoint
 from kelisim.domain.taxii import KNOWN_PARAMETERS, Query, parse_query
-from kelisim.services import depositary
+from kelisim.services import accounts, depositary
 from kelisim.services.exchange import audit, collections, intake, reading
 from kelisim.storage.schema import exchange_jobs, exchange_objects, exchange_statuses
 from tests.conftest import Node
@@ -363,3 +363,29 @@ def test_an_sco_whose_modified_is_no_timestamp_fails_alone(ex: Exchange) -> None
         assert [f["id"] for f in status.get("failures", [])] == [sco["id"]], status
         assert "modified" in status["failures"][0]["message"]
     assert good["id"] in visible(ex, "ru")
+
+
+def test_a_recipient_body_is_a_body_of_the_party_that_notified_it(ex: Exchange) -> None:
+    """Art. 6: RED content for RU-CERT reaches RU-CERT's accounts only - not an account of
+    another Party, nor of Russia, that merely carries the name (in any letter case); and a body
+    no Party notified to the depositary cannot be named at all."""
+    rt = ex.node.runtime
+    for_ru_cert = indicator("for RU-CERT", tlp="red", recipients={"bodies": ["RU-CERT"]})
+    assert post(ex, "kz", for_ru_cert)["success_count"] == 1
+    impostors = {}
+    for name, party, organization in (("by-posing", "BLR", "RU-CERT"),
+                                      ("ru-lower", "RUS", "ru-cert")):
+        created = accounts.create_account(rt, ex.admin, name=name, role="reader",
+                                          organization_kind="authorized_body", party=party,
+                                          organization=organization)
+        impostors[name] = accounts.authenticate(rt, created["token"])
+    assert for_ru_cert["id"] in visible(ex, "ru")
+    for impostor in impostors.values():
+        page = reading.read_page(rt, impostor, ex.collection_id, ALL, Endpoint.OBJECTS)
+        assert for_ru_cert["id"] not in {row.stix_id for row in page.rows}
+
+    unknown = indicator("for a body nobody notified", tlp="red",
+                        recipients={"bodies": ["XX-CERT"]})
+    status = post(ex, "kz", unknown)
+    assert status["failure_count"] == 1
+    assert "no Party has notified" in status["failures"][0]["message"]

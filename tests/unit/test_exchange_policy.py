@@ -23,7 +23,7 @@ from kelisim.domain.treaty import PartyState
 BODY = OrganizationKind.AUTHORIZED_BODY
 TLPS = (None, "clear", "green", "amber", "amber+strict", "red")
 PARTIES = ("KAZ", "RUS", "BLR")
-BODIES = {"KAZ": "KZ-CERT", "RUS": "RU-CERT", "BLR": "BY-CERT"}
+BODIES = {"KAZ": "KAZ/KZ-CERT", "RUS": "RUS/RU-CERT", "BLR": "BLR/BY-CERT"}
 
 
 def reader(party: str | None, role: Role = Role.ANALYST,
@@ -67,10 +67,13 @@ TABLE: list[tuple[str, Reader, Marking, bool]] = [
     ("amber: named party reads", reader("RUS"), marking("amber", parties=("RUS",)), True),
     ("amber: the producer's party reads", reader("KAZ", Role.READER), marking("amber"), True),
     ("amber+strict: named body reads", reader("RUS"),
-     marking("amber+strict", bodies=("RU-CERT",)), True),
+     marking("amber+strict", bodies=("RUS/RU-CERT",)), True),
     ("red: another body of the named body's party does not",
-     Reader(Role.ANALYST, BODY, "RUS", "RU-OTHER", PartyState.IN_FORCE),
-     marking("red", bodies=("RU-CERT",)), False),
+     Reader(Role.ANALYST, BODY, "RUS", "RUS/RU-OTHER", PartyState.IN_FORCE),
+     marking("red", bodies=("RUS/RU-CERT",)), False),
+    ("red: another Party's account named like the body does not",
+     Reader.of(Principal(7, "x", Role.ANALYST, BODY, "BLR", "RU-CERT"), PartyState.IN_FORCE),
+     marking("red", bodies=("RUS/RU-CERT",)), False),
     ("restricted: allowed party reads", reader("RUS"),
      marking("green", owner="KAZ", allowed=("RUS",)), True),
     ("restricted: other party does not, even green", reader("BLR"),
@@ -116,16 +119,16 @@ def test_delete_table(case: str, who: Reader, verdict: bool) -> None:
 # --- every combination ---------------------------------------------------------------------------
 
 ALL_READERS = [DEPOSITARY] + [
-    Reader(role, kind, party, body, state)
-    for role, kind, party, body, state in itertools.product(
+    Reader(role, kind, party, f"{party}/{name}" if party and name else None, state)
+    for role, kind, party, name, state in itertools.product(
         Role, OrganizationKind, PARTIES, ("KZ-CERT", "RU-CERT", "BY-CERT", None),
         [*PartyState, None])
     if role in policy.READING_ROLES | {Role.CERTIFIER}
 ]
 ALL_MARKINGS = [
-    Marking(tlp, frozenset(rp), frozenset(rb), owner, frozenset(allowed), "KAZ", "KZ-CERT")
+    Marking(tlp, frozenset(rp), frozenset(rb), owner, frozenset(allowed), "KAZ", "KAZ/KZ-CERT")
     for tlp, rp, rb, owner, allowed in itertools.product(
-        TLPS, ((), ("RUS",), ("RUS", "BLR")), ((), ("RU-CERT",), ("BY-CERT",)),
+        TLPS, ((), ("RUS",), ("RUS", "BLR")), ((), ("RUS/RU-CERT",), ("BLR/BY-CERT",)),
         (None, "KAZ", "RUS"), ((), ("RUS",), ("BLR",)))
 ]
 
@@ -148,7 +151,8 @@ def test_no_combination_leaks() -> None:
         # 2. closed TLP reaches only the producer's Party and the named recipients
         if what.tlp in ("amber", "amber+strict", "red"):
             assert (who.party == what.producer_party or who.party in what.recipient_parties
-                    or who.body in what.recipient_bodies)
+                    or (who.body in what.recipient_bodies
+                        and who.body.startswith(f"{who.party}/")))
         # 3. a restricted-access marking reaches only its owner, allowed and producer Parties
         if what.restricted_owner is not None:
             assert who.party in {what.restricted_owner, what.producer_party,

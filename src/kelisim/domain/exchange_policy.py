@@ -68,8 +68,17 @@ class Reader:
 
     @classmethod
     def of(cls, principal: Principal, party_state: PartyState | None) -> Reader:
-        return cls(principal.role, principal.organization_kind, principal.party,
-                   principal.organization, party_state)
+        """`body` is qualified by the account's Party (`RUS/RU-CERT`): a recipient body is a
+        body *of a Party*, and an account of another Party named alike is not it (Art. 6)."""
+        body = (qualified_body(principal.party, principal.organization)
+                if principal.party and principal.organization else None)
+        return cls(principal.role, principal.organization_kind, principal.party, body,
+                   party_state)
+
+
+def qualified_body(party: str, name: str) -> str:
+    """How an authorized body is named in a marking's recipients and in a reader's scope."""
+    return f"{party}/{name}"
 
 
 @dataclass(frozen=True)

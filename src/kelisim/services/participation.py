@@ -58,6 +58,31 @@ def party_state_at(rt: Runtime, party: str, on: date, ledger_seq: int) -> PartyS
     return cached.get(party, PartyState.NOT_PARTY)
 
 
+BODIES_CACHE_KEY = "participation.bodies"
+
+
+def authorized_bodies_on(rt: Runtime, on: date) -> dict[str, frozenset[str]]:
+    """Each Party's authorized bodies on `on`, by name, as notified to the depositary (Art. 8):
+    what a producer may name as an individual recipient of its TLP content (Art. 6)."""
+    with rt.unit_of_work() as uow:
+        head = uow.ledger.head()
+        key = (head.seq if head else 0, on)
+        cache: dict[tuple[int, date], dict[str, frozenset[str]]] = rt.caches.setdefault(
+            BODIES_CACHE_KEY, {})
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        known = uow.reference.states()
+        effective = resolve_corrections(recorded_entries(uow))
+        status = status_on(effective, on, known, cis_membership(known))
+    bodies = {p.party: frozenset(str(b["name"]) for b in p.authorized_bodies if b.get("name"))
+              for p in status.parties if p.authorized_bodies}
+    if len(cache) >= MAX_CACHED_DATES:
+        cache.clear()
+    cache[key] = bodies
+    return bodies
+
+
 def parties_in_force(rt: Runtime, on: date) -> frozenset[str]:
     return frozenset(code for code, state in party_states_on(rt, on).items()
                      if state is PartyState.IN_FORCE)

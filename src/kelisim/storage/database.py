@@ -72,6 +72,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA wal_autocheckpoint=16384")
+    # LIKE compares as PostgreSQL's does: the exchange's gates match a body's name exactly
+    # (Art. 6), and SQLite's default would let "ru-cert" stand for "RU-CERT".
+    cursor.execute("PRAGMA case_sensitive_like=ON")
     cursor.close()
 
 

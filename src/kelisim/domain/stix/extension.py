@@ -12,7 +12,7 @@ objects that the producer publishes; `docs/stix-extensions.md` documents both fo
 
     "extensions": {KELISIM_EXTENSION_ID: {"extension_type": "property-extension",
         "art3_directions": [9, 10], "threat_class": "information_crime",
-        "recipients": {"parties": ["KAZ", "ARM"], "bodies": ["identity--..."]}}}
+        "recipients": {"parties": ["KAZ", "ARM"], "bodies": ["RU-CERT"]}}}
 
 * restricted-access marking: a `marking-definition` whose extensions hold
   ``RESTRICTED_ACCESS_EXTENSION_ID: {"extension_type": "property-extension",
@@ -133,7 +133,8 @@ def agreement_properties(obj: Mapping[str, Any]) -> AgreementProperties | None:
         raise InvalidInput("recipients must be an object {parties, bodies}.", article="Art. 6")
     bodies = recipients.get("bodies", [])
     if not isinstance(bodies, list) or not all(isinstance(b, str) and b for b in bodies):
-        raise InvalidInput("recipients.bodies must be a list of names or ids.", article="Art. 6")
+        raise InvalidInput("recipients.bodies must be a list of authorized-body names.",
+                           article="Art. 6")
     return AgreementProperties(
         directions=tuple(sorted(set(numbers))),
         threat_class=threat,

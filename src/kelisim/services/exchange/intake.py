@@ -42,6 +42,7 @@ from kelisim.domain.stix.extension import (
     tlp_of,
 )
 from kelisim.domain.taxii import format_timestamp, micros_of, stix_version, version_key
+from kelisim.services import participation
 from kelisim.services.exchange import planner_statistics
 from kelisim.services.exchange.callers import Caller
 from kelisim.services.exchange.collections import CollectionView, find_collection, state_today
@@ -243,6 +244,7 @@ class _Batch:
         self.rt, self.repo, self.collection_id = rt, repo, collection_id
         self.party, self.account_id = party, account_id
         self.inserted = 0
+        self._bodies: dict[str, frozenset[str]] | None = None
 
     def store(self, objects: list[Any], verdicts: list[Verdict]
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -312,6 +314,23 @@ class _Batch:
                 found.setdefault(obj["id"], obj)
         return found
 
+    def _recipient_bodies(self, names: frozenset[str]) -> tuple[frozenset[str], str | None]:
+        """Recipient bodies named in the kelisim extension, each as the body of the Party that
+        notified it to the depositary (`RUS/RU-CERT`); a name no Party notified is refused
+        rather than matched against whatever accounts are called so (Art. 6, 8)."""
+        if not names:
+            return frozenset(), None
+        if self._bodies is None:
+            self._bodies = participation.authorized_bodies_on(self.rt, self.rt.clock().date())
+        found = {policy.qualified_body(party, name) for name in names
+                 for party, bodies in self._bodies.items() if name in bodies}
+        unknown = sorted(n for n in names if not any(n in b for b in self._bodies.values()))
+        if unknown:
+            return frozenset(), (f"recipients.bodies names {unknown[0][:80]!r}, which no Party "
+                                 "has notified to the depositary as its authorized body; name "
+                                 "a notified body, or the Party (Art. 6, 8)")
+        return frozenset(found), None
+
     def _row(self, obj: dict[str, Any], version: str | None, added: int,
              markings: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], str | None]:
         try:
@@ -343,10 +362,14 @@ class _Batch:
         agreement = agreement_properties(obj)
         access = restricted[0] if restricted else None
         tlp = tlp_of({"object_marking_refs": refs})  # granular markings count too: fail closed
+        bodies, problem = self._recipient_bodies(agreement.recipients_bodies if agreement
+                                                 else frozenset())
+        if problem:
+            return {}, problem
         marking = policy.Marking(
             tlp=tlp,
             recipient_parties=agreement.recipients_parties if agreement else frozenset(),
-            recipient_bodies=agreement.recipients_bodies if agreement else frozenset(),
+            recipient_bodies=bodies,
             restricted_owner=access.owner_party if access else None,
             restricted_allowed=frozenset(access.allowed_parties) if access else frozenset(),
             producer_party=self.party)

@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 
 from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from kelisim.domain.exchange_policy import Endpoint
+from kelisim.domain.stix.extension import TLP_MARKING_IDS
 from kelisim.domain.taxii import KNOWN_PARAMETERS, Query, parse_query
 from kelisim.services import accounts, depositary
 from kelisim.services.exchange import audit, collections, intake, reading
@@ -389,3 +390,81 @@ def test_a_recipient_body_is_a_body_of_the_party_that_notified_it(ex: Exchange) 
     status = post(ex, "kz", unknown)
     assert status["failure_count"] == 1
     assert "no Party has notified" in status["failures"][0]["message"]
+
+
+def test_no_party_redefines_or_claims_another_partys_restricted_marking(ex: Exchange) -> None:
+    """A marking-definition cannot be versioned (STIX 2.1 §7.2.1), and a restricted-access
+    marking is posted by its owner Party only (Art. 2, 6): otherwise an allowed Party could
+    widen the owner's restriction on the owner's later objects."""
+    marking = restricted_marking("KAZ", ["RUS"])
+    assert post(ex, "kz", marking)["success_count"] == 1
+    statement = {"type": "marking-definition", "spec_version": "2.1", "id": marking["id"],
+                 "created": "2020-01-01T00:00:00.000Z", "definition_type": "statement",
+                 "definition": {"statement": "public"}}
+    widened = {**restricted_marking("KAZ", ["RUS", "BLR", "ARM"]), "id": marking["id"],
+               "created": "2020-01-01T00:00:00.000Z"}
+    for redefinition in (statement, widened):
+        status = post(ex, "ru", redefinition)
+        assert status["failure_count"] == 1, status
+        assert "cannot be versioned" in status["failures"][0]["message"]
+    claimed = restricted_marking("KAZ", ["RUS", "BLR"])
+    status = post(ex, "ru", claimed)
+    assert status["failure_count"] == 1 and "owner Party" in status["failures"][0]["message"]
+
+    later = indicator("posted after the attempts", markings=[marking["id"]])
+    assert post(ex, "kz", later)["success_count"] == 1
+    assert later["id"] in visible(ex, "ru")
+    assert later["id"] not in visible(ex, "by")
+    assert later["id"] not in visible(ex, "depositary")
+
+
+def test_posting_an_observable_tells_nothing_of_other_parties_copies(ex: Exchange) -> None:
+    """SCO ids derive from their values: were a second Party's copy "already stored", posting
+    an IP address would tell whether any Party holds it, however marked (Art. 6). Each Party
+    keeps its own copy, with its own markings."""
+    address = f"ipv4-addr--{uuid.uuid5(uuid.NAMESPACE_URL, 'ipv4-addr:203.0.113.66')}"
+
+    def sco(tlp: str) -> dict:
+        return {"type": "ipv4-addr", "spec_version": "2.1", "id": address,
+                "value": "203.0.113.66", "object_marking_refs": [TLP_MARKING_IDS[tlp]]}
+
+    kept_red = post(ex, "kz", sco("red"))
+    assert kept_red["success_count"] == 1
+    shared = post(ex, "by", sco("green"))
+    assert shared["success_count"] == 1 and "message" not in shared["successes"][0], shared
+    assert address in visible(ex, "ru")  # Belarus's green copy
+    again = post(ex, "by", sco("green"))
+    assert again["successes"][0]["message"] == "already stored"
+    by_versions = reading.read_page(ex.node.runtime, ex.principals["by"], ex.collection_id,
+                                    ALL, Endpoint.OBJECTS).rows
+    assert [r.producer_party for r in by_versions if r.stix_id == address] == ["BLR"]
+
+
+def test_only_the_creating_party_versions_an_object(ex: Exchange) -> None:
+    original = indicator("KAZ's indicator")
+    assert post(ex, "kz", original)["success_count"] == 1
+    takeover = {**original, "modified": "2026-11-21T10:00:00.000Z", "name": "benign"}
+    status = post(ex, "by", takeover)
+    assert status["failure_count"] == 1 and "creator" in status["failures"][0]["message"]
+    page = reading.read_page(ex.node.runtime, ex.principals["ru"], ex.collection_id,
+                             Query(), Endpoint.OBJECTS)
+    assert [orjson.loads(r.raw)["name"] for r in page.rows
+            if r.stix_id == original["id"]] == ["KAZ's indicator"]
+    own_update = {**original, "modified": "2026-11-21T10:00:00.000Z", "name": "updated"}
+    assert post(ex, "kz", own_update)["success_count"] == 1
+    assert reading.delete_object(ex.node.runtime, ex.principals["kz"], ex.collection_id,
+                                 original["id"], Query(versions=("all",))) == 2
+
+
+def test_a_party_deletes_its_copy_of_an_observable_and_leaves_the_others(ex: Exchange) -> None:
+    address = f"ipv4-addr--{uuid.uuid5(uuid.NAMESPACE_URL, 'ipv4-addr:198.51.100.7')}"
+    sco = {"type": "ipv4-addr", "spec_version": "2.1", "id": address, "value": "198.51.100.7"}
+    assert post(ex, "kz", sco)["success_count"] == post(ex, "by", sco)["success_count"] == 1
+    assert reading.delete_object(ex.node.runtime, ex.principals["kz"], ex.collection_id,
+                                 address, Query(versions=("all",))) == 1
+    rows = reading.read_page(ex.node.runtime, ex.principals["ru"], ex.collection_id, ALL,
+                             Endpoint.OBJECTS).rows
+    assert [r.producer_party for r in rows if r.stix_id == address] == ["BLR"]
+    with pytest.raises(PermissionDenied):
+        reading.delete_object(ex.node.runtime, ex.principals["kz"], ex.collection_id, address,
+                              Query(versions=("all",)))

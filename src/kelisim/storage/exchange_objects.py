@@ -120,20 +120,22 @@ class ObjectsRepository:
                            .where(exchange_collections.c.id == collection_id)
                            .values(last_added=last))
 
-    def stored_versions(self, collection_id: str, stix_ids: Iterable[str]) -> set[tuple[str, str]]:
+    def stored_versions(self, collection_id: str,
+                        stix_ids: Iterable[str]) -> dict[tuple[str, str], str | None]:
+        """(id, version) -> producing Party of every stored version of these ids."""
         ids = sorted(set(stix_ids))
+        found: dict[tuple[str, str], str | None] = {}
         if self._conn.dialect.name == "postgresql" and ids:
             # One array parameter: a statement PostgreSQL plans once, where IN (...) with a
             # parameter per id was parsed and planned anew for every envelope.
-            rows = self._conn.execute(select(T.c.stix_id, T.c.version).where(
+            rows = self._conn.execute(select(T.c.stix_id, T.c.version, T.c.producer_party).where(
                 T.c.collection_id == collection_id,
                 T.c.stix_id == any_(bindparam("ids", ids, type_=ARRAY(String)))))
-            return {(r[0], r[1]) for r in rows}
-        found: set[tuple[str, str]] = set()
+            return {(r[0], r[1]): r[2] for r in rows}
         for start in range(0, len(ids), CHUNK):
-            rows = self._conn.execute(select(T.c.stix_id, T.c.version).where(
+            rows = self._conn.execute(select(T.c.stix_id, T.c.version, T.c.producer_party).where(
                 T.c.collection_id == collection_id, T.c.stix_id.in_(ids[start:start + CHUNK])))
-            found.update((r.stix_id, r.version) for r in rows)
+            found.update(((r[0], r[1]), r[2]) for r in rows)
         return found
 
     def mark_superseded(self, collection_id: str, latest: Sequence[tuple[str, str]]) -> None:
@@ -148,12 +150,14 @@ class ObjectsRepository:
                 [{"id": stix_id, "latest": version} for stix_id, version in latest])
 
     def raw_objects(self, collection_id: str, stix_ids: Iterable[str]) -> list[bytes]:
-        """Stored versions of the given ids (used to resolve marking-definitions)."""
+        """Stored versions of the given ids, first stored first (used to resolve
+        marking-definitions: the first definition of an id is the one that holds)."""
         ids = sorted(set(stix_ids))
         out: list[bytes] = []
         for start in range(0, len(ids), CHUNK):
             out.extend(bytes(r.raw) for r in self._conn.execute(select(T.c.raw).where(
-                T.c.collection_id == collection_id, T.c.stix_id.in_(ids[start:start + CHUNK]))))
+                T.c.collection_id == collection_id, T.c.stix_id.in_(ids[start:start + CHUNK]))
+                .order_by(T.c.date_added)))
         return out
 
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:

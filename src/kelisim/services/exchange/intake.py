@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -59,7 +59,13 @@ KNOWN_MARKINGS = frozenset(TLP_MARKING_IDS.values()) | {STATE_SECRET_MARKING_ID}
 def _known(ref: str) -> bool:
     """TLP (2.0 or 1.0) and kelisim's own markings need no definition to be understood."""
     return ref in KNOWN_MARKINGS or tlp_of({"object_marking_refs": [ref]}) is not None
+
+
 MAX_MESSAGE = 1000
+MARKINGS_ARE_NOT_VERSIONED = (
+    "this collection already holds a marking-definition with this id; marking definitions "
+    "cannot be versioned, since a new version would change the markings of every object that "
+    "names it (STIX 2.1 §7.2.1): post the new marking under an id of its own")
 
 
 def accept_envelope(rt: Runtime, principal: Principal, collection_key: str,
@@ -255,7 +261,9 @@ class _Batch:
         valid = [(obj, verdict.errors) for obj, verdict in zip(objects, verdicts, strict=True)]
         ids = [obj["id"] for obj, errors in valid if not errors]
         stored = self.repo.stored_versions(self.collection_id, ids)
-        stored_ids = {stix_id for stix_id, _ in stored}
+        producers: dict[str, set[str | None]] = {}
+        for (stix_id, _version), party in stored.items():
+            producers.setdefault(stix_id, set()).add(party)
         before = _latest_versions(stored)
         markings = self._marking_definitions([obj for obj, errors in valid if not errors])
         rows: list[dict[str, Any]] = []
@@ -268,7 +276,12 @@ class _Batch:
             if problem:
                 failures.append(_detail(obj, problem))
                 continue
-            if (obj["id"], version) in stored or (version is None and obj["id"] in stored_ids):
+            problem = self._not_a_version_to_store(obj, version, stored, producers)
+            if problem:
+                failures.append(_detail(obj, problem))
+                continue
+            if (obj["id"], version) in stored or (
+                    version is None and self.party in producers.get(obj["id"], ())):
                 successes.append({**_detail(obj, None), "message": "already stored"})
                 continue
             row, problem = self._row(obj, version, added, markings)
@@ -276,8 +289,8 @@ class _Batch:
                 failures.append(_detail(obj, problem))
                 continue
             rows.append(row)
-            stored.add((obj["id"], row["version"]))
-            stored_ids.add(obj["id"])
+            stored[(obj["id"], row["version"])] = self.party
+            producers.setdefault(obj["id"], set()).add(self.party)
             successes.append({"id": obj["id"], "version": stix_version(row["version"])})
             added += 1
         self._mark_superseded(rows, before, _latest_versions(stored))
@@ -286,6 +299,25 @@ class _Batch:
         if rows:
             self.repo.set_last_added(self.collection_id, added - 1)
         return successes, failures
+
+    def _not_a_version_to_store(self, obj: dict[str, Any], version: str | None,
+                                stored: dict[tuple[str, str], str | None],
+                                producers: dict[str, set[str | None]]) -> str | None:
+        """Why a new version of a stored object may not be stored: marking definitions have no
+        versions (STIX 2.1 §7.2.1), and an object is versioned by its creator only (§3.6) -
+        another Party's "new version" would replace the creator's object for every reader and
+        outlive the creator's delete. An SCO has no versions (its id derives from its value):
+        each Party keeps its own copy, with its own markings, so posting one tells nobody
+        whether another Party holds it (Art. 6)."""
+        known = producers.get(obj["id"])
+        if not known or version is None or (obj["id"], version) in stored:
+            return None
+        if obj["type"] == "marking-definition":
+            return MARKINGS_ARE_NOT_VERSIONED
+        if known != {self.party}:
+            return ("another Party created this object, and only its creator makes new "
+                    "versions of it (STIX 2.1 §3.6): post an object of your own and relate it")
+        return None
 
     def _mark_superseded(self, rows: list[dict[str, Any]], before: dict[str, str],
                          latest: dict[str, str]) -> None:
@@ -344,6 +376,9 @@ class _Batch:
         # A restricted-access marking-definition is itself restricted information: who owns
         # it, under which law and who may read are for the owner and the Parties allowed only.
         own = restricted_access(obj) if obj.get("type") == "marking-definition" else None
+        if own is not None and own.owner_party != self.party:
+            return {}, (f"a restricted-access marking defines information of its owner Party "
+                        f"({own.owner_party}); only that Party's bodies may post it (Art. 2, 6)")
         restricted = [own] if own is not None else []
         refs = _marking_refs(obj)
         for ref in refs:
@@ -405,7 +440,7 @@ def _version_of(obj: dict[str, Any]) -> tuple[str | None, str | None]:
                       "the object by it (STIX 2.1 section 3.2; TAXII 2.1 section 5.8)")
 
 
-def _latest_versions(versions: set[tuple[str, str]]) -> dict[str, str]:
+def _latest_versions(versions: Iterable[tuple[str, str]]) -> dict[str, str]:
     latest: dict[str, str] = {}
     for stix_id, version in versions:
         if version > latest.get(stix_id, ""):

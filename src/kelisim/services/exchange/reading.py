@@ -150,8 +150,9 @@ def _served(rt: Runtime, principal: Principal, collection: CollectionView, asked
 
 def delete_object(rt: Runtime, principal: Principal, collection_key: str, object_id: str,
                   query: Query) -> int:
-    """Delete the matching versions of an object for everyone, leaving tombstones; only versions
-    produced by the caller's own Party (never another Party's copy). Returns how many."""
+    """Delete the caller's Party's matching versions of an object for everyone, leaving
+    tombstones; another Party's copy stays (403 when every match is another Party's).
+    Returns how many were deleted."""
     state = state_today(rt, principal)
     require_exchange(principal, ExchangeAction.DELETE_OBJECTS, state)
     with rt.unit_of_work() as uow:
@@ -172,17 +173,18 @@ def delete_object(rt: Runtime, principal: Principal, collection_key: str, object
             after = page[999].date_added
         if not rows:
             raise NotFound(NO_OBJECT)
-        foreign = [r for r in rows if not policy.decide(
+        # Only the caller's Party's versions: another Party's copy of the same observable (SCO
+        # ids derive from values, and each Party keeps its own copy) is never deleted for it.
+        own = [r for r in rows if policy.decide(
             reader, policy.Marking(producer_party=r.producer_party), Endpoint.DELETE)]
-        if foreign:
+        if not own:
             raise PermissionDenied(
-                f"{len(foreign)} of the matching versions were produced by another Party; "
-                "kelisim deletes only versions your own Party produced (Art. 6).",
-                article="Art. 6")
-        repo.delete_versions(collection.id, rows, deleted_by=principal.account_id,
+                "The matching versions were produced by another Party; kelisim deletes only "
+                "versions your own Party produced (Art. 6).", article="Art. 6")
+        repo.delete_versions(collection.id, own, deleted_by=principal.account_id,
                              deleted_at=rt.clock())
         uow.commit()
-    return len(rows)
+    return len(own)
 
 
 def _deletable(collection: CollectionView) -> CollectionView:

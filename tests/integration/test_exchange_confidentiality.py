@@ -468,3 +468,13 @@ def test_a_party_deletes_its_copy_of_an_observable_and_leaves_the_others(ex: Exc
     with pytest.raises(PermissionDenied):
         reading.delete_object(ex.node.runtime, ex.principals["kz"], ex.collection_id, address,
                               Query(versions=("all",)))
+
+
+def test_a_status_is_for_the_poster_and_its_partys_authorized_bodies(ex: Exchange) -> None:
+    rt = ex.node.runtime
+    status_id = intake.accept_envelope(rt, ex.principals["kz"], ex.collection_id,
+                                       orjson.dumps({"objects": [indicator("posted")]}))
+    assert intake.get_status(rt, ex.principals["kz_reader"], status_id)["id"] == status_id
+    for outsider in ("cert", "ru", "depositary"):  # KAZ's certification body, another Party
+        with pytest.raises(NotFound):
+            intake.get_status(rt, ex.principals[outsider], status_id)

@@ -153,6 +153,12 @@ def decide(reader: Reader, marking: Marking, endpoint: Endpoint) -> bool:
             and may_read(reader, marking))
 
 
+def may_read_statuses(reader: Reader) -> bool:
+    """Another account's status resources of the reader's own Party (TAXII 2.1 section 4.3):
+    for authorized bodies of a bound Party, as reading is."""
+    return is_exchange_body(reader) and is_bound(reader.party_state)
+
+
 def may_write(reader: Reader) -> bool:
     """Posting and deleting: analysts and party-admins of a bound Party's authorized body."""
     return (is_exchange_body(reader) and reader.role in WRITING_ROLES

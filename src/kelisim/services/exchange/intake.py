@@ -484,12 +484,15 @@ def status_resource(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_status(rt: Runtime, principal: Principal, status_id: str) -> dict[str, Any]:
-    """A status is seen by the account that posted and by its Party's bodies; to anyone else it
-    does not exist (it names object ids the poster sent)."""
+    """A status is seen by the account that posted and by the authorized bodies of its Party
+    while the Agreement binds it (not its certification bodies); to anyone else it does not
+    exist (it names object ids the poster sent)."""
     with rt.unit_of_work() as uow:
         row = ExchangeRecords(uow.connection).status(status_id)
     if row is None or not (row["account_id"] == principal.account_id or (
-            principal.party is not None and row["party"] == principal.party)):
+            row["party"] is not None and row["party"] == principal.party
+            and policy.may_read_statuses(policy.Reader.of(principal,
+                                                          state_today(rt, principal))))):
         raise NotFound("No such status resource is visible to this account "
                        "(TAXII 2.1 section 4.3).")
     return status_resource(row)

@@ -37,8 +37,12 @@ def ex(node: Node) -> Exchange:
 
 
 def post(ex: Exchange, who: str, *objects: dict) -> dict:
+    return post_to(ex, who, ex.collection_id, *objects)
+
+
+def post_to(ex: Exchange, who: str, collection_id: str, *objects: dict) -> dict:
     rt = ex.node.runtime
-    status_id = intake.accept_envelope(rt, ex.principals[who], ex.collection_id,
+    status_id = intake.accept_envelope(rt, ex.principals[who], collection_id,
                                        orjson.dumps({"objects": list(objects)}))
     intake.process_job(rt, status_id)
     return intake.get_status(rt, ex.principals[who], status_id)
@@ -406,7 +410,7 @@ def test_no_party_redefines_or_claims_another_partys_restricted_marking(ex: Exch
     for redefinition in (statement, widened):
         status = post(ex, "ru", redefinition)
         assert status["failure_count"] == 1, status
-        assert "cannot be versioned" in status["failures"][0]["message"]
+        assert "neither versioned nor redefined" in status["failures"][0]["message"]
     claimed = restricted_marking("KAZ", ["RUS", "BLR"])
     status = post(ex, "ru", claimed)
     assert status["failure_count"] == 1 and "owner Party" in status["failures"][0]["message"]
@@ -478,3 +482,69 @@ def test_a_status_is_for_the_poster_and_its_partys_authorized_bodies(ex: Exchang
     for outsider in ("cert", "ru", "depositary"):  # KAZ's certification body, another Party
         with pytest.raises(NotFound):
             intake.get_status(rt, ex.principals[outsider], status_id)
+
+
+def test_a_marking_id_cannot_be_squatted_in_another_collection(ex: Exchange) -> None:
+    """A marking id means one definition on the node: RUS, allowed to see KAZ's marking, cannot
+    post a harmless definition under its id into another collection and so strip the
+    restriction from what KAZ later posts there (Art. 6)."""
+    rt = ex.node.runtime
+    other = collections.create_collection(rt, ex.admin, title="Second", alias="second").id
+    marking = restricted_marking("KAZ", ["RUS"])
+    assert post(ex, "kz", marking)["success_count"] == 1
+    squat = {"type": "marking-definition", "spec_version": "2.1", "id": marking["id"],
+             "created": marking["created"], "definition_type": "statement",
+             "definition": {"statement": "public"}}
+    status = post_to(ex, "ru", other, squat)
+    assert status["failure_count"] == 1, status
+    later = indicator("KAZ's later object", markings=[marking["id"]])
+    assert post_to(ex, "kz", other, marking, later)["success_count"] == 2
+    seen_by = {who: {r.stix_id for r in reading.read_page(
+        rt, ex.principals[who], other, ALL, Endpoint.OBJECTS).rows} for who in ("ru", "by")}
+    assert later["id"] in seen_by["ru"] and later["id"] not in seen_by["by"]
+
+
+def test_a_refused_marking_marks_nothing_else(ex: Exchange) -> None:
+    claimed = restricted_marking("KAZ", ["RUS", "BLR"])
+    marked = indicator("RUS content under a marking it may not post", markings=[claimed["id"]])
+    status = post(ex, "ru", claimed, marked)
+    assert status["success_count"] == 0 and status["failure_count"] == 2, status
+
+
+def test_a_body_name_two_parties_notified_must_say_whose(ex: Exchange) -> None:
+    rt = ex.node.runtime
+    depositary.record_entries(rt, ex.admin, [{
+        "kind": "authorized_bodies_change", "party": "BLR", "changed": "2020-01-01",
+        "received": "2020-01-02", "authorized_bodies": [{"name": "BY-CERT"},
+                                                        {"name": "RU-CERT"}]}])
+    ambiguous = indicator("for RU-CERT", tlp="red", recipients={"bodies": ["RU-CERT"]})
+    status = post(ex, "kz", ambiguous)
+    assert status["failure_count"] == 1 and "say whose" in status["failures"][0]["message"]
+    qualified = indicator("for Russia's RU-CERT", tlp="red",
+                          recipients={"bodies": ["RUS/RU-CERT"]})
+    assert post(ex, "kz", qualified)["success_count"] == 1
+    created = accounts.create_account(rt, ex.admin, name="by-ru-cert", role="reader",
+                                      organization_kind="authorized_body", party="BLR",
+                                      organization="RU-CERT")
+    blr_ru_cert = accounts.authenticate(rt, created["token"])
+    rows = reading.read_page(rt, blr_ru_cert, ex.collection_id, ALL, Endpoint.OBJECTS).rows
+    assert qualified["id"] not in {r.stix_id for r in rows}
+    assert qualified["id"] in visible(ex, "ru")
+
+
+def test_what_a_post_is_told_depends_only_on_what_its_poster_sees(ex: Exchange) -> None:
+    """An observable with custom timestamps is still a per-Party copy, and a 'new version' of
+    an object the poster cannot see is stored as the poster's own: no answer differs with the
+    existence of objects the poster may not read (Art. 6)."""
+    address = f"ipv4-addr--{uuid.uuid5(uuid.NAMESPACE_URL, 'ipv4-addr:203.0.113.77')}"
+    red_sco = {"type": "ipv4-addr", "spec_version": "2.1", "id": address,
+               "value": "203.0.113.77", "object_marking_refs": [TLP_MARKING_IDS["red"]]}
+    hidden = indicator("KAZ only", tlp="red")
+    assert post(ex, "kz", red_sco, hidden)["success_count"] == 2
+    blind_sco = {**red_sco, "object_marking_refs": [TLP_MARKING_IDS["green"]],
+                 "modified": "2020-01-01T00:00:00.000Z"}
+    blind_version = {**hidden, "modified": "2026-11-22T10:00:00.000Z",
+                     "object_marking_refs": [TLP_MARKING_IDS["green"]]}
+    status = post(ex, "by", blind_sco, blind_version)
+    assert status["success_count"] == 2 and "failures" not in status, status
+    assert all("message" not in s for s in status["successes"])

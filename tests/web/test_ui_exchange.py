@@ -188,6 +188,10 @@ def test_a_party_not_named_sees_nothing_not_even_a_count(
         missing = by.get(f"/exchange/collections/{exchange.collection_id}/objects/"
                          "indicator--00000000-0000-4000-8000-000000000000")
         assert hidden.status_code == missing.status_code == 404
+        green_id = OBJECT_LINK.findall(listing)[0]
+        no_such_version = by.get(f"/exchange/collections/{exchange.collection_id}/objects/"
+                                 f"{green_id}?version=2001-01-01T00:00:00.000000Z")
+        assert no_such_version.status_code == 404
         assert hidden.text.replace(restricted_id, "X") == missing.text.replace(
             "indicator--00000000-0000-4000-8000-000000000000", "X")
         assert by.get("/exchange/audit").status_code == 403

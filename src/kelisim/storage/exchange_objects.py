@@ -13,6 +13,7 @@ from dataclasses import replace
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
+import orjson
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -39,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from kelisim.domain.exchange_policy import Scope, ScopeKind, token
+from kelisim.domain.exchange_policy import Gates, Scope, ScopeKind, token
 from kelisim.domain.taxii import Query
 from kelisim.storage.schema import exchange_collections, exchange_objects, exchange_tombstones
 
@@ -57,6 +58,13 @@ COPY_TYPES = [next(name for kind, name in _PG_TYPES.items() if isinstance(column
               for column in T.columns]
 INSERT_OBJECTS = (f"INSERT INTO {T.name} ({', '.join(COLUMNS)}) "
                   f"VALUES ({', '.join('?' for _ in COLUMNS)})")
+
+
+class StoredVersion(NamedTuple):
+    """What the intake needs to know of a version already stored."""
+
+    producer_party: str | None
+    gates: Gates
 
 
 class Row(NamedTuple):
@@ -121,21 +129,42 @@ class ObjectsRepository:
                            .values(last_added=last))
 
     def stored_versions(self, collection_id: str,
-                        stix_ids: Iterable[str]) -> dict[tuple[str, str], str | None]:
-        """(id, version) -> producing Party of every stored version of these ids."""
+                        stix_ids: Iterable[str]) -> dict[tuple[str, str], StoredVersion]:
+        """(id, version) -> who produced it and its gates, for every stored version of these
+        ids (the intake decides what a post may do with what its poster can see)."""
         ids = sorted(set(stix_ids))
-        found: dict[tuple[str, str], str | None] = {}
+        columns = (T.c.stix_id, T.c.version, T.c.producer_party, T.c.tlp_gate,
+                   T.c.restricted_gate, T.c.open_access)
+        found: dict[tuple[str, str], StoredVersion] = {}
         if self._conn.dialect.name == "postgresql" and ids:
             # One array parameter: a statement PostgreSQL plans once, where IN (...) with a
             # parameter per id was parsed and planned anew for every envelope.
-            rows = self._conn.execute(select(T.c.stix_id, T.c.version, T.c.producer_party).where(
+            rows = self._conn.execute(select(*columns).where(
                 T.c.collection_id == collection_id,
                 T.c.stix_id == any_(bindparam("ids", ids, type_=ARRAY(String)))))
-            return {(r[0], r[1]): r[2] for r in rows}
+            return {(r[0], r[1]): StoredVersion(r[2], Gates(r[3], r[4], bool(r[5])))
+                    for r in rows}
         for start in range(0, len(ids), CHUNK):
-            rows = self._conn.execute(select(T.c.stix_id, T.c.version, T.c.producer_party).where(
+            rows = self._conn.execute(select(*columns).where(
                 T.c.collection_id == collection_id, T.c.stix_id.in_(ids[start:start + CHUNK])))
-            found.update(((r[0], r[1]), r[2]) for r in rows)
+            found.update(((r[0], r[1]), StoredVersion(r[2], Gates(r[3], r[4], bool(r[5]))))
+                         for r in rows)
+        return found
+
+    def marking_definitions(self, stix_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The first stored definition of each of these marking ids, in any collection of the
+        node: a marking id means one definition node-wide (STIX 2.1 §7.2.1), so a copy posted
+        into another collection can neither redefine it nor squat it there."""
+        ids = sorted(set(stix_ids))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), CHUNK):
+            # Every collection's (collection, id, version) index, not a scan of the table.
+            for r in self._conn.execute(select(T.c.raw).where(
+                    T.c.collection_id.in_(select(exchange_collections.c.id)),
+                    T.c.stix_id.in_(ids[start:start + CHUNK]),
+                    T.c.type == "marking-definition").order_by(T.c.date_added)):
+                definition = orjson.loads(bytes(r.raw))
+                found.setdefault(definition["id"], definition)
         return found
 
     def mark_superseded(self, collection_id: str, latest: Sequence[tuple[str, str]]) -> None:

@@ -50,6 +50,8 @@ RESTRICTED_ACCESS_EXTENSION_ID = "extension-definition--67f446b3-6f54-481e-a169-
 STATE_SECRET_MARKING_ID = "marking-definition--6c66a9d7-07d8-4415-a72d-7d2e1a550df3"
 SCHEMA_BASE = "https://kelisim.readthedocs.io/en/latest/stix-extensions"
 PUBLISHED = "2026-01-01T00:00:00.000Z"
+AGREEMENT_EXTENSION_MODIFIED = "2026-11-26T00:00:00.000Z"
+"""1.1.0: recipient bodies are notified names, qualified by Party where ambiguous."""
 
 # TLP 2.0 marking definitions (OASIS cti-stix-common-objects, extension-definition
 # extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d; FIRST TLP 2.0).
@@ -177,14 +179,17 @@ def extension_definitions(created_by_ref: str) -> list[dict[str, Any]]:
               "created_by_ref": created_by_ref}
     return [
         {"type": "extension-definition", "id": KELISIM_EXTENSION_ID, **common,
+         "modified": AGREEMENT_EXTENSION_MODIFIED,
          "name": "kelisim: CIS Agreement 2013 properties",
          "description": "Art. 3 directions of cooperation (art3_directions, 1-19), the Art. 2 "
                         "threat class (threat_class: information_weapon, "
                         "information_terrorism, information_crime) and the recipients of "
                         "TLP AMBER, AMBER+STRICT and RED content (recipients: parties as "
-                        "ISO 3166-1 alpha-3 codes, bodies as names or identity ids).",
+                        "ISO 3166-1 alpha-3 codes; bodies as the names of authorized bodies "
+                        "notified to the depositary, PARTY/NAME where several Parties "
+                        "notified the name).",
          "schema": f"{SCHEMA_BASE}/#kelisim-agreement-properties",
-         "version": "1.0.0", "extension_types": ["property-extension"]},
+         "version": "1.1.0", "extension_types": ["property-extension"]},
         {"type": "extension-definition", "id": RESTRICTED_ACCESS_EXTENSION_ID, **common,
          "name": "kelisim: restricted-access information marking",
          "description": "On a marking-definition: information whose access is restricted by "

@@ -35,12 +35,14 @@ from kelisim.domain.access import ExchangeAction, require_exchange
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from kelisim.domain.stix.extension import (
+    KELISIM_EXTENSION_ID,
     STATE_SECRET_MARKING_ID,
     TLP_MARKING_IDS,
     agreement_properties,
     restricted_access,
     tlp_of,
 )
+from kelisim.domain.stix.spec import SCO_TYPES
 from kelisim.domain.taxii import format_timestamp, micros_of, stix_version, version_key
 from kelisim.services import participation
 from kelisim.services.exchange import planner_statistics
@@ -48,7 +50,7 @@ from kelisim.services.exchange.callers import Caller
 from kelisim.services.exchange.collections import CollectionView, find_collection, state_today
 from kelisim.services.exchange.screening import Verdict, check_here
 from kelisim.services.runtime import Runtime
-from kelisim.storage.exchange_objects import ObjectsRepository
+from kelisim.storage.exchange_objects import ObjectsRepository, StoredVersion
 from kelisim.storage.exchange_records import ExchangeRecords
 
 log = logging.getLogger(__name__)
@@ -63,9 +65,10 @@ def _known(ref: str) -> bool:
 
 MAX_MESSAGE = 1000
 MARKINGS_ARE_NOT_VERSIONED = (
-    "this collection already holds a marking-definition with this id; marking definitions "
-    "cannot be versioned, since a new version would change the markings of every object that "
-    "names it (STIX 2.1 §7.2.1): post the new marking under an id of its own")
+    "this node already holds another definition under this marking-definition id; marking "
+    "definitions are neither versioned nor redefined, since that would change the markings of "
+    "every object that names them (STIX 2.1 §7.2.1): post the new marking under an id of its "
+    "own")
 
 
 def accept_envelope(rt: Runtime, principal: Principal, collection_key: str,
@@ -98,10 +101,11 @@ def _add(rt: Runtime, principal: Principal, collection: CollectionView,
     a poison envelope object by object)."""
     collection_id, objects, verdicts = _admit(rt, principal, collection, body)
     status_id, requested = str(uuid.uuid4()), rt.clock()
+    bodies = _notified_bodies(rt) if _names_bodies(objects) else None
     try:
         with rt.unit_of_work() as uow:
             batch = _Batch(rt, ObjectsRepository(uow.connection), collection_id,
-                           principal.party, principal.account_id)
+                           principal.party, principal.account_id, bodies)
             successes, failures = batch.store(objects, verdicts)
             row = {"id": status_id, "collection_id": collection_id,
                    "account_id": principal.account_id, "party": principal.party,
@@ -193,10 +197,11 @@ def process_job(rt: Runtime, status_id: str) -> bool:
 
 def _process(rt: Runtime, status_id: str) -> bool:
     inserted: list[int] = []
+    bodies = _notified_bodies(rt)  # before the job's transaction: see _notified_bodies
 
     def store(uow: Any, status: dict[str, Any], envelope: bytes) -> tuple[list, list]:
         outcome = _Batch(rt, ObjectsRepository(uow.connection), status["collection_id"],
-                         status["party"], status["account_id"])
+                         status["party"], status["account_id"], bodies)
         objects = orjson.loads(envelope)
         stored = outcome.store(objects, rt.screener.check(objects))
         inserted.append(outcome.inserted)
@@ -246,11 +251,12 @@ class _Batch:
     """One envelope's objects turned into rows (derived columns, gates) and stored at once."""
 
     def __init__(self, rt: Runtime, repo: ObjectsRepository, collection_id: str,
-                 party: str | None, account_id: int) -> None:
+                 party: str | None, account_id: int,
+                 bodies: dict[str, frozenset[str]] | None = None) -> None:
         self.rt, self.repo, self.collection_id = rt, repo, collection_id
         self.party, self.account_id = party, account_id
         self.inserted = 0
-        self._bodies: dict[str, frozenset[str]] | None = None
+        self._bodies = bodies
 
     def store(self, objects: list[Any], verdicts: list[Verdict]
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -262,10 +268,11 @@ class _Batch:
         ids = [obj["id"] for obj, errors in valid if not errors]
         stored = self.repo.stored_versions(self.collection_id, ids)
         producers: dict[str, set[str | None]] = {}
-        for (stix_id, _version), party in stored.items():
-            producers.setdefault(stix_id, set()).add(party)
+        for (stix_id, _version), held in stored.items():
+            producers.setdefault(stix_id, set()).add(held.producer_party)
         before = _latest_versions(stored)
-        markings = self._marking_definitions([obj for obj, errors in valid if not errors])
+        markings, refused = self._marking_definitions(
+            [obj for obj, errors in valid if not errors])
         rows: list[dict[str, Any]] = []
         added = max(micros_of(self.rt.clock()), last + 1)
         for obj, errors in valid:
@@ -273,10 +280,8 @@ class _Batch:
                 failures.append(_detail(obj, "; ".join(errors)))
                 continue
             version, problem = _version_of(obj)
-            if problem:
-                failures.append(_detail(obj, problem))
-                continue
-            problem = self._not_a_version_to_store(obj, version, stored, producers)
+            problem = problem or refused.get(id(obj)) or self._not_a_version_to_store(
+                obj, version, stored)
             if problem:
                 failures.append(_detail(obj, problem))
                 continue
@@ -289,7 +294,9 @@ class _Batch:
                 failures.append(_detail(obj, problem))
                 continue
             rows.append(row)
-            stored[(obj["id"], row["version"])] = self.party
+            stored[(obj["id"], row["version"])] = StoredVersion(
+                self.party, policy.Gates(row["tlp_gate"], row["restricted_gate"],
+                                         row["open_access"]))
             producers.setdefault(obj["id"], set()).add(self.party)
             successes.append({"id": obj["id"], "version": stix_version(row["version"])})
             added += 1
@@ -301,22 +308,21 @@ class _Batch:
         return successes, failures
 
     def _not_a_version_to_store(self, obj: dict[str, Any], version: str | None,
-                                stored: dict[tuple[str, str], str | None],
-                                producers: dict[str, set[str | None]]) -> str | None:
-        """Why a new version of a stored object may not be stored: marking definitions have no
-        versions (STIX 2.1 §7.2.1), and an object is versioned by its creator only (§3.6) -
-        another Party's "new version" would replace the creator's object for every reader and
-        outlive the creator's delete. An SCO has no versions (its id derives from its value):
-        each Party keeps its own copy, with its own markings, so posting one tells nobody
-        whether another Party holds it (Art. 6)."""
-        known = producers.get(obj["id"])
-        if not known or version is None or (obj["id"], version) in stored:
+                                stored: dict[tuple[str, str], StoredVersion]) -> str | None:
+        """Why a new version may not be stored: an object is versioned by the Party that created
+        it (STIX 2.1 §3.6) - another Party's "new version" would replace the creator's object
+        for every reader. Decided on the versions the poster may see only, so a refusal never
+        tells it of an object it cannot see (Art. 6): a version posted blind is stored as the
+        poster's own. SCOs have no versions (version None): each Party keeps its own copy."""
+        if version is None or (obj["id"], version) in stored:
             return None
-        if obj["type"] == "marking-definition":
-            return MARKINGS_ARE_NOT_VERSIONED
-        if known != {self.party}:
-            return ("another Party created this object, and only its creator makes new "
-                    "versions of it (STIX 2.1 §3.6): post an object of your own and relate it")
+        reach = policy.Scope(policy.ScopeKind.BODY, self.party) if self.party else None
+        for (stix_id, _version), held in stored.items():
+            if stix_id == obj["id"] and held.producer_party != self.party and reach and \
+                    policy.compiled_visible(held.gates, reach):
+                return ("another Party created this object, and only its creator makes new "
+                        "versions of it (STIX 2.1 §3.6): post an object of your own and "
+                        "relate it")
         return None
 
     def _mark_superseded(self, rows: list[dict[str, Any]], before: dict[str, str],
@@ -330,37 +336,68 @@ class _Batch:
             (stix_id, latest[stix_id]) for stix_id in {row["stix_id"] for row in rows}
             if stix_id in before and latest[stix_id] > before[stix_id]])
 
-    def _marking_definitions(self, checked: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        """The definitions of the markings the checked objects name: as stored in the collection
-        first, then as posted in this envelope by an object that passed the checks. A stored
-        definition is never replaced by a posted copy with the same id (that copy is "already
-        stored" and is not stored), and an object the checks refused defines nothing (Art. 6:
-        a broken copy must not lift the restriction the stored one imposes)."""
+    def _marking_definitions(self, checked: list[dict[str, Any]]
+                             ) -> tuple[dict[str, dict[str, Any]], dict[int, str]]:
+        """The definitions of the markings the checked objects name, and why posted marking
+        definitions are refused (keyed by `id()` of the posted object).
+
+        A marking id means one definition on the node (STIX 2.1 §7.2.1: they are not
+        versioned): the first one stored, in any collection, holds. A posted definition that
+        differs from it, or from an earlier one in the envelope, is refused, and so is a
+        restricted-access marking posted by a Party other than its owner (Art. 2, 6). Refused
+        definitions define nothing, so a broken, squatting or widened copy can never lift the
+        restriction the owner's definition imposes."""
         wanted = {ref for o in checked for ref in _marking_refs(o) if not _known(ref)}
-        found: dict[str, dict[str, Any]] = {}
-        for raw in self.repo.raw_objects(self.collection_id, wanted):
-            definition = orjson.loads(raw)
-            found.setdefault(definition["id"], definition)
-        for obj in checked:
-            if obj.get("type") == "marking-definition":
+        posted = [o for o in checked if o.get("type") == "marking-definition"]
+        found = self.repo.marking_definitions(wanted | {o["id"] for o in posted})
+        refused: dict[int, str] = {}
+        for obj in posted:
+            problem = self._marking_problem(obj, found.get(obj["id"]))
+            if problem:
+                refused[id(obj)] = problem
+            else:
                 found.setdefault(obj["id"], obj)
-        return found
+        return found, refused
+
+    def _marking_problem(self, obj: dict[str, Any], holding: dict[str, Any] | None) -> str | None:
+        if holding is not None and holding != obj:
+            return MARKINGS_ARE_NOT_VERSIONED
+        try:
+            own = restricted_access(obj)
+        except InvalidInput as error:
+            return error.reason
+        if own is not None and own.owner_party != self.party:
+            return (f"a restricted-access marking defines information of its owner Party "
+                    f"({own.owner_party}); only that Party's bodies may post it (Art. 2, 6)")
+        return None
 
     def _recipient_bodies(self, names: frozenset[str]) -> tuple[frozenset[str], str | None]:
         """Recipient bodies named in the kelisim extension, each as the body of the Party that
-        notified it to the depositary (`RUS/RU-CERT`); a name no Party notified is refused
-        rather than matched against whatever accounts are called so (Art. 6, 8)."""
+        notified it to the depositary (`RUS/RU-CERT`, Art. 8). A name may be given so, or
+        bare when exactly one Party notified a body of that name; a bare name several Parties
+        notified, or a name no Party notified, is refused rather than matched against whatever
+        accounts are called so (Art. 6)."""
         if not names:
             return frozenset(), None
-        if self._bodies is None:
-            self._bodies = participation.authorized_bodies_on(self.rt, self.rt.clock().date())
-        found = {policy.qualified_body(party, name) for name in names
-                 for party, bodies in self._bodies.items() if name in bodies}
-        unknown = sorted(n for n in names if not any(n in b for b in self._bodies.values()))
-        if unknown:
-            return frozenset(), (f"recipients.bodies names {unknown[0][:80]!r}, which no Party "
-                                 "has notified to the depositary as its authorized body; name "
-                                 "a notified body, or the Party (Art. 6, 8)")
+        if self._bodies is None:  # kelisim's own publications name none; no second connection
+            self._bodies = _notified_bodies(self.rt)
+        found: set[str] = set()
+        for name in sorted(names):
+            party, _, body = name.partition("/")
+            if body and body in self._bodies.get(party, ()):
+                found.add(policy.qualified_body(party, body))
+                continue
+            parties = sorted(p for p, bodies in self._bodies.items() if name in bodies)
+            if len(parties) == 1:
+                found.add(policy.qualified_body(parties[0], name))
+                continue
+            if parties:
+                return frozenset(), (
+                    f"recipients.bodies names {name[:80]!r}, a body name notified by "
+                    f"{', '.join(parties)}: say whose, e.g. {parties[0]}/{name[:80]} (Art. 6)")
+            return frozenset(), (f"recipients.bodies names {name[:80]!r}, which no Party has "
+                                 "notified to the depositary as its authorized body; name a "
+                                 "notified body, or the Party (Art. 6, 8)")
         return frozenset(found), None
 
     def _row(self, obj: dict[str, Any], version: str | None, added: int,
@@ -376,9 +413,6 @@ class _Batch:
         # A restricted-access marking-definition is itself restricted information: who owns
         # it, under which law and who may read are for the owner and the Parties allowed only.
         own = restricted_access(obj) if obj.get("type") == "marking-definition" else None
-        if own is not None and own.owner_party != self.party:
-            return {}, (f"a restricted-access marking defines information of its owner Party "
-                        f"({own.owner_party}); only that Party's bodies may post it (Art. 2, 6)")
         restricted = [own] if own is not None else []
         refs = _marking_refs(obj)
         for ref in refs:
@@ -424,20 +458,41 @@ class _Batch:
         }, None
 
 
+def _notified_bodies(rt: Runtime) -> dict[str, frozenset[str]]:
+    """Each Party's notified authorized bodies today, read before the batch's transaction: it
+    takes a connection of its own, and a batch that waited for a second connection while
+    holding its collection's lock could starve the pool under load."""
+    return participation.authorized_bodies_on(rt, rt.clock().date())
+
+
+def _names_bodies(objects: list[Any]) -> bool:
+    """Whether any object names recipient bodies in the kelisim extension (cheap: no parse)."""
+    for obj in objects:
+        extensions = obj.get("extensions") if isinstance(obj, dict) else None
+        ext = extensions.get(KELISIM_EXTENSION_ID) if isinstance(extensions, dict) else None
+        recipients = ext.get("recipients") if isinstance(ext, dict) else None
+        if isinstance(recipients, dict) and recipients.get("bodies"):
+            return True
+    return False
+
+
 def _version_of(obj: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The version key of a checked object - its `modified`, else its `created`, else none (an
-    SCO: versioned by its date_added) - or why it has none. The STIX checks vouch for these
-    properties on SDOs, SROs and meta objects; on an SCO they are custom properties, so an SCO
-    whose `modified` is no timestamp is refused here rather than failing the whole envelope."""
+    """The version key of a checked object - its `modified`, else its `created` - or None for an
+    SCO (no versions: its id derives from its value, and each Party keeps its own copy,
+    versioned by its date_added); or why it has none. The STIX checks vouch for these
+    properties on SDOs, SROs and meta objects; on an SCO they are custom properties, checked
+    here as timestamps but never used as its version, so that an SCO is handled alike
+    whatever custom properties it carries."""
     name = "modified" if "modified" in obj else "created" if "created" in obj else None
     stamp = obj.get(name) if name else None
     if not isinstance(stamp, str):
         return None, None
     try:
-        return version_key(stamp), None
+        key = version_key(stamp)
     except ValueError:
         return None, (f"{name}: {stamp[:40]!r} is not a STIX timestamp, and kelisim versions "
                       "the object by it (STIX 2.1 section 3.2; TAXII 2.1 section 5.8)")
+    return (None if obj.get("type") in SCO_TYPES else key), None
 
 
 def _latest_versions(versions: Iterable[tuple[str, str]]) -> dict[str, str]:

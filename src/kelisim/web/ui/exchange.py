@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from kelisim.domain.access import ExchangeAction, exchange_allowed, require_exchange
 from kelisim.domain.accounts import Principal
 from kelisim.domain.agreement_text import THREAT_CLASSES, directions
-from kelisim.domain.errors import InvalidInput, KelisimError
+from kelisim.domain.errors import InvalidInput, KelisimError, NotFound
 from kelisim.domain.exchange_policy import Endpoint
 from kelisim.domain.stix.extension import agreement_properties, restricted_access, tlp_of
 from kelisim.domain.taxii import Query, format_timestamp, micros_of, parse_timestamp
@@ -185,6 +185,8 @@ def _object_view(rt: Any, user: Principal, key: str, object_id: str,
     collection = find_collection(rt, user, key)
     query = Query(versions=(version,) if version else ("last",), limit=1)
     page = read_page(rt, user, collection.id, query, Endpoint.OBJECT, object_id)
+    if not page.rows:  # the object is there, but not in the version asked for
+        raise NotFound("This object has no such version visible to this account.")
     item = item_of(page.rows[-1])
     versions = read_page(rt, user, collection.id, Query(limit=1000), Endpoint.VERSIONS,
                          object_id).rows

@@ -267,9 +267,9 @@ class _Batch:
         valid = [(obj, verdict.errors) for obj, verdict in zip(objects, verdicts, strict=True)]
         ids = [obj["id"] for obj, errors in valid if not errors]
         stored = self.repo.stored_versions(self.collection_id, ids)
-        producers: dict[str, set[str | None]] = {}
+        held_by_id: dict[str, list[StoredVersion]] = {}
         for (stix_id, _version), held in stored.items():
-            producers.setdefault(stix_id, set()).add(held.producer_party)
+            held_by_id.setdefault(stix_id, []).append(held)
         before = _latest_versions(stored)
         markings, refused = self._marking_definitions(
             [obj for obj, errors in valid if not errors])
@@ -281,12 +281,13 @@ class _Batch:
                 continue
             version, problem = _version_of(obj)
             problem = problem or refused.get(id(obj)) or self._not_a_version_to_store(
-                obj, version, stored)
+                obj, version, stored, held_by_id.get(obj["id"], ()))
             if problem:
                 failures.append(_detail(obj, problem))
                 continue
-            if (obj["id"], version) in stored or (
-                    version is None and self.party in producers.get(obj["id"], ())):
+            if (obj["id"], version) in stored or (version is None and any(
+                    held.producer_party == self.party
+                    for held in held_by_id.get(obj["id"], ()))):
                 successes.append({**_detail(obj, None), "message": "already stored"})
                 continue
             row, problem = self._row(obj, version, added, markings)
@@ -294,10 +295,10 @@ class _Batch:
                 failures.append(_detail(obj, problem))
                 continue
             rows.append(row)
-            stored[(obj["id"], row["version"])] = StoredVersion(
-                self.party, policy.Gates(row["tlp_gate"], row["restricted_gate"],
-                                         row["open_access"]))
-            producers.setdefault(obj["id"], set()).add(self.party)
+            held = StoredVersion(self.party, policy.Gates(
+                row["tlp_gate"], row["restricted_gate"], row["open_access"]))
+            stored[(obj["id"], row["version"])] = held
+            held_by_id.setdefault(obj["id"], []).append(held)
             successes.append({"id": obj["id"], "version": stix_version(row["version"])})
             added += 1
         self._mark_superseded(rows, before, _latest_versions(stored))
@@ -308,7 +309,8 @@ class _Batch:
         return successes, failures
 
     def _not_a_version_to_store(self, obj: dict[str, Any], version: str | None,
-                                stored: dict[tuple[str, str], StoredVersion]) -> str | None:
+                                stored: dict[tuple[str, str], StoredVersion],
+                                held: Iterable[StoredVersion]) -> str | None:
         """Why a new version may not be stored: an object is versioned by the Party that created
         it (STIX 2.1 §3.6) - another Party's "new version" would replace the creator's object
         for every reader. Decided on the versions the poster may see only, so a refusal never
@@ -317,9 +319,9 @@ class _Batch:
         if version is None or (obj["id"], version) in stored:
             return None
         reach = policy.Scope(policy.ScopeKind.BODY, self.party) if self.party else None
-        for (stix_id, _version), held in stored.items():
-            if stix_id == obj["id"] and held.producer_party != self.party and reach and \
-                    policy.compiled_visible(held.gates, reach):
+        for version_held in held:
+            if version_held.producer_party != self.party and reach and \
+                    policy.compiled_visible(version_held.gates, reach):
                 return ("another Party created this object, and only its creator makes new "
                         "versions of it (STIX 2.1 §3.6): post an object of your own and "
                         "relate it")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -267,10 +267,15 @@ class _Batch:
         valid = [(obj, verdict.errors) for obj, verdict in zip(objects, verdicts, strict=True)]
         ids = [obj["id"] for obj, errors in valid if not errors]
         stored = self.repo.stored_versions(self.collection_id, ids)
-        held_by_id: dict[str, list[StoredVersion]] = {}
+        held_by_id: dict[str, list[StoredVersion]] = {}  # other Parties' versions, from the store
+        own_ids: set[str] = set()  # ids this Party holds a version of (stored or in this batch)
         for (stix_id, _version), held in stored.items():
-            held_by_id.setdefault(stix_id, []).append(held)
+            if held.producer_party == self.party:
+                own_ids.add(stix_id)
+            else:
+                held_by_id.setdefault(stix_id, []).append(held)
         before = _latest_versions(stored)
+        own = StoredVersion(self.party, policy.Gates(None, None, False))  # this batch's rows
         markings, refused = self._marking_definitions(
             [obj for obj, errors in valid if not errors])
         rows: list[dict[str, Any]] = []
@@ -285,9 +290,7 @@ class _Batch:
             if problem:
                 failures.append(_detail(obj, problem))
                 continue
-            if (obj["id"], version) in stored or (version is None and any(
-                    held.producer_party == self.party
-                    for held in held_by_id.get(obj["id"], ()))):
+            if (obj["id"], version) in stored or (version is None and obj["id"] in own_ids):
                 successes.append({**_detail(obj, None), "message": "already stored"})
                 continue
             row, problem = self._row(obj, version, added, markings)
@@ -295,10 +298,8 @@ class _Batch:
                 failures.append(_detail(obj, problem))
                 continue
             rows.append(row)
-            held = StoredVersion(self.party, policy.Gates(
-                row["tlp_gate"], row["restricted_gate"], row["open_access"]))
-            stored[(obj["id"], row["version"])] = held
-            held_by_id.setdefault(obj["id"], []).append(held)
+            stored[(obj["id"], row["version"])] = own
+            own_ids.add(obj["id"])
             successes.append({"id": obj["id"], "version": stix_version(row["version"])})
             added += 1
         self._mark_superseded(rows, before, _latest_versions(stored))
@@ -310,18 +311,18 @@ class _Batch:
 
     def _not_a_version_to_store(self, obj: dict[str, Any], version: str | None,
                                 stored: dict[tuple[str, str], StoredVersion],
-                                held: Iterable[StoredVersion]) -> str | None:
-        """Why a new version may not be stored: an object is versioned by the Party that created
-        it (STIX 2.1 §3.6) - another Party's "new version" would replace the creator's object
-        for every reader. Decided on the versions the poster may see only, so a refusal never
-        tells it of an object it cannot see (Art. 6): a version posted blind is stored as the
-        poster's own. SCOs have no versions (version None): each Party keeps its own copy."""
-        if version is None or (obj["id"], version) in stored:
+                                held: Sequence[StoredVersion]) -> str | None:
+        """Why a new version may not be stored, given the versions other Parties hold (`held`):
+        an object is versioned by the Party that created it (STIX 2.1 §3.6) - another Party's
+        "new version" would replace the creator's object for every reader. Decided on the
+        versions the poster may see only, so a refusal never tells it of an object it cannot
+        see (Art. 6): a version posted blind is stored as the poster's own. SCOs have no
+        versions (version None): each Party keeps its own copy."""
+        if version is None or not held or (obj["id"], version) in stored:
             return None
         reach = policy.Scope(policy.ScopeKind.BODY, self.party) if self.party else None
         for version_held in held:
-            if version_held.producer_party != self.party and reach and \
-                    policy.compiled_visible(version_held.gates, reach):
+            if reach and policy.compiled_visible(version_held.gates, reach):
                 return ("another Party created this object, and only its creator makes new "
                         "versions of it (STIX 2.1 §3.6): post an object of your own and "
                         "relate it")

@@ -178,17 +178,6 @@ class ObjectsRepository:
                 .values(superseded=True),
                 [{"id": stix_id, "latest": version} for stix_id, version in latest])
 
-    def raw_objects(self, collection_id: str, stix_ids: Iterable[str]) -> list[bytes]:
-        """Stored versions of the given ids, first stored first (used to resolve
-        marking-definitions: the first definition of an id is the one that holds)."""
-        ids = sorted(set(stix_ids))
-        out: list[bytes] = []
-        for start in range(0, len(ids), CHUNK):
-            out.extend(bytes(r.raw) for r in self._conn.execute(select(T.c.raw).where(
-                T.c.collection_id == collection_id, T.c.stix_id.in_(ids[start:start + CHUNK]))
-                .order_by(T.c.date_added)))
-        return out
-
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert an envelope's rows at once: PostgreSQL's COPY (a single stream instead of a
         statement a row), SQLite's executemany on the driver (no per-row parameter building);

@@ -548,3 +548,72 @@ def test_what_a_post_is_told_depends_only_on_what_its_poster_sees(ex: Exchange) 
     status = post(ex, "by", blind_sco, blind_version)
     assert status["success_count"] == 2 and "failures" not in status, status
     assert all("message" not in s for s in status["successes"])
+
+
+def test_no_party_takes_over_another_partys_object(ex: Exchange) -> None:
+    """A named recipient body sees the object, so its 'new version' is refused; a version
+    posted blind is stored, but never locks the creator out of its own object (STIX 2.1
+    §3.6); a custom object without timestamps is not another Party's copy to take over."""
+    for_ru_cert = indicator("for RU-CERT", tlp="red", recipients={"bodies": ["RU-CERT"]})
+    assert post(ex, "kz", for_ru_cert)["success_count"] == 1
+    rewrite = {**for_ru_cert, "modified": "2026-11-21T10:00:00.000Z", "name": "RUS rewrite",
+               "object_marking_refs": [TLP_MARKING_IDS["green"]]}
+    rewrite["extensions"] = {k: {**v, "recipients": {}} for k, v in
+                             for_ru_cert["extensions"].items()}
+    status = post(ex, "ru", rewrite)
+    assert status["failure_count"] == 1 and "creator" in status["failures"][0]["message"]
+
+    hidden = indicator("KAZ only", tlp="red")
+    assert post(ex, "kz", hidden)["success_count"] == 1
+    forged = {**hidden, "modified": "2026-11-21T10:00:00.000Z", "name": "BLR forged",
+              "object_marking_refs": [TLP_MARKING_IDS["green"]]}
+    assert post(ex, "by", forged)["success_count"] == 1  # blind: stored as Belarus's own
+    own_update = {**hidden, "modified": "2026-11-22T10:00:00.000Z", "name": "KAZ v2"}
+    assert post(ex, "kz", own_update)["success_count"] == 1
+
+    custom = {"type": "x-acme-note", "id": f"x-acme-note--{uuid.uuid4()}", "spec_version": "2.1",
+              "created": "2026-11-20T10:00:00.000Z", "modified": "2026-11-20T10:00:00.000Z",
+              "x_text": "KAZ"}
+    assert post(ex, "kz", custom)["success_count"] == 1
+    bare = {k: v for k, v in custom.items() if k not in ("created", "modified")} | {
+        "x_text": "BLR rewrite"}
+    status = post(ex, "by", bare)
+    assert status["successes"][0].get("message") == "already stored", status
+    page = reading.read_page(ex.node.runtime, ex.principals["ru"], ex.collection_id, Query(),
+                             Endpoint.OBJECTS)
+    assert [orjson.loads(r.raw)["x_text"] for r in page.rows if r.stix_id == custom["id"]] == [
+        "KAZ"]
+
+
+def test_a_marking_that_would_not_be_stored_defines_nothing(ex: Exchange) -> None:
+    marking = {**restricted_marking("KAZ", ["RUS"]),
+               "object_marking_refs": [f"marking-definition--{uuid.uuid4()}"]}  # not held
+    marked = indicator("marked with a marking that fails", markings=[marking["id"]])
+    status = post(ex, "kz", marking, marked)
+    assert status["success_count"] == 0 and status["failure_count"] == 2, status
+
+
+def test_a_deleted_marking_id_stays_its_producers(ex: Exchange) -> None:
+    rt = ex.node.runtime
+    marking = restricted_marking("KAZ", ["RUS"])
+    assert post(ex, "kz", marking)["success_count"] == 1
+    reading.delete_object(rt, ex.principals["kz"], ex.collection_id, marking["id"],
+                          Query(versions=("all",)))
+    squat = {"type": "marking-definition", "spec_version": "2.1", "id": marking["id"],
+             "created": marking["created"], "definition_type": "statement",
+             "definition": {"statement": "public"}}
+    assert post(ex, "ru", squat)["failure_count"] == 1
+    later = indicator("KAZ's later object", markings=[marking["id"]])
+    assert post(ex, "kz", marking, later)["success_count"] == 2
+    assert later["id"] not in visible(ex, "by") and later["id"] in visible(ex, "ru")
+
+
+def test_a_qualified_body_name_is_only_that_partys_body(ex: Exchange) -> None:
+    rt = ex.node.runtime
+    depositary.record_entries(rt, ex.admin, [{
+        "kind": "authorized_bodies_change", "party": "BLR", "changed": "2020-01-01",
+        "received": "2020-01-02", "authorized_bodies": [{"name": "BY-CERT"},
+                                                        {"name": "RUS/GOV-CERT"}]}])
+    status = post(ex, "kz", indicator("for RUS/GOV-CERT", tlp="red",
+                                      recipients={"bodies": ["RUS/GOV-CERT"]}))
+    assert status["failure_count"] == 1 and "has notified no" in status["failures"][0]["message"]

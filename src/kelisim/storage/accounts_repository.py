@@ -31,6 +31,11 @@ class AccountsRepository:
                                    accounts.c.disabled_at.is_(None))).first()
         return None if row is None else (principal_of(row), row.token_hash)
 
+    def principal(self, account_id: int) -> Principal | None:
+        """The account with this id, disabled or not (it posted what it posted)."""
+        row = self._connection.execute(select(accounts).where(accounts.c.id == account_id)).first()
+        return None if row is None else principal_of(row)
+
     def disable(self, account_id: int, at: datetime) -> None:
         self._connection.execute(update(accounts).where(accounts.c.id == account_id,
                                                         accounts.c.disabled_at.is_(None))

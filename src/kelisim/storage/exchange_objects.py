@@ -263,6 +263,17 @@ class ObjectsRepository:
              "producer_party": row.producer_party, "deleted_by": deleted_by,
              "deleted_at": deleted_at} for row in rows])
 
+    def deleted_by_producer(self, stix_ids: Iterable[str]) -> dict[str, frozenset[str | None]]:
+        """The Parties whose deleted versions of these ids left tombstones, in any collection."""
+        ids = sorted(set(stix_ids))
+        t = exchange_tombstones
+        found: dict[str, set[str | None]] = {}
+        for start in range(0, len(ids), CHUNK):
+            for r in self._conn.execute(select(t.c.stix_id, t.c.producer_party).where(
+                    t.c.stix_id.in_(ids[start:start + CHUNK]))):
+                found.setdefault(r.stix_id, set()).add(r.producer_party)
+        return {k: frozenset(v) for k, v in found.items()}
+
     def tombstones(self, collection_id: str) -> list[dict[str, Any]]:
         t = exchange_tombstones
         rows = self._conn.execute(select(t.c.stix_id, t.c.version, t.c.producer_party,

@@ -51,11 +51,15 @@ class Batch:
 
     def __init__(self, rt: Runtime, repo: ObjectsRepository, collection_id: str,
                  party: str | None, account_id: int,
-                 bodies: dict[str, frozenset[str]] | None = None) -> None:
+                 bodies: dict[str, frozenset[str]] | None = None,
+                 reach: policy.Scope | None = None) -> None:
+        """`reach`: what the poster may read in this collection today (None: nothing, as for a
+        collection it may write but not read); `bodies`: the notified authorized bodies."""
         self.rt, self.repo, self.collection_id = rt, repo, collection_id
         self.party, self.account_id = party, account_id
         self.inserted = 0
         self._bodies = bodies
+        self._reach = reach
 
     def store(self, objects: list[Any], verdicts: list[Verdict]
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -85,11 +89,13 @@ class Batch:
                 continue
             version, problem = _version_of(obj)
             problem = problem or refused.get(id(obj)) or self._not_a_version_to_store(
-                obj, version, stored, held_by_id.get(obj["id"], ()))
+                obj, version, stored, held_by_id.get(obj["id"], ()), obj["id"] in own_ids)
             if problem:
                 failures.append(detail(obj, problem))
                 continue
-            if (obj["id"], version) in stored or (version is None and obj["id"] in own_ids):
+            if (obj["id"], version) in stored or (version is None and (
+                    obj["id"] in own_ids  # an SCO is a per-Party copy; any other object one
+                    or (obj["type"] not in SCO_TYPES and obj["id"] in held_by_id))):
                 successes.append({**detail(obj, None), "message": "already stored"})
                 continue
             row, problem = self._row(obj, version, added, markings)
@@ -110,21 +116,21 @@ class Batch:
 
     def _not_a_version_to_store(self, obj: dict[str, Any], version: str | None,
                                 stored: dict[tuple[str, str], StoredVersion],
-                                held: Sequence[StoredVersion]) -> str | None:
-        """Why a new version may not be stored, given the versions other Parties hold (`held`):
-        an object is versioned by the Party that created it (STIX 2.1 §3.6) - another Party's
-        "new version" would replace the creator's object for every reader. Decided on the
-        versions the poster may see only, so a refusal never tells it of an object it cannot
-        see (Art. 6): a version posted blind is stored as the poster's own. SCOs have no
-        versions (version None): each Party keeps its own copy."""
-        if version is None or not held or (obj["id"], version) in stored:
+                                held: Sequence[StoredVersion], holds_one: bool) -> str | None:
+        """Why a new version may not be stored, given the versions other Parties hold (`held`)
+        and whether the poster's Party holds one (`holds_one`): an object is versioned by the
+        Party that created it (STIX 2.1 §3.6) - another Party's "new version" would replace the
+        creator's object for every reader. A Party that holds a version of the object may
+        always add one (the creator is never locked out). Judged on the versions the poster
+        may see in this collection, so a refusal never tells it of an object it cannot see
+        (Art. 6): a version posted blind is stored as the poster's own (a residual decision
+        0005 records). SCOs have no versions: each Party keeps its own copy."""
+        if version is None or holds_one or not held or (obj["id"], version) in stored:
             return None
-        reach = policy.Scope(policy.ScopeKind.BODY, self.party) if self.party else None
-        for version_held in held:
-            if reach and policy.compiled_visible(version_held.gates, reach):
-                return ("another Party created this object, and only its creator makes new "
-                        "versions of it (STIX 2.1 §3.6): post an object of your own and "
-                        "relate it")
+        reach = self._reach
+        if reach is not None and any(policy.compiled_visible(h.gates, reach) for h in held):
+            return ("another Party created this object, and only its creator makes new "
+                    "versions of it (STIX 2.1 §3.6): post an object of your own and relate it")
         return None
 
     def _mark_superseded(self, rows: list[dict[str, Any]], before: dict[str, str],
@@ -151,18 +157,28 @@ class Batch:
         restriction the owner's definition imposes."""
         wanted = {ref for o in checked for ref in _marking_refs(o) if not _known(ref)}
         posted = [o for o in checked if o.get("type") == "marking-definition"]
-        found = self.repo.marking_definitions(wanted | {o["id"] for o in posted})
+        posted_ids = {o["id"] for o in posted}
+        found = self.repo.marking_definitions(wanted | posted_ids)
+        deleted = self.repo.deleted_by_producer(posted_ids - found.keys())
         refused: dict[int, str] = {}
         for obj in posted:
-            problem = self._marking_problem(obj, found.get(obj["id"]))
+            problem = self._marking_problem(obj, found.get(obj["id"]), deleted.get(obj["id"]))
+            if problem is None:  # and it would be stored: nothing it fails on may define
+                version, problem = _version_of(obj)
+                problem = problem or self._derive(obj, version, 0, found)[1]
             if problem:
                 refused[id(obj)] = problem
             else:
                 found.setdefault(obj["id"], obj)
         return found, refused
 
-    def _marking_problem(self, obj: dict[str, Any], holding: dict[str, Any] | None) -> str | None:
+    def _marking_problem(self, obj: dict[str, Any], holding: dict[str, Any] | None,
+                         deleted_by: frozenset[str | None] | None) -> str | None:
         if holding is not None and holding != obj:
+            return MARKINGS_ARE_NOT_VERSIONED
+        if holding is None and deleted_by and self.party not in deleted_by:
+            # A deleted marking's id stays its producer's: anyone else could otherwise
+            # redefine it and strip the restriction from what its owner posts next.
             return MARKINGS_ARE_NOT_VERSIONED
         try:
             own = restricted_access(obj)
@@ -186,9 +202,13 @@ class Batch:
         found: set[str] = set()
         for name in sorted(names):
             party, _, body = name.partition("/")
-            if body and body in self._bodies.get(party, ()):
-                found.add(policy.qualified_body(party, body))
-                continue
+            if body:  # PARTY/NAME, and only that: "RUS/X" never means a body named so elsewhere
+                if body in self._bodies.get(party, ()):
+                    found.add(policy.qualified_body(party, body))
+                    continue
+                return frozenset(), (f"recipients.bodies names {name[:80]!r}, but {party[:8]} "
+                                     f"has notified no authorized body called {body[:80]!r} "
+                                     "to the depositary (Art. 6, 8)")
             parties = sorted(p for p, bodies in self._bodies.items() if name in bodies)
             if len(parties) == 1:
                 found.add(policy.qualified_body(parties[0], name))

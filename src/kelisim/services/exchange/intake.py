@@ -77,10 +77,11 @@ def _add(rt: Runtime, principal: Principal, collection: CollectionView,
     collection_id, objects, verdicts = _admit(rt, principal, collection, body)
     status_id, requested = str(uuid.uuid4()), rt.clock()
     bodies = notified_bodies(rt) if names_bodies(objects) else None
+    reach = poster_reach(rt, principal, collection)
     try:
         with rt.unit_of_work() as uow:
             batch = Batch(rt, ObjectsRepository(uow.connection), collection_id,
-                           principal.party, principal.account_id, bodies)
+                          principal.party, principal.account_id, bodies, reach)
             successes, failures = batch.store(objects, verdicts)
             row = {"id": status_id, "collection_id": collection_id,
                    "account_id": principal.account_id, "party": principal.party,
@@ -172,11 +173,13 @@ def process_job(rt: Runtime, status_id: str) -> bool:
 
 def _process(rt: Runtime, status_id: str) -> bool:
     inserted: list[int] = []
-    bodies = notified_bodies(rt)  # before the job's transaction: see _notified_bodies
+    # Read before the job's transaction (see batch.notified_bodies): the notified bodies, and
+    # what the poster may read in the collection today.
+    bodies, reach = notified_bodies(rt), _queued_poster_reach(rt, status_id)
 
     def store(uow: Any, status: dict[str, Any], envelope: bytes) -> tuple[list, list]:
         outcome = Batch(rt, ObjectsRepository(uow.connection), status["collection_id"],
-                         status["party"], status["account_id"], bodies)
+                        status["party"], status["account_id"], bodies, reach)
         objects = orjson.loads(envelope)
         stored = outcome.store(objects, rt.screener.check(objects))
         inserted.append(outcome.inserted)
@@ -186,6 +189,28 @@ def _process(rt: Runtime, status_id: str) -> bool:
     if done:
         planner_statistics.note_stored(rt, inserted[0])
     return done
+
+
+def poster_reach(rt: Runtime, principal: Principal,
+                 collection: CollectionView) -> policy.Scope | None:
+    """What the poster may read in the collection today (None: nothing): the intake tells a
+    poster only what it may see (Art. 6)."""
+    if not collection.can_read:
+        return None
+    return policy.scope(policy.Reader.of(principal, state_today(rt, principal)))
+
+
+def _queued_poster_reach(rt: Runtime, status_id: str) -> policy.Scope | None:
+    with rt.unit_of_work() as uow:
+        status = ExchangeRecords(uow.connection).status(status_id)
+        principal = uow.accounts.principal(status["account_id"]) if status else None
+    if status is None or principal is None:
+        return None
+    try:
+        return poster_reach(rt, principal, find_collection(rt, principal,
+                                                           status["collection_id"]))
+    except (NotFound, PermissionDenied):
+        return None
 
 
 def _fail_all(rt: Runtime, status_id: str) -> bool:

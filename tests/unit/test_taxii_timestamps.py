@@ -38,6 +38,7 @@ def test_the_other_forms_take_the_arithmetic_route(text: str) -> None:
     "2025-02-30T00:00:00.000Z", "2025-13-01T00:00:00Z", "2025-01-01T24:00:00Z",
     "2025-01-01T00:60:00Z", "2025-01-01 00:00:00Z", "2025-01-01T00:00:00", "x",
     "2025-01-01T00:00:00Z\n", "2025-01-01T00:00:00.000Z\n",
+    "\uff12\uff10\uff12\uff16-01-01T00:00:00Z",  # full-width digits are no STIX timestamp
 ])
 def test_what_is_not_a_timestamp_is_refused_by_both(text: str) -> None:
     with pytest.raises(ValueError):

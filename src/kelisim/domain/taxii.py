@@ -38,7 +38,7 @@ KNOWN_PARAMETERS = frozenset({
 TLP_FILTER_VALUES = frozenset({"clear", "green", "amber", "amber+strict", "red", "none"})
 
 _TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?Z\Z")
+    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?Z\Z", re.ASCII)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -92,7 +92,7 @@ def stix_version(key: str) -> str:
 
 
 _PLAIN_TIMESTAMP = re.compile(
-    r"^([1-9]\d{3})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.(\d{1,6}))?Z\Z")
+    r"^([1-9]\d{3})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.(\d{1,6}))?Z\Z", re.ASCII)
 
 
 def version_key(text: str) -> str:

@@ -8,6 +8,7 @@ the date; it is cached per (ledger head, date) and recomputed when anything is r
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from kelisim.domain.treaty import PartyState, resolve_corrections, status_on
 from kelisim.services.depositary import cis_membership, recorded_entries
@@ -18,6 +19,33 @@ CACHE_KEY = "participation"
 MAX_CACHED_DATES = 64
 
 
+class _OnDate(NamedTuple):
+    """What the ledger says of the Parties on one date: computed once per (ledger head, date)."""
+
+    states: dict[str, PartyState]
+    bodies: dict[str, frozenset[str]]
+
+
+def _on_date(rt: Runtime, on: date, uow: UnitOfWork) -> _OnDate:
+    head = uow.ledger.head()
+    key = (head.seq if head else 0, on)
+    cache: dict[tuple[int, date], _OnDate] = rt.caches.setdefault(CACHE_KEY, {})
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    known = uow.reference.states()
+    effective = resolve_corrections(recorded_entries(uow))
+    status = status_on(effective, on, known, cis_membership(known))
+    found = _OnDate(
+        states={p.party: p.state for p in status.parties},
+        bodies={p.party: frozenset(str(b["name"]) for b in p.authorized_bodies if b.get("name"))
+                for p in status.parties if p.authorized_bodies})
+    if len(cache) >= MAX_CACHED_DATES:
+        cache.clear()
+    cache[key] = found
+    return found
+
+
 def party_states_on(rt: Runtime, on: date,
                     uow: UnitOfWork | None = None) -> dict[str, PartyState]:
     """Every recorded or CIS state's PartyState on `on` (states never mentioned: not_party).
@@ -26,21 +54,8 @@ def party_states_on(rt: Runtime, on: date,
     rather than checking out another connection for the ledger head)."""
     if uow is None:
         with rt.unit_of_work() as own:
-            return party_states_on(rt, on, own)
-    head = uow.ledger.head()
-    head_seq = head.seq if head else 0
-    cache: dict[tuple[int, date], dict[str, PartyState]] = rt.caches.setdefault(CACHE_KEY, {})
-    cached = cache.get((head_seq, on))
-    if cached is not None:
-        return cached
-    known = uow.reference.states()
-    effective = resolve_corrections(recorded_entries(uow))
-    status = status_on(effective, on, known, cis_membership(known))
-    states = {p.party: p.state for p in status.parties}
-    if len(cache) >= MAX_CACHED_DATES:
-        cache.clear()
-    cache[(head_seq, on)] = states
-    return states
+            return _on_date(rt, on, own).states
+    return _on_date(rt, on, uow).states
 
 
 def party_state_on(rt: Runtime, party: str, on: date,
@@ -53,34 +68,15 @@ def party_state_at(rt: Runtime, party: str, on: date, ledger_seq: int) -> PartyS
     query does): no round trip when the states for that head are cached; otherwise they are
     computed afresh in a transaction of their own."""
     cached = rt.caches.get(CACHE_KEY, {}).get((ledger_seq, on))
-    if cached is None:
-        cached = party_states_on(rt, on)
-    return cached.get(party, PartyState.NOT_PARTY)
-
-
-BODIES_CACHE_KEY = "participation.bodies"
+    states = cached.states if cached is not None else party_states_on(rt, on)
+    return states.get(party, PartyState.NOT_PARTY)
 
 
 def authorized_bodies_on(rt: Runtime, on: date) -> dict[str, frozenset[str]]:
     """Each Party's authorized bodies on `on`, by name, as notified to the depositary (Art. 8):
     what a producer may name as an individual recipient of its TLP content (Art. 6)."""
     with rt.unit_of_work() as uow:
-        head = uow.ledger.head()
-        key = (head.seq if head else 0, on)
-        cache: dict[tuple[int, date], dict[str, frozenset[str]]] = rt.caches.setdefault(
-            BODIES_CACHE_KEY, {})
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-        known = uow.reference.states()
-        effective = resolve_corrections(recorded_entries(uow))
-        status = status_on(effective, on, known, cis_membership(known))
-    bodies = {p.party: frozenset(str(b["name"]) for b in p.authorized_bodies if b.get("name"))
-              for p in status.parties if p.authorized_bodies}
-    if len(cache) >= MAX_CACHED_DATES:
-        cache.clear()
-    cache[key] = bodies
-    return bodies
+        return _on_date(rt, on, uow).bodies
 
 
 def parties_in_force(rt: Runtime, on: date) -> frozenset[str]:

@@ -35,6 +35,7 @@ from kelisim.domain.access import ExchangeAction, require_exchange
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from kelisim.domain.taxii import format_timestamp, micros_of
+from kelisim.domain.treaty import PartyState
 from kelisim.services.exchange import planner_statistics
 from kelisim.services.exchange.batch import Batch, detail, names_bodies, notified_bodies
 from kelisim.services.exchange.callers import Caller
@@ -49,25 +50,26 @@ SPEC = "TAXII 2.1 section 5.5"
 def accept_envelope(rt: Runtime, principal: Principal, collection_key: str,
                     body: bytes) -> str:
     """Queue an envelope durably and return its status id; refusals store nothing."""
-    collection_id, objects, _verdicts = _admit(rt, principal, _writable(rt, principal,
-                                                                        collection_key), body)
+    collection = _writable(rt, principal, collection_key, state_today(rt, principal))
+    collection_id, objects, _verdicts = _admit(rt, principal, collection, body)
     return _enqueue(rt, principal, collection_id, objects)
 
 
 def add_objects(rt: Runtime, principal: Principal, collection_key: str,
                 body: bytes) -> dict[str, Any]:
     """`add_objects_as` for an authenticated principal (the CLI, the web UI, the tests)."""
-    return _add(rt, principal, _writable(rt, principal, collection_key), body)
+    state = state_today(rt, principal)
+    return _add(rt, principal, _writable(rt, principal, collection_key, state), body, state)
 
 
 def add_objects_as(rt: Runtime, who: Caller, body: bytes) -> dict[str, Any]:
     """Add Objects for a TAXII request whose caller was found with one query (callers.py)."""
     require_exchange(who.principal, ExchangeAction.ADD_OBJECTS, who.state)
-    return _add(rt, who.principal, _may_write(who.collection()), body)
+    return _add(rt, who.principal, _may_write(who.collection()), body, who.state)
 
 
-def _add(rt: Runtime, principal: Principal, collection: CollectionView,
-         body: bytes) -> dict[str, Any]:
+def _add(rt: Runtime, principal: Principal, collection: CollectionView, body: bytes,
+         state: PartyState | None) -> dict[str, Any]:
     """Add Objects as the TAXII request does it: the same checks as `accept_envelope`, then the
     objects and their `complete` status stored in ONE transaction, and the status resource
     returned for the 202. Nothing is promised before that commit, so a crash loses nothing
@@ -77,7 +79,7 @@ def _add(rt: Runtime, principal: Principal, collection: CollectionView,
     collection_id, objects, verdicts = _admit(rt, principal, collection, body)
     status_id, requested = str(uuid.uuid4()), rt.clock()
     bodies = notified_bodies(rt) if names_bodies(objects) else None
-    reach = poster_reach(rt, principal, collection)
+    reach = poster_reach(principal, collection, state)
     try:
         with rt.unit_of_work() as uow:
             batch = Batch(rt, ObjectsRepository(uow.connection), collection_id,
@@ -100,8 +102,9 @@ def _add(rt: Runtime, principal: Principal, collection: CollectionView,
     return status_resource(row)
 
 
-def _writable(rt: Runtime, principal: Principal, collection_key: str) -> CollectionView:
-    require_exchange(principal, ExchangeAction.ADD_OBJECTS, state_today(rt, principal))
+def _writable(rt: Runtime, principal: Principal, collection_key: str,
+              state: PartyState | None) -> CollectionView:
+    require_exchange(principal, ExchangeAction.ADD_OBJECTS, state)
     return _may_write(find_collection(rt, principal, collection_key))
 
 
@@ -191,13 +194,13 @@ def _process(rt: Runtime, status_id: str) -> bool:
     return done
 
 
-def poster_reach(rt: Runtime, principal: Principal,
-                 collection: CollectionView) -> policy.Scope | None:
+def poster_reach(principal: Principal, collection: CollectionView,
+                 state: PartyState | None) -> policy.Scope | None:
     """What the poster may read in the collection today (None: nothing): the intake tells a
     poster only what it may see (Art. 6)."""
     if not collection.can_read:
         return None
-    return policy.scope(policy.Reader.of(principal, state_today(rt, principal)))
+    return policy.scope(policy.Reader.of(principal, state))
 
 
 def _queued_poster_reach(rt: Runtime, status_id: str) -> policy.Scope | None:
@@ -207,8 +210,8 @@ def _queued_poster_reach(rt: Runtime, status_id: str) -> policy.Scope | None:
     if status is None or principal is None:
         return None
     try:
-        return poster_reach(rt, principal, find_collection(rt, principal,
-                                                           status["collection_id"]))
+        return poster_reach(principal, find_collection(rt, principal, status["collection_id"]),
+                            state_today(rt, principal))
     except (NotFound, PermissionDenied):
         return None
 

@@ -36,6 +36,13 @@ def ex(node: Node) -> Exchange:
     return setup_exchange(node)
 
 
+def belarus_notifies(ex: Exchange, *bodies: str) -> None:
+    """The depositary records that Belarus's authorized bodies are now `bodies` (Art. 8)."""
+    depositary.record_entries(ex.node.runtime, ex.admin, [{
+        "kind": "authorized_bodies_change", "party": "BLR", "changed": "2020-01-01",
+        "received": "2020-01-02", "authorized_bodies": [{"name": b} for b in bodies]}])
+
+
 def post(ex: Exchange, who: str, *objects: dict) -> dict:
     return post_to(ex, who, ex.collection_id, *objects)
 
@@ -513,10 +520,7 @@ def test_a_refused_marking_marks_nothing_else(ex: Exchange) -> None:
 
 def test_a_body_name_two_parties_notified_must_say_whose(ex: Exchange) -> None:
     rt = ex.node.runtime
-    depositary.record_entries(rt, ex.admin, [{
-        "kind": "authorized_bodies_change", "party": "BLR", "changed": "2020-01-01",
-        "received": "2020-01-02", "authorized_bodies": [{"name": "BY-CERT"},
-                                                        {"name": "RU-CERT"}]}])
+    belarus_notifies(ex, "BY-CERT", "RU-CERT")
     ambiguous = indicator("for RU-CERT", tlp="red", recipients={"bodies": ["RU-CERT"]})
     status = post(ex, "kz", ambiguous)
     assert status["failure_count"] == 1 and "say whose" in status["failures"][0]["message"]
@@ -609,11 +613,7 @@ def test_a_deleted_marking_id_stays_its_producers(ex: Exchange) -> None:
 
 
 def test_a_qualified_body_name_is_only_that_partys_body(ex: Exchange) -> None:
-    rt = ex.node.runtime
-    depositary.record_entries(rt, ex.admin, [{
-        "kind": "authorized_bodies_change", "party": "BLR", "changed": "2020-01-01",
-        "received": "2020-01-02", "authorized_bodies": [{"name": "BY-CERT"},
-                                                        {"name": "RUS/GOV-CERT"}]}])
+    belarus_notifies(ex, "BY-CERT", "RUS/GOV-CERT")
     status = post(ex, "kz", indicator("for RUS/GOV-CERT", tlp="red",
                                       recipients={"bodies": ["RUS/GOV-CERT"]}))
     assert status["failure_count"] == 1 and "has notified no" in status["failures"][0]["message"]

@@ -4,6 +4,7 @@ takes effect by itself, reads of restricted information are audited in a verifia
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import select, text
 
 from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
-from kelisim.domain.exchange_policy import Endpoint
+from kelisim.domain.exchange_policy import AUDIENCE_STRIDE, Endpoint
 from kelisim.domain.stix.extension import TLP_MARKING_IDS
 from kelisim.domain.taxii import KNOWN_PARAMETERS, Query, parse_query
 from kelisim.services import accounts, depositary
@@ -117,6 +118,30 @@ def test_side_doors_reveal_nothing(ex: Exchange) -> None:
     versions_seen = reading.read_page(rt, by, ex.collection_id, Query(), Endpoint.VERSIONS,
                                       shared["id"])
     assert [r.version for r in versions_seen.rows] == ["2026-11-20T10:00:00.000000Z"]
+
+
+@pytest.mark.parametrize("inline", [True, False], ids=["inline", "queued"])
+def test_date_added_counts_nothing_the_reader_may_not_see(ex: Exchange, inline: bool) -> None:
+    # Manifests and the X-TAXII-Date-Added headers show date_added to the microsecond. Stamps
+    # given out one apart told a reader how many objects it may not see lay between two it
+    # sees; now its objects are the same distance apart whatever else the envelope held.
+    def gaps(*objects: dict) -> list[int]:
+        if inline:
+            intake.add_objects(ex.node.runtime, ex.principals["kz"], ex.collection_id,
+                               orjson.dumps({"objects": list(objects)}))
+        else:
+            post(ex, "kz", *objects)
+        ids = {o["id"] for o in objects}
+        page = reading.read_page(ex.node.runtime, ex.principals["by"], ex.collection_id,
+                                 Query(limit=1000), Endpoint.MANIFEST)
+        added = [row.date_added for row in page.rows if row.stix_id in ids]
+        return [b - a for a, b in itertools.pairwise(added)]
+
+    hidden = [indicator(f"for RUS {i}", tlp="amber", recipients={"parties": ["RUS"]})
+              for i in range(5)]
+    mixed = gaps(indicator("g1"), *hidden[:3], indicator("g2"), *hidden[3:], indicator("g3"))
+    plain = gaps(indicator("g4"), indicator("g5"), indicator("g6"))
+    assert mixed == plain == [AUDIENCE_STRIDE, AUDIENCE_STRIDE]
 
 
 def test_next_tokens_are_bound_to_account_and_query(ex: Exchange) -> None:

@@ -10,6 +10,7 @@ against the compiled form SQL uses.
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 
@@ -197,3 +198,53 @@ def test_account_level_exchange_actions() -> None:
     with pytest.raises(PermissionDenied) as refusal:
         require_exchange(principal(Role.READER, "KAZ"), ExchangeAction.ADD_OBJECTS, bound)
     assert refusal.value.article == "Art. 6"
+
+
+# --- date_added by audience ---------------------------------------------------------------------
+
+GREEN = policy.Gates(None, None, True)
+RED_KAZ = policy.Gates("|P:KAZ|", None, False)
+AMBER_RUS = policy.Gates("|P:KAZ|P:RUS|", None, False)
+
+
+def _seen_by(audiences: list[policy.Gates], audience: policy.Gates, seed: int) -> list[int]:
+    stamps = policy.stamps_by_audience(audiences, 1_000_000, random.Random(seed))
+    return [s for a, s in zip(audiences, stamps, strict=True) if a == audience]
+
+
+@pytest.mark.parametrize("hidden", [0, 1, 3, 15, 40])
+def test_what_a_reader_sees_of_date_added_does_not_count_what_it_cannot_see(hidden: int) -> None:
+    # Two GREEN rows with `hidden` RED rows between them: a GREEN-only reader sees the same
+    # stamps whatever `hidden` is (with the same draw of offsets), so their gap counts nothing.
+    alone = _seen_by([GREEN, GREEN], GREEN, seed=7)
+    mixed = _seen_by([GREEN, *[RED_KAZ] * hidden, GREEN, AMBER_RUS], GREEN, seed=7)
+    assert alone == mixed
+    assert mixed[1] - mixed[0] == policy.AUDIENCE_STRIDE
+
+
+def test_stamps_are_unique_increasing_per_audience_and_never_below_the_start() -> None:
+    audiences = [GREEN, RED_KAZ, GREEN, AMBER_RUS, RED_KAZ, GREEN] * 50
+    stamps = policy.stamps_by_audience(audiences, 500, random.Random(1))
+    assert len(set(stamps)) == len(stamps)
+    assert min(stamps) >= 500
+    for audience in (GREEN, RED_KAZ, AMBER_RUS):
+        mine = [s for a, s in zip(audiences, stamps, strict=True) if a == audience]
+        assert mine == sorted(mine)
+        assert {b - a for a, b in itertools.pairwise(mine)} == {policy.AUDIENCE_STRIDE}
+
+
+def test_an_audience_offset_is_drawn_not_its_place_in_the_envelope() -> None:
+    # Were offsets given in order of first appearance, a reader whose rows start at offset 2
+    # would know two other audiences came first.
+    first = {_seen_by([RED_KAZ, AMBER_RUS, GREEN], GREEN, seed)[0] % policy.AUDIENCE_STRIDE
+             for seed in range(200)}
+    assert len(first) == policy.AUDIENCE_STRIDE
+
+
+def test_more_audiences_than_the_stride_widen_it_and_stay_unique() -> None:
+    audiences = [policy.Gates(f"|P:X{i:02d}|", None, False) for i in range(20)] * 3
+    stamps = policy.stamps_by_audience(audiences, 0, random.Random(3))
+    assert len(set(stamps)) == len(stamps)
+    first = audiences[0]
+    mine = [s for a, s in zip(audiences, stamps, strict=True) if a == first]
+    assert {b - a for a, b in itertools.pairwise(mine)} == {32}

@@ -22,7 +22,8 @@ test proves `compiled_visible(gates(m), scope(r)) == may_read(r, m)` for every c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import random
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -225,3 +226,33 @@ def compiled_visible(stored: Gates, reach: Scope) -> bool:
 
 def _joined(values: Iterable[str]) -> str:
     return SEP + SEP.join(sorted(v.replace(SEP, "/") for v in values)) + SEP
+
+
+# --- date_added, which every reader is shown ----------------------------------------------------
+
+AUDIENCE_STRIDE = 16
+"""Microseconds between two date_added stamps of one audience within a batch."""
+
+
+def stamps_by_audience(audiences: Sequence[Hashable], start: int,
+                       rng: random.Random) -> list[int]:
+    """The date_added of each row of a batch, in batch order, none below `start`.
+
+    Why: TAXII shows every reader the date_added of what it reads (manifests, the
+    X-TAXII-Date-Added headers, section 3.2), and stamps given out one microsecond apart would
+    count, between two rows a reader sees, the rows of the same envelope it may not see (Art. 6).
+    So the rows that the same readers see (one audience: equal `Gates`, or a key standing for
+    them) take every `AUDIENCE_STRIDE`-th microsecond from an offset drawn at random for their
+    audience: a reader sees its rows that far apart whatever else the envelope held. An envelope
+    with more audiences than the stride widens it to the next power of two, which tells a
+    reader only that the envelope had over `AUDIENCE_STRIDE` audiences, never how many rows."""
+    distinct = list(dict.fromkeys(audiences))
+    stride = max(AUDIENCE_STRIDE, 1 << (len(distinct) - 1).bit_length())
+    offsets = dict(zip(distinct, rng.sample(range(stride), len(distinct)), strict=True))
+    given: dict[Hashable, int] = {}
+    stamps = []
+    for audience in audiences:
+        nth = given.get(audience, 0)
+        stamps.append(start + offsets[audience] + stride * nth)
+        given[audience] = nth + 1
+    return stamps

@@ -8,6 +8,7 @@ transport. `Batch.store` runs inside the caller's transaction, under the collect
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -30,6 +31,8 @@ from kelisim.services.exchange.screening import Verdict
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository, StoredVersion
 
+_STAMP_OFFSETS = random.SystemRandom()
+"""Draws each audience's date_added offset: a reader must not be able to predict it."""
 KNOWN_MARKINGS = frozenset(TLP_MARKING_IDS.values()) | {STATE_SECRET_MARKING_ID}
 
 
@@ -82,7 +85,7 @@ class Batch:
         markings, refused = self._marking_definitions(
             [obj for obj, errors in valid if not errors])
         rows: list[dict[str, Any]] = []
-        added = max(micros_of(self.rt.clock()), last + 1)
+        stamped_later: list[dict[str, Any]] = []  # each new row's success entry
         for obj, errors in valid:
             if errors:
                 failures.append(detail(obj, "; ".join(errors)))
@@ -98,21 +101,38 @@ class Batch:
                     or (obj["type"] not in SCO_TYPES and obj["id"] in held_by_id))):
                 successes.append({**detail(obj, None), "message": "already stored"})
                 continue
-            row, problem = self._row(obj, version, added, markings)
+            row, problem = self._row(obj, version, markings)
             if problem:
                 failures.append(detail(obj, problem))
                 continue
             rows.append(row)
-            stored[(obj["id"], row["version"])] = own
+            if version is not None:  # an SCO's version is its date_added, given out below
+                stored[(obj["id"], version)] = own
             own_ids.add(obj["id"])
-            successes.append({"id": obj["id"], "version": stix_version(row["version"])})
-            added += 1
+            stamped_later.append({"id": obj["id"]})
+            successes.append(stamped_later[-1])
+        self._stamp(rows, stamped_later, max(micros_of(self.rt.clock()), last + 1))
+        stored.update(((row["stix_id"], row["version"]), own) for row in rows)
         self._mark_superseded(rows, before, _latest_versions(stored))
+        rows.sort(key=lambda row: row["date_added"])  # the (collection, date_added) key grows
         self.repo.insert_many(rows)
         self.inserted = len(rows)
         if rows:
-            self.repo.set_last_added(self.collection_id, added - 1)
+            self.repo.set_last_added(self.collection_id, rows[-1]["date_added"])
         return successes, failures
+
+    def _stamp(self, rows: list[dict[str, Any]], entries: list[dict[str, Any]],
+               start: int) -> None:
+        """Give the new rows their date_added (an SCO its version too, see `_version_of`), by
+        audience, so that no reader can count from them what it may not see
+        (`policy.stamps_by_audience`), and complete their success entries."""
+        audiences = [(r["tlp_gate"], r["restricted_gate"], r["open_access"]) for r in rows]
+        for row, entry, stamp in zip(rows, entries, policy.stamps_by_audience(
+                audiences, start, _STAMP_OFFSETS), strict=True):
+            row["date_added"] = stamp
+            if row["version"] is None:
+                row["version"] = format_timestamp(stamp)
+            entry["version"] = stix_version(row["version"])
 
     def _not_a_version_to_store(self, obj: dict[str, Any], version: str | None,
                                 stored: dict[tuple[str, str], StoredVersion],
@@ -165,7 +185,7 @@ class Batch:
             problem = self._marking_problem(obj, found.get(obj["id"]), deleted.get(obj["id"]))
             if problem is None:  # and it would be stored: nothing it fails on may define
                 version, problem = _version_of(obj)
-                problem = problem or self._derive(obj, version, 0, found)[1]
+                problem = problem or self._derive(obj, version, found)[1]
             if problem:
                 refused[id(obj)] = problem
             else:
@@ -222,15 +242,15 @@ class Batch:
                                  "notified body, or the Party (Art. 6, 8)")
         return frozenset(found), None
 
-    def _row(self, obj: dict[str, Any], version: str | None, added: int,
+    def _row(self, obj: dict[str, Any], version: str | None,
              markings: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], str | None]:
         try:
-            return self._derive(obj, version, added, markings)
+            return self._derive(obj, version, markings)
         except InvalidInput as error:
             article = f" ({error.article})" if error.article else ""
             return {}, error.reason + article
 
-    def _derive(self, obj: dict[str, Any], version: str | None, added: int,
+    def _derive(self, obj: dict[str, Any], version: str | None,
                 markings: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], str | None]:
         # A restricted-access marking-definition is itself restricted information: who owns
         # it, under which law and who may read are for the owner and the Parties allowed only.
@@ -267,9 +287,10 @@ class Batch:
         gates = policy.gates(marking)
         directions = agreement.directions if agreement else ()
         return {
-            "collection_id": self.collection_id, "date_added": added, "stix_id": obj["id"],
+            # date_added (and an SCO's version) are given out by _stamp, once the batch is known
+            "collection_id": self.collection_id, "date_added": None, "stix_id": obj["id"],
             "type": obj["type"], "spec_version": obj.get("spec_version", "2.1"),
-            "version": version or format_timestamp(added), "producer_party": self.party,
+            "version": version, "producer_party": self.party,
             "producer_account": self.account_id or None, "tlp": tlp,
             "restricted_owner": marking.restricted_owner, "tlp_gate": gates.tlp,
             "restricted_gate": gates.restricted, "open_access": gates.open,

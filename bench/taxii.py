@@ -15,7 +15,10 @@ taxii_workload.py through one plain httpx client speaking TAXII 2.1 (media type
   that says ``more`` without ``next``, ``added_after`` = the page's X-TAXII-Date-Added-Last);
   three passes (as many as fit in the read budget), the median rate reported;
 * ``match[id]`` point GETs of random stored ids, and ``added_after`` pages (limit 100) after
-  random moments of the ingest: p50 and p99.
+  random moments of the ingest: p50 and p99;
+* for kelisim, once the largest size is reached: the same latencies side by side with a second
+  server whose store is rebuilt to the smallest size, one request to each in turn, so that the
+  flatness ratios are not ratios of this VM's speed minutes apart (see ``side_by_side``).
 
 Plus a "raw SQLite insert" line: the same rows inserted with executemany (WAL,
 synchronous=FULL). Every loop is bounded by a count and a time budget; a phase over budget is
@@ -147,16 +150,9 @@ class Driver:
                 return Phase({"stored": self.stored, "last_rate": self.window_rate()},
                              f"skipped (over {self.budget.ingest_s / 60:.0f} min at "
                              f"{self.stored:,} stored)")
-            objects = envelope(SEED, self.envelopes)
-            body = orjson.dumps({"objects": objects})
-            self.marks.append(stamp(datetime.now(UTC)))
-            t0 = time.perf_counter()
-            status = self._post(body, deadline)
-            elapsed = time.perf_counter() - t0
+            elapsed, status = self.post_next(deadline)
             latencies.append(elapsed)
-            self.window = [*self.window[-(WINDOW - 1):], (len(objects), elapsed)]
-            self.envelopes += 1
-            self.stored += int(status.get("success_count", 0))
+            self.window = [*self.window[-(WINDOW - 1):], (ENVELOPE_SIZE, elapsed)]
             bad = int(status.get("failure_count", 0))
             if bad:
                 failures += bad
@@ -183,6 +179,23 @@ class Driver:
                            (ENVELOPE_SIZE, time.perf_counter() - t0)]
             self.stored += int(status.get("success_count", 0))
             self.envelopes += 1
+
+    def post_next(self, deadline: float) -> tuple[float, dict[str, Any]]:
+        """POST the next envelope of the workload until its status is complete: the seconds
+        from POST to complete, and the status."""
+        body = orjson.dumps({"objects": envelope(SEED, self.envelopes)})
+        self.marks.append(stamp(datetime.now(UTC)))
+        t0 = time.perf_counter()
+        status = self._post(body, deadline)
+        elapsed = time.perf_counter() - t0
+        self.envelopes += 1
+        self.stored += int(status.get("success_count", 0))
+        return elapsed, status
+
+    def timed_get(self, params: dict[str, Any]) -> float:
+        t0 = time.perf_counter()
+        self._get(self.objects_url, params, timeout=self.budget.read_s).json()
+        return time.perf_counter() - t0
 
     def window_rate(self) -> float:
         return sum(n for n, _ in self.window) / sum(t for _, t in self.window)
@@ -306,6 +319,62 @@ class Driver:
         self.client.close()
 
 
+SIDE_ENVELOPES = 10  # envelopes POSTed to each store side by side (the small one grows by 10k)
+SIDE_BLOCK = 10
+"""GETs to one store before turning to the other: a server woken for every single request
+(one request each in turn) answered ~1 ms slower, adding the same constant to both sides."""
+
+
+def _in_turn(drivers: tuple[Driver, Driver], queries: list[list[dict[str, Any]]],
+             deadline: float) -> tuple[list[float], list[float]]:
+    """Each driver's GETs timed, `SIDE_BLOCK` to one store, then `SIDE_BLOCK` to the other."""
+    timed: tuple[list[float], list[float]] = ([], [])
+    for start in range(0, max(len(q) for q in queries), SIDE_BLOCK):
+        if time.monotonic() > deadline:
+            break
+        for driver, asked, out in zip(drivers, queries, timed, strict=True):
+            out.extend(driver.timed_get(q) for q in asked[start:start + SIDE_BLOCK])
+    return timed
+
+
+def side_by_side(name: str, workdir: Path, large: Driver, small_size: int,
+                 budget: Budget) -> dict[str, Any]:
+    """The per-request latencies of the grown store and of a fresh store of ``small_size``,
+    measured in the same minutes, in turn.
+
+    Why: the sizes are measured one after the other, the largest some ten minutes after the
+    smallest, and this virtual machine's speed drifts by up to 30 % over such spans; a ratio of
+    two latencies measured minutes apart then measures the drift as much as the server. Here a
+    second server of the same kind is started on a store rebuilt to ``small_size`` (the same
+    envelopes, untimed), and the requests alternate between the two, so that both see the
+    same machine. GETs go in blocks of ``SIDE_BLOCK`` to each in turn, envelopes one to each in
+    turn: the next ones of each store (the small store grows from ``small_size`` by
+    ``SIDE_ENVELOPES`` thousand)."""
+    deadline = time.monotonic() + budget.read_s
+    with SERVERS[name](_fresh(workdir, name, 99)) as server, \
+            closing(Driver(server, budget)) as small:
+        small.replay(small_size // ENVELOPE_SIZE)
+        large_size = large.stored
+        drivers = (large, small)
+        samples: dict[str, tuple[list[float], list[float]]] = {}
+        samples["match_id"] = _in_turn(drivers, [
+            [{"match[id]": i} for i in sample_ids(SEED, d.envelopes, budget.point_count, d.rng)]
+            for d in drivers], deadline)
+        samples["added_after"] = _in_turn(drivers, [
+            [{"added_after": d.rng.choice(d.marks), "limit": 100}
+             for _ in range(budget.point_count)] for d in drivers], deadline)
+        samples["envelope"] = ([], [])
+        for _ in range(SIDE_ENVELOPES):
+            for d, out in zip(drivers, samples["envelope"], strict=True):
+                out.append(d.post_next(deadline + budget.ingest_s)[0])
+        return {"small_store": small_size, "large_store": large_size,
+                **{f"{phase}_{which}_{q}_ms": 1000 * pct(values[n], quantile)
+                   for phase, values in samples.items() if values[0]
+                   for n, which in enumerate(("large", "small"))
+                   for q, quantile in (("p50", 0.5), ("p99", 0.99))},
+                "samples": {phase: len(values[0]) for phase, values in samples.items()}}
+
+
 def drive(name: str, workdir: Path, sizes: list[int], budget: Budget) -> dict[str, Any]:
     """Every size in turn for one server; a size not reached skips the larger ones.
 
@@ -348,6 +417,11 @@ def drive(name: str, workdir: Path, sizes: list[int], budget: Budget) -> dict[st
                                       ("full_get", driver.full_get)):
                 print(f"  {name}: {phase_name} at {driver.stored:,} ...", flush=True)
                 entry[phase_name] = (Phase({}, driver.busy) if driver.busy else phase()).as_dict()
+        reached = [int(s) for s, e in result["sizes"].items() if not e["ingest"]["skipped"]]
+        if name.startswith("kelisim") and len(reached) > 1 and not driver.busy:
+            print(f"  {name}: side by side, {max(reached):,} and {min(reached):,} stored ...",
+                  flush=True)
+            result["side_by_side"] = side_by_side(name, workdir, driver, min(reached), budget)
     return result
 
 

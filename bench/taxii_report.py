@@ -152,6 +152,27 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             rows.append((f"{k}: {label} flat, {largest:,} vs {smallest:,} <= 1.5x",
                          f"{ratio:.2f}x ({low:.1f} -> {high:.1f} ms)" if ratio else
                          "n.a. (one size only)", _verdict(ratio, 1.5, below=True, equal=True)))
+        rows.extend(_side_by_side_rows(k, results["servers"][k].get("side_by_side")))
+    return rows
+
+
+def _side_by_side_rows(k: str, side: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    """The same flatness, from the two stores measured in turn (taxii.side_by_side)."""
+    if not side:
+        return []
+    rows = []
+    for phase, q, label in (("match_id", "p50", "match[id] p50"),
+                            ("added_after", "p50", "added_after p50"),
+                            ("envelope", "p50", "envelope POST->complete p50"),
+                            ("match_id", "p99", "match[id] p99"),
+                            ("added_after", "p99", "added_after p99")):
+        high = side.get(f"{phase}_large_{q}_ms")
+        low = side.get(f"{phase}_small_{q}_ms")
+        ratio = high / low if high and low else None
+        rows.append((f"{k}: {label} flat side by side, {side['large_store']:,} vs "
+                     f"{side['small_store']:,} <= 1.5x",
+                     f"{ratio:.2f}x ({low:.1f} -> {high:.1f} ms)" if ratio else "n.a.",
+                     _verdict(ratio, 1.5, below=True, equal=True)))
     return rows
 
 

@@ -1,0 +1,51 @@
+"""The benchmark's verdicts on issue 4's flatness targets, from results written by hand: the
+side-by-side rows compare the two stores measured in turn (bench/taxii.py `side_by_side`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.taxii_report import targets
+
+
+def results(side: dict[str, Any] | None) -> dict[str, Any]:
+    def size(match_ms: float, envelope_ms: float) -> dict[str, Any]:
+        return {"ingest": {"skipped": None, "rate_at_size": 1.0,
+                           "envelope_p50_ms": envelope_ms},
+                "match_id": {"skipped": None, "p50_ms": match_ms, "p99_ms": match_ms},
+                "added_after": {"skipped": None, "p50_ms": 2.0, "p99_ms": 3.0}}
+
+    server: dict[str, Any] = {"sizes": {"10000": size(1.0, 50.0),
+                                        "1000000": size(2.0, 70.0)}}
+    if side is not None:
+        server["side_by_side"] = side
+    return {"sizes": [10_000, 1_000_000], "servers": {"kelisim-sqlite": server},
+            "raw_sqlite": {"sizes": {}}}
+
+
+def verdicts(rows: list[tuple[str, str, str]], part: str) -> dict[str, str]:
+    return {name.split(": ", 1)[1].split(" flat")[0]: verdict
+            for name, _, verdict in rows if part in name}
+
+
+def test_side_by_side_ratios_are_large_over_small_and_judged_at_one_and_a_half() -> None:
+    side = {"small_store": 10_000, "large_store": 1_000_000,
+            "match_id_large_p50_ms": 3.0, "match_id_small_p50_ms": 2.0,  # 1.5x: passes
+            "match_id_large_p99_ms": 3.1, "match_id_small_p99_ms": 2.0,  # 1.55x: fails
+            "added_after_large_p50_ms": 2.0, "added_after_small_p50_ms": 4.0,
+            "added_after_large_p99_ms": 2.0, "added_after_small_p99_ms": 4.0,
+            "envelope_large_p50_ms": 80.0, "envelope_small_p50_ms": 50.0}  # 1.6x: fails
+    rows = targets(results(side))
+    assert verdicts(rows, "side by side") == {
+        "match[id] p50": "PASS", "added_after p50": "PASS",
+        "envelope POST->complete p50": "FAIL", "match[id] p99": "FAIL",
+        "added_after p99": "PASS"}
+    measured = {name: text for name, text, _ in rows if "side by side" in name}
+    assert measured["kelisim-sqlite: envelope POST->complete p50 flat side by side, "
+                    "1,000,000 vs 10,000 <= 1.5x"] == "1.60x (50.0 -> 80.0 ms)"
+    # the sequential rows still judge the sizes' own phases
+    assert verdicts(rows, "flat, ")["match[id] p50"] == "FAIL"  # 2.0 / 1.0
+
+
+def test_no_side_by_side_rows_without_the_phase() -> None:
+    assert not [row for row in targets(results(None)) if "side by side" in row[0]]

@@ -156,6 +156,21 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _in_turn_rows(k: str, in_turn: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    """The full GET ratio from the passes made in rounds (taxii.full_get_in_turn)."""
+    if not in_turn:
+        return []
+    label = f"{k}: full GET >= 5x opentaxii, in turn (at {in_turn.get('size', 0):,})"
+    median = in_turn.get("median") or {}
+    if in_turn.get("skipped") or k not in median or not median.get("opentaxii"):
+        return [(label, f"n.a. ({in_turn.get('skipped') or 'not measured'})", "n.a.")]
+    rounds = [f"{a / b:.1f}" for a, b in zip(in_turn["rates"][k], in_turn["rates"]["opentaxii"],
+                                              strict=False)]
+    ratio = median[k] / median["opentaxii"]
+    return [(label, f"{ratio:.1f}x ({median[k]:,.0f} vs {median['opentaxii']:,.0f} obj/s; "
+                    f"rounds {', '.join(rounds)})", _verdict(ratio, 5))]
+
+
 def _side_by_side_rows(k: str, side: dict[str, Any] | None) -> list[tuple[str, str, str]]:
     """The same flatness, from the two stores measured in turn (taxii.side_by_side)."""
     if not side:
@@ -219,6 +234,7 @@ def _ratio_rows(results: dict[str, Any], k: str) -> list[tuple[str, str, str]]:
                      _verdict(mine_get / theirs_get, 5)))
     else:
         rows.append((f"{k}: full GET >= 5x opentaxii", "n.a.", "n.a."))
+    rows.extend(_in_turn_rows(k, results.get("full_get_in_turn")))
     return rows
 
 

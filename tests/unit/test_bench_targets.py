@@ -49,3 +49,17 @@ def test_side_by_side_ratios_are_large_over_small_and_judged_at_one_and_a_half()
 
 def test_no_side_by_side_rows_without_the_phase() -> None:
     assert not [row for row in targets(results(None)) if "side by side" in row[0]]
+
+
+def test_the_full_get_ratio_in_turn_is_of_the_median_passes() -> None:
+    found = results(None)
+    found["full_get_in_turn"] = {"size": 100_000, "skipped": None,
+                                 "rates": {"kelisim-sqlite": [90.0, 60.0, 80.0],
+                                           "opentaxii": [20.0, 15.0, 16.0]},
+                                 "median": {"kelisim-sqlite": 80.0, "opentaxii": 16.0}}
+    [row] = [r for r in targets(found) if "in turn" in r[0]]
+    assert row == ("kelisim-sqlite: full GET >= 5x opentaxii, in turn (at 100,000)",
+                   "5.0x (80 vs 16 obj/s; rounds 4.5, 4.0, 5.0)", "PASS")
+    found["full_get_in_turn"]["median"]["kelisim-sqlite"] = 79.0
+    [row] = [r for r in targets(found) if "in turn" in r[0]]
+    assert row[2] == "FAIL"

@@ -85,3 +85,20 @@ def test_a_version_filter_that_is_no_timestamp_is_a_400(live_server: LiveServer,
             response = kz.get(path, params={"match[version]": version})
             assert response.status_code == 400, response.text
             assert response.json()["details"]["parameter"] == "match[version]"
+
+
+def test_a_method_a_resource_does_not_have_is_405_with_the_ones_it_has(
+        live_server: LiveServer, exchange: Exchange) -> None:
+    with client(live_server, exchange, "kz") as kz:
+        for method, path, allowed in (
+                ("PUT", "objects/", "GET, POST"),
+                ("DELETE", "manifest/", "GET"),
+                ("POST", f"objects/{indicator()['id']}/", "DELETE, GET"),
+                ("PATCH", "", "GET")):
+            response = kz.request(method, path)
+            assert response.status_code == 405, (method, path, response.text)
+            assert response.headers["Allow"] == allowed
+            assert response.headers["Content-Type"].startswith("application/taxii+json")
+            assert response.json()["http_status"] == "405"
+        # a path no TAXII resource has stays 404
+        assert kz.put("no-such-resource/").status_code == 404

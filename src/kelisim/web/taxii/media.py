@@ -35,13 +35,15 @@ def taxii_response(body: Any, status: int = 200, headers: dict[str, str] | None 
     return Response(content, status_code=status, media_type=TAXII_MEDIA_TYPE, headers=headers)
 
 
-def taxii_error(status: int, title: str, description: str, **details: Any) -> Response:
+def taxii_error(status: int, title: str, description: str, *,
+                headers: dict[str, str] | None = None, **details: Any) -> Response:
     body: dict[str, Any] = {"title": title, "description": description,
                             "http_status": str(status)}
     if details:
         body["details"] = details
-    headers = {"WWW-Authenticate": 'Bearer realm="kelisim", Basic realm="kelisim"'} \
-        if status == 401 else None
+    if status == 401:
+        headers = {**(headers or {}),
+                   "WWW-Authenticate": 'Bearer realm="kelisim", Basic realm="kelisim"'}
     return taxii_response(body, status, headers)
 
 

@@ -223,6 +223,12 @@ def _ratio_rows(results: dict[str, Any], k: str) -> list[tuple[str, str, str]]:
     rows.append((f"{k}: ingest at 100k within 3x of raw SQLite",
                  f"raw is {ratio:.2f}x faster ({raw:,.0f} vs {mine:,.0f} obj/s)" if ratio
                  else "n.a.", _verdict(ratio, 3, below=True, equal=True)))
+    raw = value(results, k, size, "raw_in_turn", "rate_at_size")
+    if raw:
+        ratio = raw / mine if mine else None
+        rows.append((f"{k}: ingest at 100k within 3x of raw SQLite, in turn",
+                     f"raw is {ratio:.2f}x faster ({raw:,.0f} vs {mine:,.0f} obj/s)" if ratio
+                     else "n.a.", _verdict(ratio, 3, below=True, equal=True)))
     common = [s for s in results["sizes"] if value(results, k, s, "full_get", "rate") and
               value(results, "opentaxii", s, "full_get", "rate")]
     if common:

@@ -63,3 +63,18 @@ def test_the_full_get_ratio_in_turn_is_of_the_median_passes() -> None:
     found["full_get_in_turn"]["median"]["kelisim-sqlite"] = 79.0
     [row] = [r for r in targets(found) if "in turn" in r[0]]
     assert row[2] == "FAIL"
+
+
+def test_the_raw_insert_ratio_in_turn_uses_the_raw_rate_timed_beside_the_server() -> None:
+    found = results(None)
+    server = found["servers"]["kelisim-sqlite"]
+    server["sizes"]["100000"] = {"ingest": {"skipped": None, "rate_at_size": 10_000.0},
+                                 "raw_in_turn": {"rate_at_size": 31_000.0}}
+    found["sizes"] = [10_000, 100_000, 1_000_000]
+    found["raw_sqlite"] = {"sizes": {"100000": {"ingest": {"skipped": None,
+                                                           "rate_at_size": 29_000.0}}}}
+    rows = {name: (text, verdict) for name, text, verdict in targets(found)}
+    assert rows["kelisim-sqlite: ingest at 100k within 3x of raw SQLite"] == (
+        "raw is 2.90x faster (29,000 vs 10,000 obj/s)", "PASS")
+    assert rows["kelisim-sqlite: ingest at 100k within 3x of raw SQLite, in turn"] == (
+        "raw is 3.10x faster (31,000 vs 10,000 obj/s)", "FAIL")

@@ -168,20 +168,15 @@ class Driver:
                       "failed_objects": failures, "failure_example": failure_example})
 
     def replay(self, envelopes: int) -> None:
-        """Re-post envelopes 0..envelopes-1 (untimed) to rebuild a restarted server's store."""
+        """Post the workload's next ``envelopes`` envelopes, untimed: to rebuild a fresh
+        server's store (after a restart, or for the side-by-side and in-turn phases)."""
         deadline = time.monotonic() + self.budget.ingest_s
-        for number in range(envelopes):
+        for _ in range(envelopes):
             if time.monotonic() > deadline:
-                raise OverBudget(f"rebuilding the store after a restart took over "
+                raise OverBudget(f"rebuilding a store took over "
                                  f"{self.budget.ingest_s / 60:g} min")
-            body = orjson.dumps({"objects": envelope(SEED, number)})
-            self.marks.append(stamp(datetime.now(UTC)))
-            t0 = time.perf_counter()
-            status = self._post(body, deadline)
-            self.window = [*self.window[-(WINDOW - 1):],
-                           (ENVELOPE_SIZE, time.perf_counter() - t0)]
-            self.stored += int(status.get("success_count", 0))
-            self.envelopes += 1
+            elapsed, _status = self.post_next(deadline)
+            self.window = [*self.window[-(WINDOW - 1):], (ENVELOPE_SIZE, elapsed)]
 
     def post_next(self, deadline: float) -> tuple[float, dict[str, Any]]:
         """POST the next envelope of the workload until its status is complete: the seconds
@@ -243,7 +238,7 @@ class Driver:
         for _ in range(FULL_GET_PASSES):
             if passes and time.monotonic() + passes[0]["seconds"] > deadline:
                 break
-            one = self._full_get_pass(deadline)
+            one = self.full_get_pass(deadline)
             if one.skipped:
                 if not passes:
                     return one
@@ -252,7 +247,7 @@ class Driver:
         rates = [p["rate"] for p in passes]
         return Phase({**passes[-1], "rate": statistics.median(rates), "rates": rates})
 
-    def _full_get_pass(self, deadline: float) -> Phase:
+    def full_get_pass(self, deadline: float) -> Phase:
         """One full read; the budget is checked between pages."""
         params: dict[str, Any] = {"limit": 1000}
         count, pages, via = 0, 0, "next"
@@ -404,7 +399,7 @@ def full_get_in_turn(names: list[str], workdir: Path, budget: Budget) -> dict[st
         for round_number in range(IN_TURN_ROUNDS):
             order = names[round_number % len(names):] + names[:round_number % len(names)]
             for name in order:
-                one = drivers[name]._full_get_pass(time.monotonic() + budget.read_s)
+                one = drivers[name].full_get_pass(time.monotonic() + budget.read_s)
                 if one.skipped or not one.values.get("complete"):
                     return {"size": IN_TURN_SIZE, "rates": rates,
                             "skipped": f"{name}: {one.skipped or 'incomplete'}"}

@@ -112,6 +112,8 @@ class Batch:
             stamped_later.append({"id": obj["id"]})
             successes.append(stamped_later[-1])
         self._stamp(rows, stamped_later, max(micros_of(self.rt.clock()), last + 1))
+        # Every new row, the versions _stamp just gave (SCOs, untimestamped custom objects)
+        # among them: what `_mark_superseded` compares with.
         stored.update(((row["stix_id"], row["version"]), own) for row in rows)
         self._mark_superseded(rows, before, _latest_versions(stored))
         rows.sort(key=lambda row: row["date_added"])  # the (collection, date_added) key grows

@@ -86,5 +86,5 @@ def test_accounts_disable_from_the_console(cli) -> None:
     listed = {a["name"]: a for a in json.loads(out)}
     assert listed["kz analyst"]["disabled_at"]
     assert token.startswith("kls_")
-    with pytest.raises(NotFound, match="No single active account"):  # exit 1 in `kelisim`
+    with pytest.raises(NotFound, match="No active account is named"):  # exit 1 in `kelisim`
         cli("accounts", "disable", "kz analyst")

@@ -6,17 +6,19 @@ import sys
 
 # the modules imported for their side effect: they register their commands
 from kelisim.cli import accounts, certification, depositary, exchange, system  # noqa: F401
-from kelisim.cli.base import app, err
-from kelisim.domain.errors import KelisimError
+from kelisim.cli.base import app, err, error_line
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
-    """Entry point: run the app, turning refusals into one line on stderr and exit status 1."""
+    """Entry point: run the app, turning every known mistake and refusal into one line on
+    stderr (`error: what — how to fix it`) and exit status 1; never a stack trace for those."""
     try:
         app()
-    except KelisimError as error:
-        article = f" ({error.article})" if error.article else ""
-        err.print(f"error: {error.reason}{article}", highlight=False, markup=False)
+    except Exception as error:
+        line = error_line(error)
+        if line is None:
+            raise
+        err.print(line, highlight=False, markup=False, soft_wrap=True)
         sys.exit(1)

@@ -10,11 +10,13 @@ from typing import Annotated, Any
 
 import orjson
 import typer
+from rich import box
 from rich.table import Table
 
 from kelisim.cli.base import (
     LOCAL_OPERATOR,
     app,
+    checked_lang,
     depositary_app,
     err,
     ledger_app,
@@ -43,6 +45,7 @@ def status(ctx: typer.Context,
                StatusFormat.TABLE),
            lang: Annotated[str, typer.Option(help="Names in kk, ru or en.")] = "en") -> None:
     """The Agreement's status and every state's on a date (Art. 13-15)."""
+    checked_lang(lang)
     rt = runtime(ctx)
     day = parse_day(on) if on else rt.clock().date()
     agreement_status, names = compute_status(rt, LOCAL_OPERATOR, day)
@@ -56,21 +59,44 @@ def status(ctx: typer.Context,
         _print_status_table(status_json(agreement_status, names), lang)
 
 
+WIDE_STATUS = 120
+"""Columns from which the status table also shows authorized bodies and flags inline."""
+
+
 def _print_status_table(body: dict[str, Any], lang: str) -> None:
+    """The status as a table fitted to the terminal, dates and codes never cut; on a narrow
+    terminal (80 columns) the authorized bodies and flags follow the table, one line each."""
     agreement = body["agreement"]
     since = agreement["entry_into_force"] or "not yet"
     out.print(f"On {body['on']} the Agreement is "
               f"{'[green]in force[/green]' if agreement['in_force'] else '[red]not in force[/red]'}"
               f" (entry into force: {since}; notifications received: "
               f"{agreement['notifications_received']}).")
-    table = Table("Party", "Name", "State", "In force from", "Withdrawal", "Authorized bodies",
-                  "Flags")
+    wide = out.width >= WIDE_STATUS
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
+    for column in ("Party", "Name", "State", "In force", "Withdrawal"):
+        table.add_column(column, no_wrap=column != "Name")
+    if wide:
+        table.add_column("Authorized bodies")
+        table.add_column("Flags", no_wrap=True)
+    below: dict[str, list[str]] = {"Authorized bodies": [], "Flags": []}
     for p in body["parties"]:
-        table.add_row(p["party"], p["names"].get(lang, ""), p["state"], p["in_force_from"] or "",
-                      p["withdrawal_effective"] or "",
-                      "; ".join(b["name"] for b in p["authorized_bodies"]),
-                      ", ".join(f["code"] for f in p["flags"]))
+        names = [b["name"] for b in p["authorized_bodies"]]
+        flags = [f"{f['code']} ({f['article']})" if f.get("article") else f["code"]
+                 for f in p["flags"]]
+        below["Authorized bodies"] += [f"{p['party']}  {name}" for name in names]
+        below["Flags"] += [f"{p['party']}  {flag}" for flag in flags]
+        row = [p["party"], p["names"].get(lang, ""), p["state"], p["in_force_from"] or "",
+               p["withdrawal_effective"] or ""]
+        if wide:
+            row += ["; ".join(names), "\n".join(f["code"] for f in p["flags"])]
+        table.add_row(*row)
     out.print(table)
+    for title, lines in below.items():
+        if lines and not wide:
+            out.print(f"{title}:")
+            for line in lines:
+                out.print(f"  {line}", highlight=False, markup=False)
 
 
 @depositary_app.command("import")

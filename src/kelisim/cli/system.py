@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kelisim.cli.base import app, db_app, out, print_json, runtime
+from kelisim.cli.base import (
+    ANY_REVISION,
+    INITIALIZING,
+    app,
+    checked_lang,
+    db_app,
+    ensure_port_free,
+    out,
+    print_json,
+    runtime,
+)
 from kelisim.config import Settings
 from kelisim.services import reference
 from kelisim.services.bootstrap import initialize
@@ -16,8 +26,10 @@ from kelisim.services.bootstrap import initialize
 
 @app.command()
 def up(ctx: typer.Context,
-       host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
-       port: Annotated[int | None, typer.Option(help="Listen port.")] = None) -> None:
+       host: Annotated[str, typer.Option(envvar="KELISIM_HOST", help="Listen address.")] = (
+           Settings.model_fields["host"].default),
+       port: Annotated[int, typer.Option(envvar="KELISIM_PORT", help="Listen port.")] = (
+           Settings.model_fields["port"].default)) -> None:
     """Create or reuse the data folder, load the Agreement, print the first token once, serve."""
     import uvicorn
 
@@ -28,7 +40,8 @@ def up(ctx: typer.Context,
         settings.host = host
     if port:
         settings.port = port
-    rt = runtime(ctx)
+    ensure_port_free(settings.host, settings.port)
+    rt = runtime(ctx, INITIALIZING)
     admin = initialize(rt)
     out.print(f"kelisim data: [bold]{settings.data_dir.resolve()}[/bold]"
               if not settings.database_url else "kelisim database: PostgreSQL/other URL")
@@ -51,7 +64,7 @@ def up(ctx: typer.Context,
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Like `up` without serving: migrate, load the Agreement, print a first token if new."""
-    admin = initialize(runtime(ctx))
+    admin = initialize(runtime(ctx, INITIALIZING))
     if admin:
         out.print("First administrator created; its token (shown once):")
         print(admin["token"], flush=True)
@@ -62,8 +75,11 @@ def init(ctx: typer.Context) -> None:
 @app.command()
 def glossary(ctx: typer.Context,
              lang: Annotated[str | None, typer.Option(help="Only kk, ru or en.")] = None,
-             json: Annotated[bool, typer.Option("--json")] = False) -> None:
+             json: Annotated[bool, typer.Option("--json", help="JSON, as the API gives.")] = False,
+             ) -> None:
     """The Art. 2 terms in Kazakh, Russian and English."""
+    if lang is not None:
+        checked_lang(lang)
     terms = reference.get_glossary(runtime(ctx), None)
     if json:
         print_json(terms)
@@ -78,10 +94,11 @@ def glossary(ctx: typer.Context,
 
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context, revision: str = "head") -> None:
-    """Apply migrations up to REVISION (default head)."""
+    """Apply migrations up to REVISION: the upgrade step after installing a new kelisim
+    (back up first with `kelisim backup FILE`); the chains are kept as they are."""
     from kelisim.storage.database import upgrade
 
-    upgrade(runtime(ctx).uow.engine, revision)
+    upgrade(runtime(ctx, ANY_REVISION).uow.engine, revision)
     out.print(f"Database at {revision}.")
 
 
@@ -90,7 +107,7 @@ def db_downgrade(ctx: typer.Context, revision: str) -> None:
     """Undo migrations down to REVISION (`base` removes everything)."""
     from kelisim.storage.database import downgrade
 
-    downgrade(runtime(ctx).uow.engine, revision)
+    downgrade(runtime(ctx, ANY_REVISION).uow.engine, revision)
     out.print(f"Database at {revision}.")
 
 

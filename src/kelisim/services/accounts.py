@@ -66,7 +66,10 @@ def managed_account(uow: UnitOfWork, principal: Principal | None,
     the local operator (`principal` None) any, otherwise as domain/access.py MANAGE_ACCOUNTS
     says (the depositary any, a party-admin its own Party's)."""
     found = uow.sessions.account_for_sign_in(name_or_id.strip())
-    if found is None:
+    if found is None and not uow.accounts.active_named(name_or_id.strip()):
+        raise NotFound(Message(N_("No active account is named or numbered {name!r}."),
+                               name=name_or_id), field="account")
+    if found is None:  # a name two accounts share
         raise NotFound(Message(N_("No single active account is named {name!r}; give its "
                                   "id."), name=name_or_id), field="account")
     account = found[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from kelisim.domain.accounts import OrganizationKind, Principal, Role
 from kelisim.storage.instants import aware
@@ -53,7 +53,13 @@ class AccountsRepository:
     def count(self) -> int:
         return len(self._connection.execute(select(accounts.c.id)).all())
 
-
+    def active_named(self, name_or_id: str) -> int:
+        """How many active accounts bear this exact name or number."""
+        condition = accounts.c.name == name_or_id
+        if name_or_id.isdigit():
+            condition = or_(condition, accounts.c.id == int(name_or_id))
+        return len(self._connection.execute(
+            select(accounts.c.id).where(condition, accounts.c.disabled_at.is_(None))).all())
 
 
 def principal_of(row: Any) -> Principal:

@@ -7,6 +7,7 @@ psycopg 3; a plain `postgresql://` URL is taken to mean psycopg.
 
 from __future__ import annotations
 
+import os
 import time
 from functools import partial
 from pathlib import Path
@@ -14,7 +15,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, exc
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -32,7 +35,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            prepare_sqlite_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -40,6 +43,18 @@ def make_engine(url: str) -> Engine:
     event.listen(engine, "checkin", _note_idle)
     event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
     return engine
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """The data folder made private to its owner (0700) and the database file created 0600
+    before SQLite opens it; SQLite gives its `-wal` and `-shm` files the database file's mode.
+    Existing folders and files are left as their owner set them."""
+    folder = path.parent
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True)
+        folder.chmod(0o700)  # whatever the umask
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 IDLE_BEFORE_PING = 2.0
@@ -95,3 +110,13 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The migration a store is at (None: not initialized)."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str | None:
+    """The newest migration this kelisim ships."""
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()

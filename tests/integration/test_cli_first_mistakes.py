@@ -51,7 +51,8 @@ def one_line(err: str) -> str:
 
 @pytest.mark.parametrize("command", [["status"], ["ledger", "verify"], ["accounts", "list"],
                                      ["glossary"], ["audit", "verify"],
-                                     ["db", "downgrade", "0001"], ["db", "upgrade"]])
+                                     ["db", "downgrade", "0001"], ["db", "upgrade"],
+                                     ["backup", "copy.db"]])
 def test_a_command_on_a_folder_never_initialized_names_it_and_creates_nothing(
         kelisim, command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -168,7 +169,7 @@ def help_of(*command: str) -> str:
 
 def test_no_flag_shows_a_value_in_the_help_and_up_shows_its_defaults() -> None:
     reference = (ROOT / "docs" / "cli-reference.md").read_text()
-    assert "<bool>" not in reference and "--json" in reference
+    assert "<bool>" not in reference and "--json" in reference and "--force" in reference
     up = help_of("up")
     assert "default: 127.0.0.1" in up and "default: 8470" in up and "KELISIM_PORT" in up
     glossary = help_of("glossary")
@@ -189,3 +190,18 @@ def test_the_status_table_fits_80_columns(cli, tmp_path: Path, database_url: str
                                     "2022-02-28"]
     assert "  RUS  FSTEC (fictional entry)" in lines
     assert "  TJK  authorized_bodies_missing (Art. 8)" in lines
+
+
+def test_a_store_migrated_by_a_newer_kelisim_says_so(kelisim, cli, database_url: str) -> None:
+    from sqlalchemy import text
+
+    from kelisim.storage.database import make_engine
+
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    for command in (["status"], ["db", "upgrade"]):
+        code, _, err = kelisim("--database-url", database_url, *command)
+        line = one_line(err)
+        assert code == 1 and "migration 9999" in line and "newer kelisim" in line

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import orjson
 import typer
+from alembic.util.exc import CommandError as AlembicCommandError
 from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy import exc as sa_exc
@@ -81,6 +82,9 @@ def error_line(error: BaseException) -> str | None:
         hint = FIX_BY_FIELD.get(error.details.get("field", "")) if isinstance(
             error, NotFound) else None
         return f"error: {error.reason}{article}" + (f" — {hint}" if hint else "")
+    if isinstance(error, AlembicCommandError):  # e.g. a store migrated by a newer kelisim
+        return (f"error: the migrations cannot proceed: {error} — install the kelisim that "
+                "last migrated this store, or restore a backup it can read")
     if isinstance(error, sa_exc.OperationalError):  # the database went away mid-command
         first = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         return (f"error: the database refused the command: {first} — check that it is "
@@ -204,7 +208,7 @@ def _check_sqlite_store(db_file: Path, data_dir_from: str, settings: Settings, *
 
 def _probe(rt: Runtime, url: URL, store: str) -> None:
     """Connect once, turning what a first start gets wrong into one line."""
-    from kelisim.storage.database import current_revision, head_revision
+    from kelisim.storage.database import current_revision, head_revision, shipped_revisions
 
     where = url.render_as_string(hide_password=True)
     try:
@@ -218,6 +222,10 @@ def _probe(rt: Runtime, url: URL, store: str) -> None:
     if revision is None:
         raise CliError(f"{where} holds no kelisim store",
                        "run `kelisim init` (or `kelisim up`) on it first")
+    if revision not in shipped_revisions(rt.uow.engine):
+        raise CliError(f"the store is at migration {revision}, which this kelisim does not "
+                       "know (a newer kelisim migrated it)", "install that kelisim, or "
+                       "restore a backup taken before its upgrade")
     head = head_revision(rt.uow.engine)
     if store != ANY_REVISION and revision != head:
         raise CliError(f"the store is at migration {revision}, this kelisim needs {head}",

@@ -98,8 +98,13 @@ def db_upgrade(ctx: typer.Context, revision: str = "head") -> None:
     (back up first with `kelisim backup FILE`); the chains are kept as they are."""
     from kelisim.storage.database import upgrade
 
-    upgrade(runtime(ctx, ANY_REVISION).uow.engine, revision)
+    rt = runtime(ctx, ANY_REVISION)
+    upgrade(rt.uow.engine, revision)
     out.print(f"Database at {revision}.")
+    if revision == "head":
+        from kelisim.cli.backup import report_chains
+
+        report_chains(rt, "restore the backup taken before the upgrade")
 
 
 @db_app.command("downgrade")

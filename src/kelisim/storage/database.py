@@ -120,3 +120,9 @@ def current_revision(connection: Connection) -> str | None:
 def head_revision(engine: Engine) -> str | None:
     """The newest migration this kelisim ships."""
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def shipped_revisions(engine: Engine) -> set[str]:
+    """Every migration this kelisim ships."""
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    return {script.revision for script in scripts.walk_revisions()}

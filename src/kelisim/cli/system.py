@@ -95,7 +95,7 @@ def glossary(ctx: typer.Context,
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context, revision: str = "head") -> None:
     """Apply migrations up to REVISION: the upgrade step after installing a new kelisim
-    (back up first with `kelisim backup FILE`); the chains are kept as they are."""
+    (back up first with `kelisim backup FILE`); then verifies every hash chain."""
     from kelisim.storage.database import upgrade
 
     rt = runtime(ctx, ANY_REVISION)

@@ -17,17 +17,29 @@ from kelisim.services.bootstrap import initialize
 @app.command()
 def up(ctx: typer.Context,
        host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
-       port: Annotated[int | None, typer.Option(help="Listen port.")] = None) -> None:
+       port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
+       workers: Annotated[int | None, typer.Option(
+           min=1, help="Server processes on this port (KELISIM_WORKERS).")] = None,
+       proxy_headers: Annotated[bool | None, typer.Option(
+           "--proxy-headers/--no-proxy-headers",
+           help="Trust X-Forwarded-For/-Proto from --forwarded-allow-ips "
+                "(KELISIM_PROXY_HEADERS; default off).")] = None,
+       forwarded_allow_ips: Annotated[str | None, typer.Option(
+           help="Comma-separated proxy addresses trusted with --proxy-headers "
+                "(KELISIM_FORWARDED_ALLOW_IPS).")] = None) -> None:
     """Create or reuse the data folder, load the Agreement, print the first token once, serve."""
-    import uvicorn
-
     from kelisim.web.app import create_app
+    from kelisim.web.server import serve
 
     settings: Settings = ctx.obj
     if host:
         settings.host = host
     if port:
         settings.port = port
+    for name, value in (("workers", workers), ("proxy_headers", proxy_headers),
+                        ("forwarded_allow_ips", forwarded_allow_ips)):
+        if value is not None:
+            setattr(settings, name, value)
     rt = runtime(ctx)
     admin = initialize(rt)
     out.print(f"kelisim data: [bold]{settings.data_dir.resolve()}[/bold]"
@@ -38,14 +50,17 @@ def up(ctx: typer.Context,
         print(admin["token"], flush=True)
     base = f"http://{settings.host}:{settings.port}"
     out.print(f"Serving on {base}  (API docs: {base}/api/docs)")
+    if settings.workers > 1:  # each worker builds its own runtime on the same database
+        rt.close()
+        serve(settings)
+        return
     rt.screener.start()  # now, so that the first large envelope does not wait for the workers
     application = create_app(runtime=rt)
     # What exists now (modules, routes, reference data) lives as long as the server: kept out
     # of the cyclic collector's full passes, which otherwise stall an intake for ~0.1 s.
     gc.collect()
     gc.freeze()
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info",
-                server_header=False)
+    serve(settings, application)
 
 
 @app.command()

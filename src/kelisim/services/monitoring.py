@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kelisim.services.runtime import Runtime
-from kelisim.storage.exchange_records import ExchangeRecords
+from kelisim.storage import certification_ledger
+from kelisim.storage.exchange_records import AUDIT_CHAIN, ExchangeRecords
+from kelisim.storage.ledger_repository import DEPOSITARY_CHAIN
+
+CHAINS = (DEPOSITARY_CHAIN, AUDIT_CHAIN, certification_ledger.CHAIN)
 
 
 @dataclass(frozen=True)
@@ -18,4 +22,5 @@ class StoredGauges:
 
 def read_gauges(rt: Runtime) -> StoredGauges:
     with rt.unit_of_work(autocommit=True) as uow:
-        return StoredGauges(ExchangeRecords(uow.connection).queue_depth(), uow.ledger.sizes())
+        sizes = {chain: 0 for chain in CHAINS} | uow.ledger.sizes()  # a chain begun: its size
+        return StoredGauges(ExchangeRecords(uow.connection).queue_depth(), sizes)

@@ -23,10 +23,9 @@ def up(ctx: typer.Context,
        proxy_headers: Annotated[bool | None, typer.Option(
            "--proxy-headers/--no-proxy-headers",
            help="Trust X-Forwarded-For/-Proto from --forwarded-allow-ips "
-                "(KELISIM_PROXY_HEADERS; default off).")] = None,
+                "(default: off).")] = None,
        forwarded_allow_ips: Annotated[str | None, typer.Option(
-           help="Comma-separated proxy addresses trusted with --proxy-headers "
-                "(KELISIM_FORWARDED_ALLOW_IPS).")] = None) -> None:
+           help="Proxies trusted by --proxy-headers, comma-separated.")] = None) -> None:
     """Create or reuse the data folder, load the Agreement, print the first token once, serve."""
     from kelisim.web.app import create_app
     from kelisim.web.server import serve

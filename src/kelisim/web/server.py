@@ -70,6 +70,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         super().data_received(data)
+        # Counted by whole chunks read while a head is incomplete: the bound is the limit plus
+        # at most one read (a chunk that completes a head is not counted; a pipelined chunk that
+        # ends one request and starts the next is counted whole).
         if self._reading_head and not self.transport.is_closing():
             self._head_bytes += len(data)
             if self._head_bytes > self.max_head_bytes:

@@ -30,6 +30,34 @@ class Settings(BaseSettings):
         description="Worker processes that check posted STIX objects alongside the request "
                     "(state-secret scan, validation); 0: none. Default: one per core beyond "
                     "the first.")
+    workers: int = Field(default=1, ge=1,
+                         description="Server processes `kelisim up` starts on one port; they "
+                                     "share the database and behave as one service.")
+    proxy_headers: bool = Field(
+        default=False,
+        description="Trust X-Forwarded-For/-Proto from the addresses in forwarded_allow_ips "
+                    "(behind a reverse proxy). Off: the peer address and scheme are used.")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Comma-separated proxy addresses (or CIDR ranges, `*` for any) whose "
+                    "forwarded headers are trusted when proxy_headers is on.")
+    max_header_bytes: int = Field(default=64 * 1024, ge=4096,
+                                  description="Largest request line and headers; beyond it the "
+                                              "connection gets 431 and is closed.")
+    header_timeout: float = Field(default=10.0, gt=0,
+                                  description="Seconds a client has to send a request's line "
+                                              "and headers; then 408 and the connection closes.")
+    keep_alive_timeout: int = Field(default=5, ge=1,
+                                    description="Seconds an idle keep-alive connection is kept.")
+    max_connections: int = Field(default=1000, ge=1,
+                                 description="Open connections per server process; beyond it "
+                                             "new ones get 503 at once (keep under `ulimit -n`).")
+    backlog: int = Field(default=2048, ge=1,
+                         description="Connections the kernel queues before they are accepted.")
+    metrics_token: str | None = Field(
+        default=None, min_length=16,
+        description="Bearer token that Prometheus sends to read /metrics; unset: /metrics "
+                    "is off (403).")
 
     @property
     def effective_database_url(self) -> str:

@@ -102,3 +102,22 @@ def test_the_cli_sets_a_password_read_from_stdin(live_server: LiveServer,
     short = runner.invoke(cli_app, ["--database-url", rt.settings.effective_database_url,
                                     "accounts", "password", "1"], input="short\n")
     assert short.exit_code == 1 and "at least 10 characters" in str(short.exception)
+
+
+def test_every_spelling_of_an_account_shares_one_sign_in_budget(
+        client: httpx.Client, live_server: LiveServer) -> None:
+    created = account(live_server.node.runtime, "Spelled", "analyst", "KAZ")
+    number = str(created["id"])
+    for spelling in (number, "0" + number, "00" + number, "Spelled", "000" + number):
+        assert "password is wrong" in sign_in(client, spelling, "wrong guess!!").text
+    assert sign_in(client, "0000" + number).status_code == 429
+
+
+def test_only_ascii_digits_name_an_account_by_number(
+        client: httpx.Client, live_server: LiveServer) -> None:
+    created = account(live_server.node.runtime, "Numbered", "analyst", "KAZ")
+    arabic_indic = str(created["id"]).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for spelling in (arabic_indic, "²"):
+        answer = sign_in(client, spelling)
+        assert answer.status_code == 200 and "password is wrong" in answer.text, spelling
+    assert sign_in(client, str(created["id"])).status_code == 303

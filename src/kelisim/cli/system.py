@@ -29,17 +29,28 @@ def up(ctx: typer.Context,
        host: Annotated[str, typer.Option(envvar="KELISIM_HOST", help="Listen address.")] = (
            Settings.model_fields["host"].default),
        port: Annotated[int, typer.Option(envvar="KELISIM_PORT", help="Listen port.")] = (
-           Settings.model_fields["port"].default)) -> None:
+           Settings.model_fields["port"].default),
+       workers: Annotated[int | None, typer.Option(
+           min=1, help="Server processes on this port (KELISIM_WORKERS).")] = None,
+       proxy_headers: Annotated[bool | None, typer.Option(
+           "--proxy-headers/--no-proxy-headers",
+           help="Trust X-Forwarded-For/-Proto from --forwarded-allow-ips "
+                "(default: off).")] = None,
+       forwarded_allow_ips: Annotated[str | None, typer.Option(
+           help="Proxies trusted by --proxy-headers, comma-separated.")] = None) -> None:
     """Create or reuse the data folder, load the Agreement, print the first token once, serve."""
-    import uvicorn
-
     from kelisim.web.app import create_app
+    from kelisim.web.server import serve
 
     settings: Settings = ctx.obj
     if host:
         settings.host = host
     if port:
         settings.port = port
+    for name, value in (("workers", workers), ("proxy_headers", proxy_headers),
+                        ("forwarded_allow_ips", forwarded_allow_ips)):
+        if value is not None:
+            setattr(settings, name, value)
     ensure_port_free(settings.host, settings.port)
     rt = runtime(ctx, INITIALIZING)
     admin = initialize(rt)
@@ -51,14 +62,17 @@ def up(ctx: typer.Context,
         print(admin["token"], flush=True)
     base = f"http://{settings.host}:{settings.port}"
     out.print(f"Serving on {base}  (API docs: {base}/api/docs)")
+    if settings.workers > 1:  # each worker builds its own runtime on the same database
+        rt.close()
+        serve(settings)
+        return
     rt.screener.start()  # now, so that the first large envelope does not wait for the workers
     application = create_app(runtime=rt)
     # What exists now (modules, routes, reference data) lives as long as the server: kept out
     # of the cyclic collector's full passes, which otherwise stall an intake for ~0.1 s.
     gc.collect()
     gc.freeze()
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info",
-                server_header=False)
+    serve(settings, application)
 
 
 @app.command()

@@ -18,6 +18,7 @@ from kelisim.domain.errors import N_, AuthenticationRequired, Message
 from kelisim.domain.passwords import hash_password, password_matches
 from kelisim.services.accounts import managed_account
 from kelisim.services.runtime import Runtime
+from kelisim.storage.exchange_records import ExchangeRecords
 
 SESSION_LIFETIME = timedelta(hours=12)
 
@@ -79,3 +80,11 @@ def accounts_with_password(rt: Runtime, account_ids: list[int]) -> set[int]:
 
 def session_digest(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def ui_signing_key(rt: Runtime) -> bytes:
+    """The key that signs the UI's cookies: one per database, shared by every server process."""
+    with rt.unit_of_work() as uow:
+        key = ExchangeRecords(uow.connection).secret("ui_signing")
+        uow.commit()
+    return key

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kelisim.domain.ledger import GENESIS_HASH, Head, Link, make_link
@@ -73,6 +73,9 @@ class ExchangeRecords:
         gone = self._conn.execute(delete(exchange_jobs)
                                   .where(exchange_jobs.c.status_id == status_id))
         return bytes(row.envelope) if gone.rowcount == 1 else None
+
+    def queue_depth(self) -> int:
+        return int(self._conn.execute(select(func.count()).select_from(exchange_jobs)).scalar_one())
 
     def queued(self) -> list[str]:
         return list(self._conn.execute(select(exchange_jobs.c.status_id)

@@ -45,6 +45,11 @@ class LedgerRepository:
             .where(ledger_heads.c.chain == DEPOSITARY_CHAIN)).first()
         return None if row is None else Head(row.seq, row.hash)
 
+    def sizes(self) -> dict[str, int]:
+        """Every hash chain's length (depositary, exchange audit, certification), by name."""
+        rows = self._connection.execute(select(ledger_heads.c.chain, ledger_heads.c.seq))
+        return {row.chain: int(row.seq) for row in rows}
+
     def append(self, head: Head, recorded_at: datetime, entry: Mapping[str, Any], *,
                party: str | None, event_date: date | None, recorded_by: int | None) -> Head:
         link = make_link(head.seq + 1, recorded_at, entry, head.hash)

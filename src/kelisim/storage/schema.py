@@ -117,6 +117,18 @@ ui_sessions = Table(
     Index(None, "account_id"),
 )
 
+# Sign-in attempts of the last minute (migration 0007), shared by every server process: `bucket`
+# is the SHA-256 of what is throttled (an account, a client address), never the name itself.
+# Rows older than the window are deleted as attempts come in, and the table is capped.
+ui_signin_attempts = Table(
+    "ui_signin_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("bucket", String(64), nullable=False),
+    Column("attempted_at", DateTime(timezone=True), nullable=False),
+    Index(None, "bucket", "attempted_at"),
+    Index(None, "attempted_at"),
+)
+
 
 # --- The exchange between authorized bodies (TAXII 2.1 / STIX 2.1; Art. 6, 9) ------------------
 # Objects are kept as the JSON posted (re-serialized once, never re-modelled) beside indexed

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, delete, insert, or_, select, update
 from kelisim.domain.accounts import Principal
 from kelisim.storage.accounts_repository import principal_of
 from kelisim.storage.instants import aware
-from kelisim.storage.schema import accounts, ui_sessions
+from kelisim.storage.schema import accounts, ui_sessions, ui_signin_attempts
 
 
 class SessionsRepository:
@@ -19,7 +19,7 @@ class SessionsRepository:
     def account_for_sign_in(self, name_or_id: str) -> tuple[Principal, str | None] | None:
         """An active account by exact name or numeric id, with its password hash."""
         condition = accounts.c.name == name_or_id
-        if name_or_id.isdigit():
+        if name_or_id.isascii() and name_or_id.isdigit():  # `٢` or `²` is no id
             condition = or_(condition, accounts.c.id == int(name_or_id))
         rows = self._connection.execute(
             select(accounts).where(condition, accounts.c.disabled_at.is_(None))
@@ -69,3 +69,27 @@ class SessionsRepository:
 
     def remove_expired(self, now: datetime) -> None:
         self._connection.execute(delete(ui_sessions).where(ui_sessions.c.expires_at <= now))
+
+    # --- sign-in attempts (the throttle, shared by every server process) -----------------------
+
+    def recent_attempts(self, bucket: str, since: datetime, limit: int) -> list[datetime]:
+        """The latest `limit` attempts in `bucket` after `since`, newest first."""
+        t = ui_signin_attempts
+        rows = self._connection.execute(
+            select(t.c.attempted_at).where(t.c.bucket == bucket, t.c.attempted_at > since)
+            .order_by(t.c.attempted_at.desc()).limit(limit)).scalars()
+        return [aware(at) for at in rows]
+
+    def add_attempts(self, buckets: list[str], at: datetime) -> None:
+        self._connection.execute(insert(ui_signin_attempts),
+                                 [{"bucket": b, "attempted_at": at} for b in buckets])
+
+    def forget_attempts(self, before: datetime, keep_at_most: int) -> None:
+        """Delete attempts at or before `before`, and the oldest beyond `keep_at_most` rows."""
+        t = ui_signin_attempts
+        self._connection.execute(delete(t).where(t.c.attempted_at <= before))
+        cutoff = self._connection.execute(
+            select(t.c.attempted_at).order_by(t.c.attempted_at.desc())
+            .offset(keep_at_most).limit(1)).scalar()
+        if cutoff is not None:
+            self._connection.execute(delete(t).where(t.c.attempted_at <= cutoff))

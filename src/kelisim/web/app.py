@@ -20,6 +20,7 @@ from kelisim.web.api import (
 )
 from kelisim.web.api import exchange as exchange_api
 from kelisim.web.limits import BodySizeLimit
+from kelisim.web.metrics import install_metrics
 from kelisim.web.problems import install_problem_handlers
 from kelisim.web.responses import JsonResponse
 from kelisim.web.ui import mount_ui
@@ -51,4 +52,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     taxii.install(app, runtime)
     mount_ui(app)  # the web UI at / (after the API routes, which keep their paths)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)
+    install_metrics(app, runtime)  # /metrics, and the outermost middleware: counts even 413s
     return app

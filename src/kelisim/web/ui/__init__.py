@@ -3,7 +3,8 @@
 `mount_ui(app)` adds the pages at `/` and the static files at `/static`; `/api`, `/taxii2` and
 `/health` are untouched. Each area is one router module; shared parts are `routing` (who is
 signed in, CSRF, error pages), `templating` (Jinja2 per language), `i18n` (catalogs, Babel
-formatting), `security` (signed cookies, CSRF tokens) and `ratelimit` (sign-in throttling).
+formatting) and `security` (signed cookies, CSRF tokens); sign-in throttling is a service
+(services/signin_throttle.py), shared by every server process through the database.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from kelisim.web.ui import (
     exchange_submit,
     status,
 )
-from kelisim.web.ui.ratelimit import SignInLimiter
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 ROUTERS = [auth.router, agreement.router, status.router, depositary.router, accounts.router,
@@ -31,7 +31,6 @@ ROUTERS = [auth.router, agreement.router, status.router, depositary.router, acco
 
 
 def mount_ui(app: FastAPI) -> None:
-    app.state.signin_limiter = SignInLimiter()
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

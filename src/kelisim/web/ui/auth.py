@@ -2,8 +2,9 @@
 
 Sign-in: the account's name (or id) and its password (set with `kelisim accounts password` or
 by a party-admin). Failures give one message whatever was wrong, and attempts are throttled per
-account and per address (web/ui/ratelimit.py) before any password is checked. A wrong password
-re-renders the form (200, the form is the resource asked for); a throttled attempt answers 429.
+account and per address (services/signin_throttle.py) before any password is checked. A wrong
+password re-renders the form (200, the form is the resource asked for); a throttled attempt
+answers 429.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from kelisim.domain.errors import AuthenticationRequired
-from kelisim.services import signin
+from kelisim.services import signin, signin_throttle
 from kelisim.web.ui import security
-from kelisim.web.ui.ratelimit import SignInLimiter
 from kelisim.web.ui.routing import FormDep, MaybeUserDep, UiRoute
 from kelisim.web.ui.templating import finish, render
 
@@ -38,21 +38,20 @@ async def signin_submit(request: Request, form: FormDep) -> Response:
     account = str(form.get("account", ""))[:200]
     password = str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "")))
-    limiter: SignInLimiter = request.app.state.signin_limiter
-    address = request.client.host if request.client else "unknown"
-    wait = limiter.retry_after(account, address)
-    if wait:
-        return render(request, "signin.html", {"next": target, "account": account,
-                                               "failure": "rate", "wait": wait},
-                      status_code=429)
     rt = request.app.state.runtime
+    address = request.client.host if request.client else "unknown"
+    attempt = await run_in_threadpool(signin_throttle.begin_attempt, rt, account, address)
+    if attempt.retry_after:
+        return render(request, "signin.html", {"next": target, "account": account,
+                                               "failure": "rate", "wait": attempt.retry_after},
+                      status_code=429)
     try:
         opened = await run_in_threadpool(signin.sign_in, rt, account, password)
     except AuthenticationRequired:
-        limiter.attempted(account, address, failed=True)
+        await run_in_threadpool(signin_throttle.record_attempt, rt, attempt, failed=True)
         return render(request, "signin.html", {"next": target, "account": account,
                                                "failure": "wrong"})
-    limiter.attempted(account, address, failed=False)
+    await run_in_threadpool(signin_throttle.record_attempt, rt, attempt, failed=False)
     response = RedirectResponse(target, status_code=303)
     key = security.signing_key(rt)
     lifetime = int(signin.SESSION_LIFETIME.total_seconds())

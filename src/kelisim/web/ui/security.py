@@ -7,7 +7,9 @@
   page can neither read the cookie nor compute the token (the synchronizer/double-submit pattern
   of the OWASP CSRF Prevention Cheat Sheet), and signing in changes the token.
 
-The key is 256 random bits in `<data_dir>/ui-signing.key` (mode 0600), created on first use.
+The key is 256 random bits kept in the database (`exchange_secrets`, name `ui_signing`), created
+on first use: every server process on the database signs and checks with the same key, so a
+session opened on one is honoured by the others.
 """
 
 from __future__ import annotations
@@ -15,38 +17,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
-from pathlib import Path
 
 from fastapi import Request, Response
 
 from kelisim.services.runtime import Runtime
+from kelisim.services.signin import ui_signing_key
 
 SESSION_COOKIE = "kelisim_session"
 CSRF_COOKIE = "kelisim_csrf"
 CSRF_FIELD = "csrf_token"
-KEY_FILE = "ui-signing.key"
 KEY_CACHE = "ui_signing_key"
 
 
 def signing_key(rt: Runtime) -> bytes:
     key = rt.caches.get(KEY_CACHE)
     if key is None:
-        key = _load_or_create_key(Path(rt.settings.data_dir) / KEY_FILE)
-        rt.caches[KEY_CACHE] = key
+        key = rt.caches[KEY_CACHE] = ui_signing_key(rt)
     return bytes(key)
-
-
-def _load_or_create_key(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return bytes.fromhex(path.read_text().strip())
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_hex(32))
-    return bytes.fromhex(path.read_text().strip())
 
 
 def _mac(key: bytes, message: str) -> str:

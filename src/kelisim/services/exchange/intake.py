@@ -126,8 +126,10 @@ def _admit(rt: Runtime, principal: Principal, collection: CollectionView,
         positions = ", ".join(str(i) for i in refused[:20])
         raise RuleViolation(
             f"The envelope holds information classified as a state secret (objects at positions "
-            f"{positions}); such information is not transferred under the Agreement. Nothing "
-            f"of the envelope was stored.", article="Art. 6", positions=refused[:20])
+            f"{positions}: the state-secret marking, or a classification stamp by the rule of "
+            f"docs/stix-extensions.md#state-secrets); such information is not transferred "
+            f"under the Agreement. Nothing of the envelope was stored.",
+            article="Art. 6", positions=refused[:20])
     return collection.id, objects, verdicts
 
 

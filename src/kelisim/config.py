@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8470, description="Port the server listens on.")
     max_request_bytes: int = Field(default=16 * 1024 * 1024,
                                    description="Largest request body accepted (HTTP 413 above).")
+    max_envelope_objects: int = Field(
+        default=10_000, ge=1,
+        description="Most objects one TAXII envelope may carry (HTTP 413 above); the status "
+                    "resource of a post holds one entry per object.")
     intake_processes: int | None = Field(
         default=None, ge=0,
         description="Worker processes that check posted STIX objects alongside the request "

@@ -99,6 +99,12 @@ class InvalidInput(KelisimError):
     title = "Invalid input"
 
 
+class TooLarge(KelisimError):
+    status = 413
+    code = "too_large"
+    title = "Request too large"
+
+
 class NotFound(KelisimError):
     status = 404
     code = "not_found"

@@ -13,6 +13,7 @@ from typing import Any
 
 from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
+from kelisim.domain.json_limits import json_problem
 from kelisim.domain.errors import N_, InvalidInput, KelisimError, Message, NotFound
 from kelisim.domain.instruments import (
     AnyInstrument,
@@ -46,6 +47,11 @@ def record_entries(rt: Runtime, principal: Principal, raw_entries: Sequence[Any]
     if len(raw_entries) > MAX_BATCH:
         raise InvalidInput(Message(N_("At most {limit} entries can be recorded at once."),
                                    limit=MAX_BATCH))
+    for position, raw in enumerate(raw_entries, 1):
+        problem = json_problem(raw)
+        if problem:
+            raise InvalidInput(f"Entry {position} cannot be recorded: {problem}. Nothing was "
+                               f"recorded.", position=position)
     instruments = [_parse_at(position, raw) for position, raw in enumerate(raw_entries, 1)]
     now = rt.clock()
     with rt.unit_of_work() as uow:

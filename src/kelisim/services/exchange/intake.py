@@ -33,7 +33,14 @@ import orjson
 from kelisim.domain import exchange_policy as policy
 from kelisim.domain.access import ExchangeAction, require_exchange
 from kelisim.domain.accounts import Principal
-from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
+from kelisim.domain.json_limits import json_problem
+from kelisim.domain.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    TooLarge,
+)
 from kelisim.domain.taxii import format_timestamp, micros_of
 from kelisim.domain.treaty import PartyState
 from kelisim.services.exchange import planner_statistics
@@ -119,7 +126,7 @@ def _admit(rt: Runtime, principal: Principal, collection: CollectionView,
            body: bytes) -> tuple[str, list[Any], list[Verdict]]:
     """The envelope's shape, and Art. 6 (state secrets refuse it whole), for a caller who may
     write; the objects are checked here, before any transaction is opened (screening.py)."""
-    objects = parse_envelope(body)
+    objects = parse_envelope(body, rt.settings.max_envelope_objects)
     verdicts = rt.screener.check(objects)
     refused = [i for i, verdict in enumerate(verdicts) if verdict.secret]
     if refused:
@@ -151,7 +158,7 @@ def _enqueue(rt: Runtime, principal: Principal, collection_id: str, objects: lis
     return status_id
 
 
-def parse_envelope(body: bytes) -> list[Any]:
+def parse_envelope(body: bytes, max_objects: int | None = None) -> list[Any]:
     """The `objects` of an envelope (TAXII 2.1 section 3.7); a STIX bundle is taken too, since
     `stix2`'s TAXIICollectionSink posts bundles."""
     try:
@@ -164,6 +171,15 @@ def parse_envelope(body: bytes) -> list[Any]:
     objects = envelope.get("objects", [])
     if not isinstance(objects, list):
         raise InvalidInput(f"The envelope's `objects` must be a list ({SPEC}).")
+    if max_objects is not None and len(objects) > max_objects:
+        raise TooLarge(f"The envelope carries {len(objects)} objects; this server takes at most "
+                       f"{max_objects} in one envelope (KELISIM_MAX_ENVELOPE_OBJECTS): post them "
+                       f"in several envelopes ({SPEC}). Nothing was stored.")
+    for position, obj in enumerate(objects):
+        problem = json_problem(obj)
+        if problem:
+            raise InvalidInput(f"The object at position {position} cannot be stored: {problem}. "
+                               f"Nothing of the envelope was stored ({SPEC}).", position=position)
     return objects
 
 

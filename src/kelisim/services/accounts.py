@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kelisim.domain.access import Action, require
+from kelisim.domain.access import Action, may_create_account, require
 from kelisim.domain.accounts import (
     Principal,
     issue_token,
@@ -22,7 +22,8 @@ def create_account(rt: Runtime, principal: Principal | None, *, name: str, role:
                    organization: str | None = None) -> dict[str, Any]:
     """Create an account and return it with its token, which is shown this once only.
 
-    `principal` None means the local operator (the CLI on the data folder) acts.
+    `principal` None means the local operator (the CLI on the data folder) acts. Who may create
+    which kind of account is domain/access.py's `may_create_account`, for the API, UI and CLI.
     """
     party = party.upper() if party else None
     if principal is not None:
@@ -30,6 +31,7 @@ def create_account(rt: Runtime, principal: Principal | None, *, name: str, role:
     if not name.strip():
         raise InvalidInput(Message(N_("An account needs a name.")), field="name")
     parsed_role, kind = validate_account(role, organization_kind, party)
+    may_create_account(principal, parsed_role, kind, party).enforce(Action.MANAGE_ACCOUNTS.value)
     issued = issue_token()
     with rt.unit_of_work() as uow:
         if party is not None and party not in uow.reference.states():

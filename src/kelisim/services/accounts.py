@@ -13,6 +13,7 @@ from kelisim.domain.accounts import (
     validate_account,
 )
 from kelisim.domain.errors import N_, AuthenticationRequired, InvalidInput, Message, NotFound
+from kelisim.domain.inputs import storable, stored_text
 from kelisim.services.runtime import Runtime
 from kelisim.storage.unit_of_work import UnitOfWork
 
@@ -28,6 +29,9 @@ def create_account(rt: Runtime, principal: Principal | None, *, name: str, role:
     party = party.upper() if party else None
     if principal is not None:
         require(principal, Action.MANAGE_ACCOUNTS, party=party)
+    stored_text(name, "name")
+    stored_text(organization or "", "organization")
+    stored_text(party or "", "party")
     if not name.strip():
         raise InvalidInput(Message(N_("An account needs a name.")), field="name")
     parsed_role, kind = validate_account(role, organization_kind, party)
@@ -67,7 +71,7 @@ def managed_account(uow: UnitOfWork, principal: Principal | None,
     """The active account an administrator names (by exact name or number) and may manage:
     the local operator (`principal` None) any, otherwise as domain/access.py MANAGE_ACCOUNTS
     says (the depositary any, a party-admin its own Party's)."""
-    found = uow.sessions.account_for_sign_in(name_or_id.strip())
+    found = uow.sessions.account_for_sign_in(name_or_id.strip()) if storable(name_or_id) else None
     if found is None:
         raise NotFound(Message(N_("No single active account is named {name!r}; give its "
                                   "id."), name=name_or_id), field="account")

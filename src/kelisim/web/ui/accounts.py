@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from kelisim.domain.access import Action, creatable_roles, require
 from kelisim.domain.accounts import Principal, Role
 from kelisim.domain.errors import KelisimError
+from kelisim.domain.inputs import ascii_number
 from kelisim.services.accounts import create_account, disable_account, list_accounts
 from kelisim.services.reference import get_states
 from kelisim.services.signin import accounts_with_password, set_password
@@ -103,6 +104,6 @@ async def _page(request: Request, user: Principal, *, refusal: KelisimError | No
         "is_depositary": user.role is Role.DEPOSITARY, "refusal": refusal,
         "refusal_title": ERROR_TITLES.get(refusal.code, "") if refusal else "",
         "values": values or {}, "created": created, "password_for": password_for,
-        "password_set": int(password_set) if password_set.isdigit() else None,
-        "disabled": int(disabled) if disabled.isdigit() else None, "me": user.account_id,
+        "password_set": ascii_number(password_set), "disabled": ascii_number(disabled),
+        "me": user.account_id,
     }, status_code=refusal.status if refusal else status_code)

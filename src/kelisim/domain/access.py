@@ -6,10 +6,11 @@ Each action names the article that gives rise to it. The HTTP API, the web UI an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from kelisim.domain import exchange_policy as policy
-from kelisim.domain.accounts import Principal, Role
+from kelisim.domain.accounts import OrganizationKind, Principal, Role
 from kelisim.domain.errors import N_, Message, PermissionDenied
 from kelisim.domain.treaty import PartyState
 
@@ -58,6 +59,63 @@ def require(principal: Principal, action: Action, *, party: str | None = None) -
         reason = Message(template, role=principal.role.value, action=action.value,
                          party=principal.party)
         raise PermissionDenied(reason, action=action.value)
+
+
+# --- who may create which kind of account -------------------------------------------------------
+# The depositary (and the local operator, the CLI on the server) creates any account the domain
+# admits (domain/accounts.py, ROLES_OF_KIND). A party-admin creates accounts of its own Party's
+# authorized body only: a certification body is appointed by the Party under its scheme
+# (Art. 3, direction 14) and registered by the depositary, never minted by the exchange's admin.
+
+PARTY_ADMIN_CREATES: frozenset[Role] = frozenset({Role.PARTY_ADMIN, Role.ANALYST, Role.READER})
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An access verdict with the reason a refused person can act on."""
+
+    allowed: bool
+    reason: str | Message = ""
+    article: str | None = None
+
+    def enforce(self, action: str) -> None:
+        if not self.allowed:
+            raise PermissionDenied(self.reason, action=action, article=self.article)
+
+
+def may_create_account(creator: Principal | None, new_role: Role,
+                       organization_kind: OrganizationKind, party: str | None) -> Decision:
+    """Whether `creator` (None: the local operator) may create an account of `new_role` in an
+    organization of `organization_kind` belonging to `party`."""
+    if creator is None or creator.role is Role.DEPOSITARY:
+        return Decision(True)
+    if creator.role is not Role.PARTY_ADMIN:
+        return Decision(False, Message(REASONS[Action.MANAGE_ACCOUNTS]))
+    if party is None or party != creator.party:
+        return Decision(False, Message(
+            N_("A party-admin manages accounts of its own Party ({party}) only."),
+            party=creator.party))
+    if (organization_kind is not OrganizationKind.AUTHORIZED_BODY
+            or new_role not in PARTY_ADMIN_CREATES):
+        roles = ", ".join(sorted(r.value for r in PARTY_ADMIN_CREATES))
+        return Decision(False, (  # English only until the UI, which never offers it, shows it
+            f"A party-admin creates accounts of its Party's authorized body only (roles: "
+            f"{roles}); certification-body and depositary accounts are created by the "
+            f"depositary."), article="Art. 3 (direction 14)")
+    return Decision(True)
+
+
+def creatable_roles(creator: Principal | None) -> tuple[Role, ...]:
+    """The roles `creator` may give a new account of some kind, for forms to offer."""
+    return tuple(role for role in Role if any(
+        may_create_account(creator, role, kind, _party_for(creator, kind)).allowed
+        for kind in OrganizationKind))
+
+
+def _party_for(creator: Principal | None, kind: OrganizationKind) -> str | None:
+    if kind is OrganizationKind.DEPOSITARY:
+        return None
+    return creator.party if creator is not None and creator.party else "ANY"
 
 
 # --- the exchange between authorized bodies (Art. 6, 9; TAXII 2.1) ------------------------------

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from kelisim.domain.errors import N_, AuthenticationRequired, InvalidInput, Message
+from kelisim.domain.inputs import storable
 
 TOKEN_PREFIX = "kls"
 
@@ -98,7 +99,8 @@ def issue_token() -> IssuedToken:
 def split_token(token: str) -> tuple[str, str]:
     """The id and the secret of a presented token, or AuthenticationRequired if malformed."""
     parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
+    if (len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]
+            or not storable(token)):
         raise AuthenticationRequired(Message(N_("The token is malformed; kelisim tokens look "
                                                 "like kls_<id>_<secret>.")))
     return parts[1], parts[2]

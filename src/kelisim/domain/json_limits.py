@@ -36,12 +36,12 @@ def json_problem(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
             continue
         elif isinstance(item, int):
             if abs(item) > MAX_SAFE_INTEGER:
-                return (f"it holds an integer beyond +-2**53, which JSON readers cannot hold "
-                        f"exactly (RFC 7493 section 2.2)")
+                return ("it holds an integer beyond +-2**53, which JSON readers cannot hold "
+                        "exactly (RFC 7493 section 2.2)")
         elif isinstance(item, float):
             if not math.isfinite(item):
                 return "it holds NaN or Infinity, which JSON does not have (RFC 8259 section 6)"
             if item.is_integer() and abs(item) > MAX_SAFE_INTEGER:
-                return (f"it holds a number beyond +-2**53 written as an integer, which JSON "
-                        f"readers cannot hold exactly (RFC 7493 section 2.2)")
+                return ("it holds a number beyond +-2**53 written as an integer, which JSON "
+                        "readers cannot hold exactly (RFC 7493 section 2.2)")
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kelisim.domain.access import Action, require
+from kelisim.domain.access import Action, may_create_account, require
 from kelisim.domain.accounts import (
     Principal,
     issue_token,
@@ -13,6 +13,7 @@ from kelisim.domain.accounts import (
     validate_account,
 )
 from kelisim.domain.errors import N_, AuthenticationRequired, InvalidInput, Message, NotFound
+from kelisim.domain.inputs import storable, stored_text
 from kelisim.services.runtime import Runtime
 from kelisim.storage.unit_of_work import UnitOfWork
 
@@ -22,14 +23,19 @@ def create_account(rt: Runtime, principal: Principal | None, *, name: str, role:
                    organization: str | None = None) -> dict[str, Any]:
     """Create an account and return it with its token, which is shown this once only.
 
-    `principal` None means the local operator (the CLI on the data folder) acts.
+    `principal` None means the local operator (the CLI on the data folder) acts. Who may create
+    which kind of account is domain/access.py's `may_create_account`, for the API, UI and CLI.
     """
     party = party.upper() if party else None
     if principal is not None:
         require(principal, Action.MANAGE_ACCOUNTS, party=party)
+    stored_text(name, "name")
+    stored_text(organization or "", "organization")
+    stored_text(party or "", "party")
     if not name.strip():
         raise InvalidInput(Message(N_("An account needs a name.")), field="name")
     parsed_role, kind = validate_account(role, organization_kind, party)
+    may_create_account(principal, parsed_role, kind, party).enforce(Action.MANAGE_ACCOUNTS.value)
     issued = issue_token()
     with rt.unit_of_work() as uow:
         if party is not None and party not in uow.reference.states():
@@ -65,6 +71,9 @@ def managed_account(uow: UnitOfWork, principal: Principal | None,
     """The active account an administrator names (by exact name or number) and may manage:
     the local operator (`principal` None) any, otherwise as domain/access.py MANAGE_ACCOUNTS
     says (the depositary any, a party-admin its own Party's)."""
+    if not storable(name_or_id):
+        raise NotFound(Message(N_("No active account is named or numbered {name!r}."),
+                               name=name_or_id), field="account")
     found = uow.sessions.account_for_sign_in(name_or_id.strip())
     if found is None and not uow.accounts.active_named(name_or_id.strip()):
         raise NotFound(Message(N_("No active account is named or numbered {name!r}."),

@@ -13,7 +13,6 @@ from typing import Any
 
 from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
-from kelisim.domain.json_limits import json_problem
 from kelisim.domain.errors import N_, InvalidInput, KelisimError, Message, NotFound
 from kelisim.domain.instruments import (
     AnyInstrument,
@@ -22,6 +21,7 @@ from kelisim.domain.instruments import (
     RecordedEntry,
     parse_instrument,
 )
+from kelisim.domain.json_limits import json_problem
 from kelisim.domain.states import StateInfo
 from kelisim.domain.treaty import (
     EffectiveEntry,

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import N_, AuthenticationRequired, Message
+from kelisim.domain.inputs import storable
 from kelisim.domain.passwords import hash_password, password_matches
 from kelisim.services.accounts import managed_account
 from kelisim.services.runtime import Runtime
@@ -48,8 +49,10 @@ def set_password(rt: Runtime, principal: Principal | None, name_or_id: str,
 
 def sign_in(rt: Runtime, name_or_id: str, password: str) -> OpenedSession:
     """Check the password and open a session; one message for every failure (no enumeration)."""
-    with rt.unit_of_work() as uow:
-        found = uow.sessions.account_for_sign_in(name_or_id.strip())
+    found: tuple[Principal, str | None] | None = None
+    if storable(name_or_id):  # no account is named with a NUL: the same answer as unknown
+        with rt.unit_of_work() as uow:
+            found = uow.sessions.account_for_sign_in(name_or_id.strip())
     if not password_matches(password, found[1] if found else None) or found is None:
         raise AuthenticationRequired(Message(N_("The account name or the password is wrong.")))
     session_id = secrets.token_urlsafe(32)

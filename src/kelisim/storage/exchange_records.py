@@ -33,8 +33,14 @@ class ExchangeRecords:
 
     # --- collections ---------------------------------------------------------------------------
 
-    def add_collection(self, **values: Any) -> None:
-        self._conn.execute(insert(C).values(last_added=0, **values))
+    def add_collection(self, **values: Any) -> bool:
+        """Insert a collection; False if its alias (or id) is taken (the unique indexes)."""
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(insert(C).values(last_added=0, **values))
+        except IntegrityError:
+            return False
+        return True
 
     def collections(self) -> list[dict[str, Any]]:
         rows = self._conn.execute(select(C).order_by(C.c.created_at, C.c.id))

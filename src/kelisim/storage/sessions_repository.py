@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from kelisim.domain.accounts import Principal
+from kelisim.domain.inputs import ascii_number
 from kelisim.storage.accounts_repository import principal_of
 from kelisim.storage.instants import aware
 from kelisim.storage.schema import accounts, ui_sessions, ui_signin_attempts
@@ -17,10 +18,11 @@ class SessionsRepository:
         self._connection = connection
 
     def account_for_sign_in(self, name_or_id: str) -> tuple[Principal, str | None] | None:
-        """An active account by exact name or numeric id, with its password hash."""
+        """An active account by exact name or numeric id (ASCII digits), with its password hash."""
         condition = accounts.c.name == name_or_id
-        if name_or_id.isascii() and name_or_id.isdigit():  # `٢` or `²` is no id
-            condition = or_(condition, accounts.c.id == int(name_or_id))
+        number = ascii_number(name_or_id)
+        if number is not None:
+            condition = or_(condition, accounts.c.id == number)
         rows = self._connection.execute(
             select(accounts).where(condition, accounts.c.disabled_at.is_(None))
             .order_by(accounts.c.id).limit(2)).all()

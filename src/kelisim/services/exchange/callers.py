@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kelisim.domain.accounts import Principal, split_token
+from kelisim.domain.inputs import storable
 from kelisim.domain.treaty import PartyState
 from kelisim.services.accounts import checked
 from kelisim.services.exchange.collections import CollectionView, found_view
@@ -38,13 +39,14 @@ class Caller:
 def caller_in(uow: UnitOfWork, rt: Runtime, token: str, collection_key: str) -> Caller:
     """In a unit of work the caller holds (an autocommit one suffices)."""
     token_id, secret = split_token(token)
-    context = ReadContexts(uow.connection).find(token_id, collection_key)
+    key_storable = storable(collection_key)  # else no collection has it: not found, after the token
+    context = ReadContexts(uow.connection).find(token_id, collection_key if key_storable else "")
     found = (context.principal, context.token_hash) if context else (None, None)
     principal = checked(secret, *found)
     assert context is not None  # checked() refused a token of no active account
     state = None if principal.party is None else party_state_at(
         rt, principal.party, rt.clock().date(), context.ledger_seq)
-    return Caller(principal, state, context.collection)
+    return Caller(principal, state, context.collection if key_storable else None)
 
 
 def caller(rt: Runtime, token: str, collection_key: str) -> Caller:

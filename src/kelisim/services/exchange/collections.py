@@ -18,6 +18,7 @@ from kelisim.domain import exchange_policy as policy
 from kelisim.domain.access import ExchangeAction, exchange_allowed, require_exchange
 from kelisim.domain.accounts import Principal, Role
 from kelisim.domain.errors import Conflict, InvalidInput, NotFound
+from kelisim.domain.inputs import storable, stored_text
 from kelisim.domain.treaty import PartyState
 from kelisim.services.participation import party_state_on
 from kelisim.services.runtime import Runtime
@@ -98,7 +99,8 @@ def find_in(uow: UnitOfWork, principal: Principal, key: str,
             state: PartyState | None) -> CollectionView:
     """`find_collection` inside a unit of work the caller holds, with the caller's state of
     today already asked (the hot read path asks once per request)."""
-    return found_view(ExchangeRecords(uow.connection).collection(key), principal, state)
+    row = ExchangeRecords(uow.connection).collection(key) if storable(key) else None
+    return found_view(row, principal, state)
 
 
 def found_view(row: dict[str, Any] | None, principal: Principal,
@@ -117,14 +119,18 @@ def create_collection(rt: Runtime, principal: Principal, *, title: str,
                       description: str | None = None, alias: str | None = None,
                       owner_party: str | None = None, read_parties: list[str] | None = None,
                       write_parties: list[str] | None = None) -> CollectionView:
-    """Create a collection (the depositary for anyone; a party-admin for its own Party)."""
+    """Create a collection (the depositary for anyone; a party-admin for its own Party).
+
+    An alias, when given, is a non-empty name no other collection has as alias or id (TAXII 2.1
+    section 5.2.1): taken is a Conflict, checked before the write and, for two creations at once,
+    by the database's unique index.
+    """
     owner = owner_party.upper() if owner_party else None
     if principal.role is Role.PARTY_ADMIN and owner is None:
         owner = principal.party
     require_exchange(principal, ExchangeAction.MANAGE_COLLECTIONS, state_today(rt, principal),
                      party=owner)
-    if not title.strip():
-        raise InvalidInput("A collection needs a title.", field="title")
+    title, alias = checked_text(title, description, alias)
     collection_id = str(uuid.uuid4())
     with rt.unit_of_work() as uow:
         records = ExchangeRecords(uow.connection)
@@ -134,13 +140,32 @@ def create_collection(rt: Runtime, principal: Principal, *, title: str,
                 raise NotFound(f"{party} is not a state kelisim knows.", field="parties")
         if alias and records.collection(alias) is not None:
             raise Conflict(f"The alias {alias!r} is taken.", field="alias")
-        records.add_collection(
-            id=collection_id, title=title.strip(), description=description, alias=alias,
+        added = records.add_collection(
+            id=collection_id, title=title, description=description, alias=alias,
             owner_party=owner, read_parties=_stored(read_parties),
             write_parties=_stored(write_parties), created_at=rt.clock(),
             created_by=principal.account_id or None)
+        if not added:  # another creation took the alias since it was checked
+            raise Conflict(f"The alias {alias!r} is taken.", field="alias")
         uow.commit()
     return find_collection(rt, principal, collection_id)
+
+
+def checked_text(title: str, description: str | None,
+                 alias: str | None) -> tuple[str, str | None]:
+    """The title and alias to store (stripped), or InvalidInput: empty, too long for the
+    columns (300, 100 characters), or with a character no database stores (domain/inputs.py)."""
+    for name, value in (("title", title), ("description", description), ("alias", alias)):
+        stored_text(value or "", name)
+    title = title.strip()
+    if not title or len(title) > 300:
+        raise InvalidInput("A collection needs a title of 1-300 characters.", field="title")
+    if alias is not None:
+        alias = alias.strip()
+        if not alias or len(alias) > 100:
+            raise InvalidInput("An alias, when given, has 1-100 characters (TAXII 2.1 section "
+                               "5.2.1); omit it for none.", field="alias")
+    return title, alias
 
 
 def grant(rt: Runtime, principal: Principal, key: str, *, read_parties: list[str] | None,

@@ -33,7 +33,6 @@ import orjson
 from kelisim.domain import exchange_policy as policy
 from kelisim.domain.access import ExchangeAction, require_exchange
 from kelisim.domain.accounts import Principal
-from kelisim.domain.json_limits import json_problem
 from kelisim.domain.errors import (
     InvalidInput,
     NotFound,
@@ -41,6 +40,7 @@ from kelisim.domain.errors import (
     RuleViolation,
     TooLarge,
 )
+from kelisim.domain.json_limits import json_problem
 from kelisim.domain.taxii import format_timestamp, micros_of
 from kelisim.domain.treaty import PartyState
 from kelisim.services.exchange import planner_statistics

@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 
 from kelisim.domain.access import Action, allowed
 from kelisim.domain.errors import InvalidInput, KelisimError, Message
+from kelisim.domain.inputs import ascii_number
 from kelisim.services.depositary import list_entries, record_entries
 from kelisim.services.ledger import export_ledger, verify_ledger
 from kelisim.services.reference import get_states
@@ -84,10 +85,11 @@ def entry_from_form(kind: str, form: FormData) -> dict[str, Any]:
         raise InvalidInput(Message(N_("Unknown entry kind {kind!r}."), kind=kind), field="kind")
     values = {name: str(form.get(name, "")).strip() for name in FIELDS[kind]}
     if kind == "correction":
-        if not values["supersedes"].isdigit():
+        supersedes = ascii_number(values["supersedes"])
+        if supersedes is None:
             raise InvalidInput(Message(N_("supersedes must be the number of a recorded entry.")),
                                field="supersedes")
-        entry: dict[str, Any] = {"kind": kind, "supersedes": int(values["supersedes"])}
+        entry: dict[str, Any] = {"kind": kind, "supersedes": supersedes}
         if values["void"]:
             entry["void"] = True
         elif values["field"] in CORRECTABLE and values["value"]:

@@ -28,6 +28,7 @@ from kelisim.domain.accounts import Principal
 from kelisim.domain.agreement_text import THREAT_CLASSES, directions
 from kelisim.domain.errors import InvalidInput, KelisimError, NotFound
 from kelisim.domain.exchange_policy import Endpoint
+from kelisim.domain.inputs import ascii_number, stored_text
 from kelisim.domain.stix.extension import agreement_properties, restricted_access, tlp_of
 from kelisim.domain.taxii import Query, format_timestamp, micros_of, parse_timestamp
 from kelisim.services.exchange.audit import read_audit
@@ -126,7 +127,8 @@ async def objects_page(request: Request, key: str, user: UserDep) -> Response:
 def _service_query(filters: dict[str, str], token: str | None) -> Query:
     """The filters the exchange's service applies itself (in SQL, TAXII 2.1 section 3.4)."""
     direction = filters["direction"]
-    if direction and not direction.isdigit():
+    number = ascii_number(direction)
+    if direction and number is None:
         raise InvalidInput("direction is the number of a direction of Art. 3 (1-19).",
                            field="direction", article="Art. 3")
     if filters["threat_class"] and filters["threat_class"] not in THREAT_CLASSES:
@@ -141,10 +143,11 @@ def _service_query(filters: dict[str, str], token: str | None) -> Query:
         except ValueError:
             raise InvalidInput("since is a date (YYYY-MM-DD).", field="since") from None
         after = micros_of(datetime(day.year, day.month, day.day, tzinfo=UTC)) - 1
-    producer = filters["producer"].strip().upper()
+    producer = stored_text(filters["producer"].strip().upper(), "producer")
+    stored_text(filters["type"], "type")
     return Query(types=(filters["type"],) if filters["type"] else (),
                  threat_classes=(filters["threat_class"],) if filters["threat_class"] else (),
-                 directions=(int(direction),) if direction else (),
+                 directions=(number,) if number is not None else (),
                  tlps=(filters["tlp"],) if filters["tlp"] else (),
                  producer_parties=(producer,) if producer else (), added_after=after,
                  limit=PAGE, next=token)

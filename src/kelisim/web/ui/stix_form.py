@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from kelisim.domain.agreement_text import THREAT_CLASSES, directions
+from kelisim.domain.inputs import ascii_number
 from kelisim.domain.stix.extension import (
     KELISIM_EXTENSION_ID,
     RESTRICTED_ACCESS_EXTENSION_ID,
@@ -81,7 +82,7 @@ def read_form(form: Mapping[str, Any], getlist: Any) -> Submission:
     def text(name: str, limit: int = 10_000) -> str:
         return str(form.get(name, "")).strip()[:limit]
 
-    numbers = [int(v) for v in getlist("directions") if str(v).isdigit()]
+    numbers = [n for v in getlist("directions") if (n := ascii_number(str(v))) is not None]
     return Submission(
         kind=text("kind", 20), name=text("name", 500), description=text("description"),
         pattern=text("pattern"), valid_from=text("valid_from", 40),

@@ -88,3 +88,16 @@ def test_every_answer_says_nosniff_and_https_adds_hsts(client: httpx.Client) -> 
         answer = client.get(path)
         assert answer.headers["x-content-type-options"] == "nosniff", path
         assert "strict-transport-security" not in answer.headers
+
+
+@pytest.mark.parametrize("on", ["-2e-256", "0", "1700000000", "2016-1-1", "２０１６-01-01",
+                                "2016-02-30"])
+def test_a_date_that_is_not_yyyy_mm_dd_is_a_bad_request(client: httpx.Client,
+                                                       live_server: LiveServer, on: str) -> None:
+    answer = client.get("/api/v1/status", params={"on": on},
+                        headers=auth(live_server.node.admin_token))
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    fine = client.get("/api/v1/status", params={"on": "2016-01-01"},
+                      headers=auth(live_server.node.admin_token))
+    assert fine.status_code == 200

@@ -7,7 +7,7 @@ unauthenticated verification lives in `certification_public.py`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
@@ -21,11 +21,12 @@ from kelisim.services.certification import (
     recording,
     verification,
 )
+from kelisim.web.dates import IsoDate
 from kelisim.web.dependencies import PrincipalDep, RuntimeDep
 
 router = APIRouter(prefix="/api/v1/certification", tags=["certification"])
 
-Day = Annotated[date | None, Query(description="YYYY-MM-DD; default today.")]
+Day = Annotated[IsoDate | None, Query(description="YYYY-MM-DD; default today.")]
 Party = Annotated[str, Query(alias="in", min_length=3, max_length=3,
                              description="The Party asked about (ISO alpha-3).")]
 

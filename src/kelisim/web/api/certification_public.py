@@ -9,12 +9,12 @@ A scheme that publishes nothing answers 404, as an unknown number does.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from kelisim.services.certification.verification import verify_public
+from kelisim.web.dates import IsoDate
 from kelisim.web.dependencies import RuntimeDep
 
 router = APIRouter(tags=["public verification"])
@@ -26,5 +26,5 @@ Party = Annotated[str | None, Query(alias="in", min_length=3, max_length=3,
 @router.get("/api/v1/public/certificates/{number:path}",
             summary="Verify a certificate without an account (public fields only)")
 def public_certificate(rt: RuntimeDep, number: str, party: Party = None,
-                       on: date | None = None) -> dict[str, Any]:
+                       on: IsoDate | None = None) -> dict[str, Any]:
     return verify_public(rt, number, party, on)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -18,6 +17,7 @@ from kelisim.services.status import (
     status_json,
     untc_rows,
 )
+from kelisim.web.dates import IsoDate
 from kelisim.web.dependencies import PrincipalDep, RuntimeDep
 
 router = APIRouter(prefix="/api/v1", tags=["status"])
@@ -27,7 +27,8 @@ router = APIRouter(prefix="/api/v1", tags=["status"])
             responses={200: {"content": {"text/csv": {}}}})
 def get_status(
     rt: RuntimeDep, principal: PrincipalDep,
-    on: Annotated[date | None, Query(description="The date (YYYY-MM-DD); default today.")] = None,
+    on: Annotated[IsoDate | None,
+                  Query(description="The date (YYYY-MM-DD); default today.")] = None,
     format: Annotated[Literal["json", "csv"], Query(
         description="json, or csv for the UN Treaty Collection layout")] = "json",
 ) -> Any:
@@ -44,7 +45,7 @@ def get_status(
 @router.get("/parties/{party}", summary="One state's record: terms, authorized bodies over time")
 def get_party(
     rt: RuntimeDep, principal: PrincipalDep, party: str,
-    on: Annotated[date | None, Query(description="Up to this date; default today.")] = None,
+    on: Annotated[IsoDate | None, Query(description="Up to this date; default today.")] = None,
 ) -> dict[str, Any]:
     day = on or rt.clock().date()
     history = party_history(rt, principal, party, day)

@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from kelisim.domain.inputs import ascii_number, storable
 from kelisim.services.runtime import Runtime
 from kelisim.storage.unit_of_work import UnitOfWork
 
@@ -64,8 +65,9 @@ def record_attempt(rt: Runtime, attempt: Attempt, *, failed: bool) -> None:
 def account_key(name_or_id: str) -> str:
     """The spelling-independent key of an identifier that opens no account."""
     cleaned = name_or_id.strip()
-    if cleaned.isascii() and cleaned.isdigit():
-        return f"id:{int(cleaned)}"
+    number = ascii_number(cleaned)
+    if number is not None:
+        return f"id:{number}"
     return "name:" + cleaned.casefold()
 
 
@@ -80,7 +82,7 @@ def address_key(address: str) -> str:
 
 
 def _account_key(uow: UnitOfWork, name_or_id: str) -> str:
-    found = uow.sessions.account_for_sign_in(name_or_id.strip())
+    found = uow.sessions.account_for_sign_in(name_or_id.strip()) if storable(name_or_id) else None
     return f"id:{found[0].account_id}" if found else account_key(name_or_id)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, or_, select, update
 
 from kelisim.domain.accounts import OrganizationKind, Principal, Role
+from kelisim.domain.inputs import ascii_number
 from kelisim.storage.instants import aware
 from kelisim.storage.schema import accounts
 
@@ -56,8 +57,9 @@ class AccountsRepository:
     def active_named(self, name_or_id: str) -> int:
         """How many active accounts bear this exact name or number."""
         condition = accounts.c.name == name_or_id
-        if name_or_id.isdigit():
-            condition = or_(condition, accounts.c.id == int(name_or_id))
+        number = ascii_number(name_or_id)
+        if number is not None:
+            condition = or_(condition, accounts.c.id == number)
         return len(self._connection.execute(
             select(accounts.c.id).where(condition, accounts.c.disabled_at.is_(None))).all())
 

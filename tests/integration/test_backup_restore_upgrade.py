@@ -9,9 +9,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
-from kelisim.cli import main
 from kelisim.cli.base import LOCAL_OPERATOR
 from kelisim.config import Settings
 from kelisim.services import depositary
@@ -21,25 +18,6 @@ from kelisim.services.runtime import Runtime, build_runtime
 EXAMPLE = Path(__file__).parents[2] / "examples" / "illustrative-history.json"
 CHANGE = {"kind": "authorized_bodies_change", "party": "KAZ", "changed": "2019-03-01",
           "received": "2019-04-15", "authorized_bodies": [{"name": "KZ-CERT (fictional)"}]}
-
-
-@pytest.fixture
-def kelisim(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    """`kelisim ARGV...` through `main()`; returns (exit status, stdout, stderr)."""
-    monkeypatch.delenv("KELISIM_DATA_DIR", raising=False)
-    monkeypatch.delenv("KELISIM_DATABASE_URL", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        monkeypatch.setattr("sys.argv", ["kelisim", *map(str, argv)])
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def open_runtime(data: Path) -> Runtime:

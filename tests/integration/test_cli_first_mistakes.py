@@ -14,30 +14,11 @@ import pytest
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from kelisim.cli import app, main
+from kelisim.cli import app
 from tests.conftest import free_port
 
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "illustrative-history.json"
-
-
-@pytest.fixture
-def kelisim(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    """`kelisim ARGV...` through `main()`; returns (exit status, stdout, stderr)."""
-    monkeypatch.delenv("KELISIM_DATA_DIR", raising=False)
-    monkeypatch.delenv("KELISIM_DATABASE_URL", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        monkeypatch.setattr("sys.argv", ["kelisim", *argv])
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def one_line(err: str) -> str:

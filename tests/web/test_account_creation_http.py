@@ -10,12 +10,6 @@ import pytest
 from tests.conftest import LiveServer
 
 
-@pytest.fixture
-def client(live_server: LiveServer) -> httpx.Client:
-    with httpx.Client(base_url=live_server.base_url, timeout=10) as http:
-        yield http
-
-
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

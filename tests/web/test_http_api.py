@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from kelisim.services import signin
 from tests.conftest import LiveServer
@@ -17,12 +16,6 @@ NOTIFICATIONS = [
     {"kind": "notification", "party": "BLR", "received": "2014-05-01",
      "authorized_bodies": [{"name": "BY body"}]},
 ]
-
-
-@pytest.fixture
-def client(live_server: LiveServer) -> httpx.Client:
-    with httpx.Client(base_url=live_server.base_url, timeout=10) as http:
-        yield http
 
 
 def auth(token: str) -> dict[str, str]:

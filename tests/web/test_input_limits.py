@@ -23,12 +23,6 @@ def nested(depth: int) -> str:
     return "[" * depth + "1" + "]" * depth
 
 
-@pytest.fixture
-def client(live_server: LiveServer) -> httpx.Client:
-    with httpx.Client(base_url=live_server.base_url, timeout=30) as http:
-        yield http
-
-
 @pytest.mark.parametrize("extra", [nested(900), nested(40), "NaN", "Infinity", "1e400",
                                    str(2**70), str(-(2**53) - 1)])
 def test_a_depositary_entry_that_cannot_be_served_back_is_refused_before_writing(

@@ -195,14 +195,10 @@ def _stamp_tokens(stamp: str) -> tuple[str, ...]:
     parts: list[str] = []
     for char in unicodedata.normalize("NFKC", stamp):
         if char.isspace():
-            if parts and parts[-1] == in_word:
-                parts.pop()
             parts.append(between_words)
         elif char == ".":
-            if parts and parts[-1] == in_word:
-                parts.pop()
             parts += [r"\.", between_words]
-        else:
+        else:  # a letter: the in-word gap stands between two letters only
             if parts and parts[-1] not in (in_word, between_words):
                 parts.append(in_word)
             parts.append(_letter_class(char))

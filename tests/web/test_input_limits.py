@@ -78,7 +78,7 @@ def test_an_envelope_of_too_many_objects_gets_413_and_nothing_is_stored(
 
 
 def test_every_answer_says_nosniff_and_https_adds_hsts(client: httpx.Client) -> None:
-    for path in ("/health", "/api/v1/status", "/taxii2/", "/api/openapi.json"):
+    for path in ("/health", "/api/v1/status", "/taxii2/", "/api/openapi.json", "/signin"):
         answer = client.get(path)
         assert answer.headers["x-content-type-options"] == "nosniff", path
         assert "strict-transport-security" not in answer.headers

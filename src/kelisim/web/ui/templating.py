@@ -131,6 +131,5 @@ def finish(request: Request, response: Any) -> None:
     if chosen in LANGUAGES and chosen != request.cookies.get(LANG_COOKIE):
         security.set_cookie(request, response, LANG_COOKIE, chosen, max_age=YEAR_SECONDS)
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers.setdefault("Cache-Control", "no-store")

@@ -168,3 +168,27 @@ def test_screenshots_of_the_main_pages_in_each_language(tab: Session) -> None:
     tab.page.goto("/signin?lang=kk")
     tab.shot("signin-kk")
     assert len(list(tab.shots.glob("*.png"))) >= 16
+
+
+def test_api_docs_render_from_this_server_alone(browser: Browser, live_server: LiveServer) -> None:
+    """Swagger UI draws the operations with every request kept on the node (no CDN; issue 17)."""
+    context = browser.new_context(base_url=live_server.base_url)
+    page = context.new_page()
+    elsewhere: list[str] = []
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+
+    def keep_local(route) -> None:  # type: ignore[no-untyped-def]
+        if route.request.url.startswith(live_server.base_url):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", keep_local)
+    page.goto("/api/docs")
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/depositary/entries")
+           .first).to_be_visible(timeout=15_000)
+    assert elsewhere == []
+    assert errors == []
+    context.close()

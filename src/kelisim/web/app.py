@@ -19,6 +19,7 @@ from kelisim.web.api import (
     status,
 )
 from kelisim.web.api import exchange as exchange_api
+from kelisim.web.api_docs import install_api_docs
 from kelisim.web.headers import SecurityHeaders
 from kelisim.web.limits import BodySizeLimit
 from kelisim.web.metrics import install_metrics
@@ -37,7 +38,7 @@ Errors are RFC 9457 problem details (`application/problem+json`) naming the arti
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     runtime = runtime or build_runtime(settings or Settings())
     app = FastAPI(title="kelisim", version=__version__, description=DESCRIPTION,
-                  default_response_class=JsonResponse, docs_url="/api/docs",
+                  default_response_class=JsonResponse, docs_url=None,
                   redoc_url=None, openapi_url="/api/openapi.json")
     app.state.runtime = runtime
     install_problem_handlers(app)
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     def health() -> dict[str, Any]:
         return {"status": "ok", "version": __version__}
 
+    install_api_docs(app)  # Swagger UI from this server, not a CDN
     taxii.install(app, runtime)
     mount_ui(app)  # the web UI at / (after the API routes, which keep their paths)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)

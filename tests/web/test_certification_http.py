@@ -145,3 +145,23 @@ def test_public_verification_needs_no_token_and_shows_only_public_fields(
     hidden = http.get("/api/v1/public/certificates/BY-HIDDEN")
     assert hidden.status_code == 404
     assert http.get("/api/v1/public/certificates/NO-SUCH").status_code == 404
+
+
+@pytest.mark.parametrize("media_type", ["text/html", "image/svg+xml", "application/pdf"])
+def test_a_stored_document_comes_back_as_a_sandboxed_attachment(
+        http: httpx.Client, tokens: dict[str, str], media_type: str) -> None:
+    """An uploaded document declared text/html is downloaded, never rendered as a page of the
+    node (issue 17): attachment, nosniff, a sandbox CSP; its bytes are the bytes stored."""
+    body = b"<html><script>alert(document.cookie)</script></html>"
+    stored = http.post("/api/v1/certification/documents", params={"scheme": "KZ-CC"},
+                       content=body, headers={**auth(tokens["cert-KAZ"]),
+                                              "Content-Type": media_type})
+    assert stored.status_code == 201, stored.text
+    sha256 = stored.json()["sha256"]
+    read = http.get(f"/api/v1/certification/documents/{sha256}", headers=auth(tokens["cert-KAZ"]))
+    assert read.status_code == 200, read.text
+    assert read.content == body
+    assert read.headers["content-type"].startswith(media_type)
+    assert read.headers["content-disposition"] == f'attachment; filename="{sha256}"'
+    assert read.headers["x-content-type-options"] == "nosniff"
+    assert read.headers["content-security-policy"].startswith("sandbox")

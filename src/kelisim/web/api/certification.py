@@ -161,7 +161,12 @@ async def store_document(request: Request, rt: RuntimeDep, principal: PrincipalD
                                    media_type)
 
 
-@router.get("/documents/{sha256}", summary="A stored document's bytes")
+@router.get("/documents/{sha256}", summary="A stored document's bytes, as a download")
 def read_document(rt: RuntimeDep, principal: PrincipalDep, sha256: str) -> Response:
+    """Always an attachment in a sandbox: the uploader chose the media type, so a document
+    declared `text/html` or `image/svg+xml` must never run as a page of this origin, next to a
+    reader's session (issue 17)."""
     media_type, content = catalogue.read_document(rt, principal, sha256)
-    return Response(content, media_type=media_type)
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{sha256.lower()}"',
+        "Content-Security-Policy": "sandbox; default-src 'none'"})

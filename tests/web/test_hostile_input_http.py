@@ -89,17 +89,20 @@ def test_a_collection_with_a_nul_is_invalid_input(
     assert refused.json()["field"] == field
 
 
-def test_a_collection_key_with_a_nul_is_not_found(client: httpx.Client,
+def test_a_collection_key_with_a_nul_is_a_bad_request(client: httpx.Client,
                                                   live_server: LiveServer) -> None:
     made = client.post("/api/v1/exchange/collections", headers=admin(live_server),
                        json={"title": "KZ feed", "alias": "kz"})
     assert made.status_code == 201
     grant = client.put("/api/v1/exchange/collections/kz%00/access", headers=admin(live_server),
                        json={"read_parties": ["KAZ"]})
-    assert grant.status_code == 404, grant.text
+    assert grant.status_code == 400, grant.text
+    assert grant.json()["type"].endswith("nul_in_request_target")
     taxii = client.get("/taxii2/api1/collections/kz%00/objects/",
                        headers={**admin(live_server), "Accept": TAXII})
-    assert taxii.status_code == 404, taxii.text
+    assert taxii.status_code == 400, taxii.text
+    assert taxii.headers["content-type"].startswith("application/taxii+json")
+    assert taxii.json()["http_status"] == "400"
 
 
 def test_a_duplicate_or_empty_alias_is_refused_over_http(client: httpx.Client,
@@ -115,3 +118,38 @@ def test_a_duplicate_or_empty_alias_is_refused_over_http(client: httpx.Client,
             empty = client.post("/api/v1/exchange/collections", headers=admin(live_server),
                                 json={"title": "empty", "alias": alias})
             assert empty.status_code == 400, empty.text
+
+
+NUL_PROBES = [
+    ("/taxii2/api1/collections/{c}/objects/?match[id]=indicator--a%00b", True),
+    ("/taxii2/api1/collections/{c}/objects/?match[type]=indic%00ator", True),
+    ("/taxii2/api1/collections/{c}/objects/?match[spec_version]=2.1%00", True),
+    ("/taxii2/api1/collections/{c}/objects/?match[version]=2021-01-01T00:00:00.000Z%00", True),
+    ("/taxii2/api1/collections/{c}/objects/?added_after=2021%00", True),
+    ("/taxii2/api1/collections/{c}/objects/?next=ab%00cd", True),
+    ("/taxii2/api1/collections/{c}/manifest/?match[id]=indicator--a%00b", True),
+    ("/taxii2/api1/collections/{c}/objects/indicator--a%00b/", True),
+    ("/taxii2/api1/collections/{c}/objects/indicator--a%00b/versions/", True),
+    ("/taxii2/api1/status/ab%00cd/", True),
+    ("/verify/KZ%00/1", False),
+    ("/verify/KZ-1?party=KA%00Z", False),
+    ("/api/v1/public/certificates/KZ%00/1", False),
+    ("/api/v1/public/certificates/KZ-1?party=KA%00Z", False),
+    ("/api/v1/certification/certificates/KZ%00-1", True),
+    ("/api/v1/certification/documents/ab%00cd", True),
+    ("/api/v1/status/parties/KA%00Z", True),
+    ("/api/v1/depositary/entries?party=KA%00Z", True),
+]
+
+
+@pytest.mark.parametrize(("path", "with_token"), NUL_PROBES, ids=[p for p, _ in NUL_PROBES])
+def test_a_nul_in_a_filter_path_or_lookup_is_a_4xx(client: httpx.Client, live_server: LiveServer,
+                                                   path: str, with_token: bool) -> None:
+    """PostgreSQL refuses NUL in text; every lookup that reaches SQL with one answers 4xx."""
+    made = client.post("/api/v1/exchange/collections", headers=admin(live_server),
+                       json={"title": "KZ feed"})
+    assert made.status_code == 201, made.text
+    headers = {**admin(live_server), "Accept": TAXII} if path.startswith("/taxii2/") else (
+        admin(live_server) if with_token else {})
+    answer = client.get(path.format(c=made.json()["id"]), headers=headers)
+    assert 400 <= answer.status_code < 500, (answer.status_code, answer.text[:300])

@@ -24,6 +24,7 @@ from kelisim.web.headers import SecurityHeaders
 from kelisim.web.limits import BodySizeLimit
 from kelisim.web.metrics import install_metrics
 from kelisim.web.problems import install_problem_handlers
+from kelisim.web.request_target import NulInRequestTarget
 from kelisim.web.responses import JsonResponse
 from kelisim.web.ui import mount_ui
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_api_docs(app)  # Swagger UI from this server, not a CDN
     taxii.install(app, runtime)
     mount_ui(app)  # the web UI at / (after the API routes, which keep their paths)
+    app.add_middleware(NulInRequestTarget)  # %00 in a path or filter: 400 on both stores
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)  # nosniff on every answer, HSTS over https
     install_metrics(app, runtime)  # /metrics, and the outermost middleware: counts even 413s

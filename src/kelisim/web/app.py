@@ -23,6 +23,7 @@ from kelisim.web.api_docs import install_api_docs
 from kelisim.web.headers import SecurityHeaders
 from kelisim.web.limits import BodySizeLimit
 from kelisim.web.metrics import install_metrics
+from kelisim.web.openapi import install_openapi
 from kelisim.web.problems import install_problem_handlers
 from kelisim.web.request_target import NulInRequestTarget
 from kelisim.web.responses import JsonResponse
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     def health() -> dict[str, Any]:
         return {"status": "ok", "version": __version__}
 
+    install_openapi(app)  # the document names the real media types and error bodies
     install_api_docs(app)  # Swagger UI from this server, not a CDN
     taxii.install(app, runtime)
     mount_ui(app)  # the web UI at / (after the API routes, which keep their paths)

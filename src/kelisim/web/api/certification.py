@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from kelisim.domain.inputs import INT4_MAX as MAX_SEQUENCE
 from kelisim.services.certification import (
     catalogue,
     feed,
@@ -135,7 +136,7 @@ def export(rt: RuntimeDep, principal: PrincipalDep,
 def changes(rt: RuntimeDep, principal: PrincipalDep,
             changed_since: Annotated[datetime | None, Query(
                 description="RFC 3339, e.g. 2026-11-25T00:00:00Z")] = None,
-            after: Annotated[int, Query(ge=0)] = 0,
+            after: Annotated[int, Query(ge=0, le=MAX_SEQUENCE)] = 0,
             limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 100,
             event: Annotated[list[str] | None, Query()] = None) -> dict[str, Any]:
     return feed.changes(rt, principal, changed_since=changed_since, after=after, limit=limit,
@@ -143,7 +144,8 @@ def changes(rt: RuntimeDep, principal: PrincipalDep,
 
 
 @router.get("/changes/{seq}/stix", summary="A certificate event as a STIX 2.1 bundle")
-def stix_bundle(rt: RuntimeDep, principal: PrincipalDep, seq: int) -> dict[str, Any]:
+def stix_bundle(rt: RuntimeDep, principal: PrincipalDep,
+                seq: Annotated[int, Path(ge=1, le=MAX_SEQUENCE)]) -> dict[str, Any]:
     return feed.stix_bundle(rt, principal, seq)
 
 
@@ -161,7 +163,9 @@ async def store_document(request: Request, rt: RuntimeDep, principal: PrincipalD
                                    media_type)
 
 
-@router.get("/documents/{sha256}", summary="A stored document's bytes, as a download")
+@router.get("/documents/{sha256}", summary="A stored document's bytes, as a download",
+            response_class=Response, responses={200: {"content": {"*/*": {
+                "schema": {"type": "string", "format": "binary"}}}}})
 def read_document(rt: RuntimeDep, principal: PrincipalDep, sha256: str) -> Response:
     """Always an attachment in a sandbox: the uploader chose the media type, so a document
     declared `text/html` or `image/svg+xml` must never run as a page of this origin, next to a

@@ -114,7 +114,9 @@ async def get_object(request: Request, token: TokenDep, collection_id: str,
 
 
 @router.delete(API_ROOT + "collections/{collection_id}/objects/{object_id}/",
-               summary="Delete an object (section 5.7)")
+               summary="Delete an object (section 5.7); 200 with no body",
+               response_class=Response,
+               responses={200: {"description": "Deleted (no body)", "content": {}}})
 def delete_object(request: Request, principal: PrincipalDep, collection_id: str,
                   object_id: str) -> Response:
     params = query_items(request)
@@ -122,7 +124,7 @@ def delete_object(request: Request, principal: PrincipalDep, collection_id: str,
     if "match[version]" not in params:
         query = replace(query, versions=("all",))
     reading.delete_object(_rt(request), principal, collection_id, object_id, query)
-    return Response(status_code=200, media_type=TAXII_MEDIA_TYPE)
+    return Response(status_code=200)  # no body, so no media type (section 5.7)
 
 
 @router.get(API_ROOT + "collections/{collection_id}/objects/{object_id}/versions/",

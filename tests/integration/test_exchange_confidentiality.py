@@ -642,3 +642,23 @@ def test_a_qualified_body_name_is_only_that_partys_body(ex: Exchange) -> None:
     status = post(ex, "kz", indicator("for RUS/GOV-CERT", tlp="red",
                                       recipients={"bodies": ["RUS/GOV-CERT"]}))
     assert status["failure_count"] == 1 and "has notified no" in status["failures"][0]["message"]
+
+
+def test_the_depositary_reads_no_collection_a_party_keeps_to_a_read_list(ex: Exchange) -> None:
+    """The depositary is no Party (Art. 6 gives it no part in the exchange): a read list never
+    names it, so a collection kept to KAZ and RUS is closed to it even for open objects, while it
+    still manages the collection and reads open objects where every Party reads (decision 0012)."""
+    rt = ex.node.runtime
+    kept = collections.create_collection(rt, ex.admin, title="KAZ and RUS", alias="kept",
+                                         read_parties=["KAZ", "RUS"],
+                                         write_parties=["KAZ"]).id
+    assert post_to(ex, "kz", kept, indicator("green, kept"))["success_count"] == 1
+    assert post(ex, "kz", indicator("green, open"))["success_count"] == 1
+    listed = {c.id: c for c in collections.list_collections(rt, ex.principals["depositary"])}
+    assert listed[kept].can_manage and not listed[kept].can_read
+    assert listed[ex.collection_id].can_read
+    with pytest.raises(PermissionDenied):
+        reading.read_page(rt, ex.principals["depositary"], kept, ALL, Endpoint.OBJECTS)
+    assert len(visible(ex, "depositary")) == 1
+    ru_rows = reading.read_page(rt, ex.principals["ru"], kept, ALL, Endpoint.OBJECTS).rows
+    assert len(ru_rows) == 1

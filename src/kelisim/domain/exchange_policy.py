@@ -7,7 +7,8 @@ One pure function decides each question, so that the whole policy can be tested 
   the request: `in_force`, or `withdrawing` (Art. 15: bound until the withdrawal takes effect).
   `not_party`, `signatory`, `pending` and `withdrawn` Parties read and write nothing; neither do
   certification bodies. The depositary reads CLEAR and GREEN objects that carry no
-  restricted-access marking, and writes nothing: it is not an authorized body.
+  restricted-access marking, in collections open to every Party only (no read list names it;
+  decision 0012), and writes nothing: it is not an authorized body.
 * TLP CLEAR and GREEN go to every bound Party; an unmarked object counts as GREEN (posting into
   the exchange is itself the act of sharing with the Parties).
 * AMBER, AMBER+STRICT and RED go only to the recipients the producer names (Parties or single

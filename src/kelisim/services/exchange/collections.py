@@ -72,9 +72,11 @@ def reader_today(rt: Runtime, principal: Principal) -> policy.Reader:
 def view(row: dict[str, Any], principal: Principal, state: PartyState | None) -> CollectionView:
     reads, writes = _parse(row["read_parties"]), _parse(row["write_parties"])
     reader = policy.Reader.of(principal, state)
-    is_depositary = principal.role is Role.DEPOSITARY
-    can_read = exchange_allowed(principal, ExchangeAction.READ_OBJECTS, state) and (
-        is_depositary or policy.collection_allows(principal.party, reads))
+    # The depositary is no Party, so a read list never names it: it reads (open information
+    # only) in collections open to every Party, never in one a Party keeps to a list
+    # (docs/decisions/0012-depositary-and-read-lists.md).
+    can_read = (exchange_allowed(principal, ExchangeAction.READ_OBJECTS, state)
+                and policy.collection_allows(principal.party, reads))
     can_write = policy.may_write(reader) and policy.collection_allows(principal.party, writes)
     can_manage = exchange_allowed(principal, ExchangeAction.MANAGE_COLLECTIONS, state,
                                   party=row["owner_party"])

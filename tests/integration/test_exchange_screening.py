@@ -95,3 +95,26 @@ def test_a_stamp_in_a_workers_share_refuses_the_whole_envelope(node: Node) -> No
     status = intake.add_objects(node.runtime, exchange.principals["kz"], "main",
                                 orjson.dumps({"objects": objects}))
     assert status["success_count"] == 600 and status["failure_count"] == 0
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    value: Any = "leaf"
+    for _ in range(depth):
+        value = {"x": value}
+    return {**indicator("deep"), "x_deep": value}
+
+
+@pytest.mark.parametrize("depth", [40, 300], ids=["beyond-the-limit", "beyond-what-a-pipe-carries"])
+def test_an_object_too_deep_to_store_is_a_verdict_and_keeps_the_workers(
+        screener: Screener, depth: int) -> None:
+    """The storable-JSON limits (depth, NaN, 2**53) are part of each verdict, so workers share
+    their cost; an object too deep for the pipe is checked in the requesting process and the
+    worker that would have had it stays (issue 17)."""
+    objects = mixed_objects()
+    objects.insert(350, _nested(depth))
+    verdicts = screener.check(objects)
+    assert verdicts == check_here(objects)
+    assert [i for i, v in enumerate(verdicts) if v.unstorable] == [350]
+    assert "levels deep" in (verdicts[350].unstorable or "")
+    assert screener.processes == 2 and len(screener._all) == 2
+    assert screener.check(mixed_objects()) == check_here(mixed_objects())

@@ -40,7 +40,6 @@ from kelisim.domain.errors import (
     RuleViolation,
     TooLarge,
 )
-from kelisim.domain.json_limits import json_problem
 from kelisim.domain.taxii import format_timestamp, micros_of
 from kelisim.domain.treaty import PartyState
 from kelisim.services.exchange import planner_statistics
@@ -128,6 +127,11 @@ def _admit(rt: Runtime, principal: Principal, collection: CollectionView,
     write; the objects are checked here, before any transaction is opened (screening.py)."""
     objects = parse_envelope(body, rt.settings.max_envelope_objects)
     verdicts = rt.screener.check(objects)
+    for position, verdict in enumerate(verdicts):
+        if verdict.unstorable:
+            raise InvalidInput(f"The object at position {position} cannot be stored: "
+                               f"{verdict.unstorable}. Nothing of the envelope was stored "
+                               f"({SPEC}).", position=position)
     refused = [i for i, verdict in enumerate(verdicts) if verdict.secret]
     if refused:
         positions = ", ".join(str(i) for i in refused[:20])
@@ -175,12 +179,7 @@ def parse_envelope(body: bytes, max_objects: int | None = None) -> list[Any]:
         raise TooLarge(f"The envelope carries {len(objects)} objects; this server takes at most "
                        f"{max_objects} in one envelope (KELISIM_MAX_ENVELOPE_OBJECTS): post them "
                        f"in several envelopes ({SPEC}). Nothing was stored.")
-    for position, obj in enumerate(objects):
-        problem = json_problem(obj)
-        if problem:
-            raise InvalidInput(f"The object at position {position} cannot be stored: {problem}. "
-                               f"Nothing of the envelope was stored ({SPEC}).", position=position)
-    return objects
+    return objects  # each object's own limits (json_problem) are a screening verdict
 
 
 def process_job(rt: Runtime, status_id: str) -> bool:

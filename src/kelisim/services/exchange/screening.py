@@ -28,6 +28,7 @@ from typing import Any
 
 import orjson
 
+from kelisim.domain.json_limits import json_problem
 from kelisim.domain.stix.state_secrets import state_secret_reason
 from kelisim.domain.stix.validation import validate_stix_object
 
@@ -43,13 +44,19 @@ encodes its answer, so equal shares left the request waiting for it (measured: 2
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """What the pure checks say of one object: a state secret (Art. 6), and STIX problems."""
+    """What the pure checks say of one object: a state secret (Art. 6), STIX problems, and
+    `unstorable`: why it could not be stored and served back at all (too deep, NaN, an integer
+    beyond 2**53), which refuses the envelope whole (issue 17)."""
 
     secret: bool
     errors: tuple[str, ...]
+    unstorable: str | None = None
 
 
 def verdict_of(obj: Any) -> Verdict:
+    problem = json_problem(obj)  # first: the other checks need a value they can walk
+    if problem:
+        return Verdict(False, (problem,), problem)  # a failure wherever it is stored
     return Verdict(state_secret_reason(obj) is not None, tuple(validate_stix_object(obj)))
 
 
@@ -59,8 +66,9 @@ def check_here(objects: Sequence[Any]) -> list[Verdict]:
 
 def _serve(connection: Connection) -> None:
     """A worker process: answers each JSON list of objects with the JSON list of their verdicts
-    ([secret, [errors...]] an object), until the pipe closes. Ctrl-C in a terminal reaches the
-    whole process group: the server shuts down and closes the pipe; the worker just ends then."""
+    ([secret, [errors...], unstorable] an object), until the pipe closes. Ctrl-C in a terminal
+    reaches the whole process group: the server shuts down and closes the pipe; the worker just
+    ends then."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
@@ -68,7 +76,7 @@ def _serve(connection: Connection) -> None:
         except (EOFError, OSError):
             return
         verdicts = check_here(orjson.loads(share))
-        connection.send_bytes(orjson.dumps([[v.secret, v.errors] for v in verdicts]))
+        connection.send_bytes(orjson.dumps([[v.secret, v.errors, v.unstorable] for v in verdicts]))
 
 
 def default_processes() -> int:
@@ -93,8 +101,8 @@ class _Worker:
         self.connection.send_bytes(share)
 
     def receive(self) -> list[Verdict]:
-        return [Verdict(bool(secret), tuple(errors))
-                for secret, errors in orjson.loads(self.connection.recv_bytes())]
+        return [Verdict(bool(secret), tuple(errors), unstorable)
+                for secret, errors, unstorable in orjson.loads(self.connection.recv_bytes())]
 
     def stop(self) -> None:
         self.connection.close()
@@ -146,9 +154,15 @@ class Screener:
         sent: list[tuple[int, _Worker | None]] = []
         for start, worker in shares:
             try:
-                worker.send(orjson.dumps(list(objects[start:start + size])))
+                payload = orjson.dumps(list(objects[start:start + size]))
+            except orjson.JSONEncodeError:  # too deep to carry: checked here, worker kept
+                self._release(worker)
+                sent.append((start, None))
+                continue
+            try:
+                worker.send(payload)
                 sent.append((start, worker))
-            except Exception:  # a dead worker, or a value JSON cannot carry
+            except Exception:  # a dead worker
                 self._drop(worker)
                 sent.append((start, None))
         verdicts = check_here(objects[:own])

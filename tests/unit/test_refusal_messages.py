@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 from starlette.datastructures import FormData
 
 from kelisim.cli.base import LOCAL_OPERATOR
-from kelisim.domain.access import Action, require
+from kelisim.domain.access import Action, may_create_account, require
 from kelisim.domain.accounts import OrganizationKind, Principal, Role, split_token, validate_account
 from kelisim.domain.errors import KelisimError, Message
 from kelisim.domain.instruments import Correction, RecordedEntry, Signature, apply_correction
@@ -151,6 +151,9 @@ REFUSALS: dict[str, Callable[[], Any]] = {
                                                Action.MANAGE_ACCOUNTS),
     "admin of another Party": lambda: require(person(Role.PARTY_ADMIN, "KAZ"),
                                               Action.MANAGE_ACCOUNTS, party="RUS"),
+    "admin mints a certification body": lambda: may_create_account(
+        person(Role.PARTY_ADMIN, "KAZ"), Role.CERTIFIER, OrganizationKind.CERTIFICATION_BODY,
+        "KAZ").enforce(Action.MANAGE_ACCOUNTS.value),
 }
 
 

@@ -98,10 +98,10 @@ def may_create_account(creator: Principal | None, new_role: Role,
     if (organization_kind is not OrganizationKind.AUTHORIZED_BODY
             or new_role not in PARTY_ADMIN_CREATES):
         roles = ", ".join(sorted(r.value for r in PARTY_ADMIN_CREATES))
-        return Decision(False, (  # English only until the UI, which never offers it, shows it
-            f"A party-admin creates accounts of its Party's authorized body only (roles: "
-            f"{roles}); certification-body and depositary accounts are created by the "
-            f"depositary."), article="Art. 3 (direction 14)")
+        return Decision(False, Message(
+            N_("A party-admin creates accounts of its Party's authorized body only (roles: "
+               "{roles}); certification-body and depositary accounts are created by the "
+               "depositary."), roles=roles), article="Art. 3 (direction 14)")
     return Decision(True)
 
 

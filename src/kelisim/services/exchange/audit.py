@@ -16,7 +16,15 @@ from typing import Any
 
 from kelisim.domain.access import ExchangeAction, require_exchange
 from kelisim.domain.accounts import Principal
-from kelisim.domain.ledger import GENESIS_HASH, Head, decode_body, verify_chain
+from kelisim.domain.chain_columns import audit_columns
+from kelisim.domain.ledger import (
+    GENESIS_HASH,
+    Head,
+    column_problems,
+    decode_body,
+    in_order,
+    verify_chain,
+)
 from kelisim.services.exchange.collections import state_today
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import Row
@@ -39,8 +47,7 @@ def record_reads(records: ExchangeRecords, principal: Principal, at: datetime, *
                     for row in restricted],
     }
     head = records.lock_audit()
-    records.append_audit(head, at, entry, account_id=principal.account_id,
-                         party=principal.party, owners="|" + "|".join(owners) + "|")
+    records.append_audit(head, at, entry)
     return True
 
 
@@ -66,13 +73,14 @@ def _owned_part(body: dict[str, Any], owner: str | None) -> dict[str, Any]:
 
 
 def verify_audit(rt: Runtime) -> dict[str, Any]:
-    """Check the whole chain against its head; run by the local operator (`kelisim audit
-    verify`), whose report names no content, only positions."""
+    """Check the whole chain against its head, and each column stored beside a body against
+    that body; run by the local operator (`kelisim audit verify`)."""
     with rt.unit_of_work() as uow:
         records = ExchangeRecords(uow.connection)
-        links = list(records.audit_links())
+        stored = list(records.audit_stored())
         head = records.audit_head() or Head(0, GENESIS_HASH)
-    problems = verify_chain(links, head)
+    links = [link for link, _ in stored]
+    problems = in_order([*verify_chain(links, head), *column_problems(stored, audit_columns)])
     return {"ok": not problems, "entries": len(links),
             "head": {"seq": head.seq, "hash": head.hash},
             "problems": [str(p) for p in problems]}

@@ -1,4 +1,5 @@
-"""Every column stored beside a chain's body is verified, on both databases (issue 13, section 2).
+"""Every column stored beside a chain's body is verified, on both databases (issue 13, section 2),
+and migration 0009 leaves no column outside a hash and no tombstone shown too widely.
 
 For each chain table, each column that is not the body or its hash is edited in one row, directly
 in the database, past the append-only guard (tests/tampering.py); verification must then name
@@ -17,12 +18,14 @@ from typing import Any
 import orjson
 import pytest
 from sqlalchemy import Table, select, update
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from typer.testing import CliRunner
 
 from kelisim.cli import app
 from kelisim.cli.base import LOCAL_OPERATOR
 from kelisim.config import Settings
-from kelisim.domain.exchange_policy import Endpoint
+from kelisim.domain.exchange_policy import Endpoint, Scope, ScopeKind
 from kelisim.domain.ledger import GENESIS_HASH, make_link
 from kelisim.domain.taxii import Query
 from kelisim.services import accounts, depositary, ledger
@@ -31,10 +34,12 @@ from kelisim.services.certification import integrity
 from kelisim.services.exchange import audit, intake, reading
 from kelisim.services.runtime import build_runtime
 from kelisim.storage.database import downgrade, upgrade
+from kelisim.storage.exchange_objects import ObjectsRepository
 from kelisim.storage.instants import aware
 from kelisim.storage.schema import (
     cert_ledger_entries,
     exchange_audit,
+    exchange_collections,
     ledger_entries,
     ledger_heads,
 )
@@ -210,3 +215,33 @@ def test_migration_0009_clears_who_recorded_an_entry_outside_its_hash(
     finally:
         rt.close()
 
+
+def test_migration_0009_shows_an_older_tombstone_to_its_producer_party_only(
+        database_url: str, tmp_path: Path) -> None:
+    """A tombstone left before 0009 kept no gates of its version: nobody but its producer's
+    Party is shown it (whether others could read the version is no longer known)."""
+    rt = build_runtime(Settings(database_url=database_url, data_dir=tmp_path))
+    initialize(rt)
+    engine = rt.uow.engine
+    downgrade(engine, "0007")
+    columns = ("collection_id", "stix_id", "version", "producer_party", "deleted_by",
+               "deleted_at")
+    old = sa_table("exchange_tombstones", *(sa_column(c) for c in columns))
+    with engine.begin() as conn:
+        conn.execute(exchange_collections.insert().values(
+            id="c1", title="old", created_at=TODAY, last_added=0))
+        for stix_id, producer in (("indicator--kaz", "KAZ"), ("indicator--nobody", None)):
+            conn.execute(old.insert().values(
+                collection_id="c1", stix_id=stix_id, version="2026-11-20T10:00:00.000000Z",
+                producer_party=producer, deleted_by=1, deleted_at=TODAY))
+    upgrade(engine)
+    try:
+        with rt.unit_of_work() as uow:
+            repo = ObjectsRepository(uow.connection)
+            seen = {who: [t.stix_id for t in repo.tombstones("c1", reach)] for who, reach in (
+                ("KAZ", Scope(ScopeKind.BODY, "KAZ", "KAZ/KZ-CERT")),
+                ("RUS", Scope(ScopeKind.BODY, "RUS", "RUS/RU-CERT")),
+                ("depositary", Scope(ScopeKind.OPEN_ONLY)))}
+    finally:
+        rt.close()
+    assert seen == {"KAZ": ["indicator--kaz"], "RUS": [], "depositary": []}

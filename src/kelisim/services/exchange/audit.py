@@ -1,18 +1,19 @@
 """The audit of reads of restricted-access information (Art. 2, 6), hash-chained.
 
-Every page or object served that contains an object bearing a restricted-access marking appends
-one entry - who read, when, through which endpoint, which object versions, whose information -
-before the page is served, in a transaction of its own (a page whose audit fails is not
-served), chained with `domain.ledger` like the depositary's
-record (a separate chain, `exchange_audit`, append-only in the database). The owner Party's
-party-admin reads the entries about its own information; `kelisim audit verify` proves the chain.
+Every page or object served that contains an object bearing a restricted-access marking (and
+every manifest, versions or tombstones list naming one) appends one entry - who read, when,
+through which endpoint, which object versions, whose information - before the page is served,
+in a transaction of its own (a page whose audit fails is not served), chained with
+`domain.ledger` like the depositary's record (a separate chain, `exchange_audit`, append-only in
+the database). The owner Party's party-admin reads the entries about its own information;
+`kelisim audit verify` proves the chain.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from kelisim.domain.access import ExchangeAction, require_exchange
 from kelisim.domain.accounts import Principal
@@ -27,12 +28,23 @@ from kelisim.domain.ledger import (
 )
 from kelisim.services.exchange.collections import state_today
 from kelisim.services.runtime import Runtime
-from kelisim.storage.exchange_objects import Row
 from kelisim.storage.exchange_records import ExchangeRecords
 
 
+class Served(Protocol):
+    """What a read served of one object version: an object, a manifest or versions row, a
+    tombstone."""
+
+    @property
+    def stix_id(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def restricted_owner(self) -> str | None: ...
+
+
 def record_reads(records: ExchangeRecords, principal: Principal, at: datetime, *,
-                 endpoint: str, collection_id: str, rows: Sequence[Row]) -> bool:
+                 endpoint: str, collection_id: str, rows: Sequence[Served]) -> bool:
     """Append one entry if the rows served hold restricted-access information."""
     restricted = [row for row in rows if row.restricted_owner]
     if not restricted:

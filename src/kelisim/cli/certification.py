@@ -213,7 +213,7 @@ def verify_ledger(ctx: typer.Context) -> None:
         return
     err.print(f"[red]TAMPERED[/red]: {len(report['problems'])} problem(s):")
     for problem in report["problems"]:
-        err.print(f"  - {problem}", highlight=False, markup=False)
+        err.print(f"  - {problem}", highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(1)
 
 

@@ -154,8 +154,8 @@ def verify(ctx: typer.Context,
         return
     err.print(f"[red]TAMPERED[/red]: {len(report['problems'])} problem(s) in "
               f"{report['entries']} entries:")
-    for problem in report["problems"]:
-        err.print(f"  - {problem}")
+    for problem in report["problems"]:  # one line each, whatever the terminal's width
+        err.print(f"  - {problem}", highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(1)
 
 

@@ -205,6 +205,13 @@ def gates(marking: Marking) -> Gates:
     return Gates(tlp_gate, restricted, is_open)
 
 
+def producer_only(producer_party: str | None) -> Gates:
+    """The gates of what only its producer's Party may read: a tombstone left before its
+    version's gates were kept with it (migration 0009) - whether others could read the version
+    is no longer known, so it is shown to no one else (Art. 6: err on the side of not showing)."""
+    return Gates(_joined([f"P:{producer_party}"] if producer_party else []), None, False)
+
+
 def token(value: str, prefix: str = "") -> str:
     """How a party or body appears inside a gate, with the separators around it."""
     return f"{SEP}{prefix}{value.replace(SEP, '/')}{SEP}"

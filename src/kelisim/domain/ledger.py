@@ -9,18 +9,27 @@ and last hash) that is stored apart and printed by `kelisim ledger verify`, so i
 
 The depositary's record (Art. 8, 13-15) uses this chain; so do the audit log of reads of
 restricted-access information (Art. 6) and the certification registry's lifecycle events.
+
+Each chain's table also stores columns beside the body, for queries (kind, party, dates, who
+recorded it, ...). None of them is trusted apart from the body: each is derived from the body
+(`kelisim.domain.chain_columns`) when written and checked against it by `column_problems` when
+verified, so an edit of a column is named (entry, column, expected and stored value) just as an
+edit of the body is. What a column cannot be derived from (who recorded an entry) is put inside
+the body (`attested`), hence inside the hash.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
 import rfc8785
+
+from kelisim.domain.errors import KelisimError
 
 GENESIS_HASH = "0" * 64
 
@@ -51,8 +60,10 @@ def canonical_json(value: Any) -> bytes:
     return rfc8785.dumps(value)
 
 
-def make_link(seq: int, recorded_at: datetime, entry: Mapping[str, Any], prev_hash: str) -> Link:
-    body = canonical_json({"seq": seq, "recorded_at": recorded_at.isoformat(),
+def make_link(seq: int, recorded_at: datetime, entry: Mapping[str, Any], prev_hash: str,
+              attested: Mapping[str, Any] | None = None) -> Link:
+    """The link; `attested` adds top-level keys (e.g. `recorded_by`) to the hashed body."""
+    body = canonical_json({**(attested or {}), "seq": seq, "recorded_at": recorded_at.isoformat(),
                            "entry": dict(entry), "prev_hash": prev_hash})
     return Link(seq, body, hashlib.sha256(body).hexdigest())
 
@@ -101,3 +112,55 @@ def _check_link(link: Link, expected_seq: int, prev_hash: str) -> list[Problem]:
     elif body.get("prev_hash") != prev_hash:
         problems.append(Problem(link.seq, "not linked to the entry before it (prev_hash differs)"))
     return problems
+
+
+Columns = Mapping[str, Any]
+
+
+def column_problems(rows: Iterable[tuple[Link, Columns]],
+                    derive: Callable[[dict[str, Any]], Columns]) -> list[Problem]:
+    """Each stored column that differs from what the entry's hashed body says it holds.
+
+    `rows` pairs each link with the columns stored beside it; `derive` gives, from the decoded
+    body, the value every such column must hold. A body that cannot be decoded is already named
+    by `verify_chain`; one whose content cannot give its columns is named here.
+    """
+    problems: list[Problem] = []
+    for link, stored in rows:
+        try:
+            body = decode_body(link.body)
+        except (orjson.JSONDecodeError, TypeError, ValueError):
+            continue
+        try:
+            expected = derive(body)
+        except (KeyError, TypeError, ValueError, AttributeError, KelisimError) as error:
+            problems.append(Problem(link.seq, f"its body does not give its stored columns "
+                                              f"({type(error).__name__}: {error})"))
+            continue
+        for name, value in expected.items():
+            if name in stored and not _same(stored[name], value):
+                problems.append(Problem(link.seq, f"column {name} holds {_shown(stored[name])} "
+                                                  f"but its hashed body says {_shown(value)}"))
+    return problems
+
+
+def in_order(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems by entry, those of the whole chain (no entry) last; stable within an entry."""
+    return sorted(problems, key=lambda p: (p.seq is None, p.seq or 0))
+
+
+def _same(stored: Any, expected: Any) -> bool:
+    if type(stored) is not type(expected) and not (
+            isinstance(stored, datetime) and isinstance(expected, datetime)):
+        return False
+    return bool(stored == expected)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)

@@ -67,10 +67,7 @@ def record_entries(rt: Runtime, principal: Principal, raw_entries: Sequence[Any]
         for entry in new:
             item = entry.instrument
             body = item.to_json()
-            party, event = (None, None) if isinstance(item, Correction) else (
-                item.party, item.event_date)
-            head = uow.ledger.append(head, now, body, party=party, event_date=event,
-                                     recorded_by=principal.account_id or None)
+            head = uow.ledger.append(head, now, body, recorded_by=principal.account_id or None)
             results.append({"id": head.seq, "recorded_at": now.isoformat(), "entry": body,
                             "hash": head.hash,
                             "flags": [f.as_dict() for f in flags.get(entry.id, ())]})

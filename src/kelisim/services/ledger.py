@@ -7,23 +7,28 @@ reaches the same verdict as the depositary's own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
+from kelisim.domain.chain_columns import depositary_columns
 from kelisim.domain.errors import InvalidInput
-from kelisim.domain.ledger import Head, Link, verify_chain
+from kelisim.domain.ledger import Head, Link, Problem, column_problems, in_order, verify_chain
 from kelisim.services.runtime import Runtime
 
 EXPORT_FORMAT = "kelisim-ledger/1"
 
 
 def verify_ledger(rt: Runtime, principal: Principal) -> dict[str, Any]:
+    """The chain recomputed from the stored bodies, and every column stored beside a body
+    (kind, party, dates, who recorded it) checked against that body."""
     require(principal, Action.READ_LEDGER)
     with rt.unit_of_work() as uow:
-        links = list(uow.ledger.links())
+        stored = list(uow.ledger.stored())
         head = uow.ledger.head()
-    return _report(links, head or Head(0, "0" * 64))
+    return _report([link for link, _ in stored], head or Head(0, "0" * 64),
+                   column_problems(stored, depositary_columns))
 
 
 def export_ledger(rt: Runtime, principal: Principal) -> dict[str, Any]:
@@ -35,7 +40,7 @@ def export_ledger(rt: Runtime, principal: Principal) -> dict[str, Any]:
         "format": EXPORT_FORMAT,
         "chain": "depositary",
         "hashing": "sha256 over the UTF-8 bytes of `body` (RFC 8785 canonical JSON of "
-                   "seq, recorded_at, entry, prev_hash)",
+                   "seq, recorded_at, entry, prev_hash and, from migration 0009 on, recorded_by)",
         "head": {"seq": head.seq, "hash": head.hash},
         "entries": [{"seq": link.seq, "body": link.body.decode(), "hash": link.hash}
                     for link in links],
@@ -54,8 +59,8 @@ def verify_export(document: Any) -> dict[str, Any]:
     return _report(links, head)
 
 
-def _report(links: list[Link], head: Head) -> dict[str, Any]:
-    problems = verify_chain(links, head)
+def _report(links: list[Link], head: Head, columns: Sequence[Problem] = ()) -> dict[str, Any]:
+    problems = in_order([*verify_chain(links, head), *columns])
     return {"ok": not problems, "entries": len(links),
             "head": {"seq": head.seq, "hash": head.hash},
             "problems": [str(p) for p in problems]}

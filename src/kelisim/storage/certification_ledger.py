@@ -10,24 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from kelisim.domain.ledger import GENESIS_HASH, Head, Link, decode_body, make_link
+from kelisim.domain.chain_columns import attested, certification_columns
+from kelisim.domain.ledger import GENESIS_HASH, Columns, Head, Link, decode_body, make_link
+from kelisim.storage.instants import aware
 from kelisim.storage.schema import cert_ledger_entries, ledger_heads
 
 CHAIN = "certification"
+COLUMNS = ("recorded_at", "kind", "scheme", "number", "event_date", "recorded_by")
 BATCH = 1000
-
-
-@dataclass(frozen=True)
-class NewEntry:
-    entry: Mapping[str, Any]
-    scheme: str | None = None
-    number: str | None = None
-    event_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -62,29 +57,32 @@ class CertificationLedger:
                                        .where(ledger_heads.c.chain == CHAIN)).first()
         return Head(0, GENESIS_HASH) if row is None else Head(row.seq, row.hash)
 
-    def append(self, head: Head, recorded_at: datetime, entries: Sequence[NewEntry],
+    def append(self, head: Head, recorded_at: datetime, entries: Sequence[Mapping[str, Any]],
                recorded_by: int | None) -> tuple[Head, list[Link]]:
+        """Append the entries in order; the columns beside each body are derived from the body
+        (`domain.chain_columns`), and who recorded it is inside the body."""
         links, rows = [], []
-        for item in entries:
-            link = make_link(head.seq + 1, recorded_at, item.entry, head.hash)
+        for entry in entries:
+            link = make_link(head.seq + 1, recorded_at, entry, head.hash, attested(recorded_by))
             head = Head(link.seq, link.hash)
             links.append(link)
-            rows.append({"seq": link.seq, "recorded_at": recorded_at,
-                         "kind": item.entry["kind"], "scheme": item.scheme,
-                         "number": item.number, "event_date": item.event_date,
-                         "body": link.body, "hash": link.hash, "recorded_by": recorded_by})
+            rows.append({"seq": link.seq, "body": link.body, "hash": link.hash,
+                         **certification_columns(decode_body(link.body))})
         for start in range(0, len(rows), BATCH):
             self._connection.execute(insert(cert_ledger_entries), rows[start:start + BATCH])
         self._connection.execute(update(ledger_heads).where(ledger_heads.c.chain == CHAIN)
                                  .values(seq=head.seq, hash=head.hash))
         return head, links
 
-    def links(self) -> Iterator[Link]:
+    def stored(self) -> Iterator[tuple[Link, Columns]]:
+        """Each link with the columns stored beside it, for verification."""
+        t = cert_ledger_entries
         rows = self._connection.execute(
-            select(cert_ledger_entries.c.seq, cert_ledger_entries.c.body,
-                   cert_ledger_entries.c.hash).order_by(cert_ledger_entries.c.seq))
+            select(t.c.seq, t.c.body, t.c.hash, *(t.c[name] for name in COLUMNS))
+            .order_by(t.c.seq))
         for row in rows:
-            yield Link(row.seq, _as_bytes(row.body), row.hash)
+            yield (Link(row.seq, _as_bytes(row.body), row.hash),
+                   {name: aware(row._mapping[name]) for name in COLUMNS})
 
     def entries(self, *, number: str | None = None, since: datetime | None = None,
                 after_seq: int = 0, limit: int | None = None) -> list[StoredEntry]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
@@ -42,6 +43,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from kelisim.domain.exchange_policy import Gates, Scope, ScopeKind, token
 from kelisim.domain.taxii import Query
+from kelisim.storage.instants import aware
 from kelisim.storage.schema import exchange_collections, exchange_objects, exchange_tombstones
 
 T = exchange_objects
@@ -65,6 +67,17 @@ class StoredVersion(NamedTuple):
 
     producer_party: str | None
     gates: Gates
+
+
+class Tombstone(NamedTuple):
+    """A deleted version: which, whose, who deleted it and when (TAXII 2.1 section 5.7)."""
+
+    stix_id: str
+    version: str
+    producer_party: str | None
+    deleted_by: int
+    deleted_at: datetime
+    restricted_owner: str | None
 
 
 class Row(NamedTuple):
@@ -248,6 +261,17 @@ class ObjectsRepository:
 
     def delete_versions(self, collection_id: str, rows: Sequence[Row], *, deleted_by: int,
                         deleted_at: Any) -> None:
+        """Delete these versions for everyone, each leaving a tombstone that keeps the
+        version's gates (who could read it may read its tombstone, nobody else)."""
+        gated = {}
+        stamps = [row.date_added for row in rows]
+        for start in range(0, len(stamps), CHUNK):
+            for r in self._conn.execute(
+                    select(T.c.date_added, T.c.restricted_owner, T.c.tlp_gate,
+                           T.c.restricted_gate, T.c.open_access)
+                    .where(T.c.collection_id == collection_id,
+                           T.c.date_added.in_(stamps[start:start + CHUNK]))):
+                gated[r.date_added] = r
         for row in rows:
             self._conn.execute(delete(T).where(T.c.collection_id == collection_id,
                                                T.c.date_added == row.date_added))
@@ -261,7 +285,10 @@ class ObjectsRepository:
         self._conn.execute(insert(exchange_tombstones), [
             {"collection_id": collection_id, "stix_id": row.stix_id, "version": row.version,
              "producer_party": row.producer_party, "deleted_by": deleted_by,
-             "deleted_at": deleted_at} for row in rows])
+             "deleted_at": deleted_at, "restricted_owner": gated[row.date_added].restricted_owner,
+             "tlp_gate": gated[row.date_added].tlp_gate,
+             "restricted_gate": gated[row.date_added].restricted_gate,
+             "open_access": gated[row.date_added].open_access} for row in rows])
 
     def deleted_by_producer(self, stix_ids: Iterable[str]) -> dict[str, frozenset[str | None]]:
         """The Parties whose deleted versions of these ids left tombstones, in any collection."""
@@ -274,12 +301,16 @@ class ObjectsRepository:
                 found.setdefault(r.stix_id, set()).add(r.producer_party)
         return {k: frozenset(v) for k, v in found.items()}
 
-    def tombstones(self, collection_id: str) -> list[dict[str, Any]]:
+    def tombstones(self, collection_id: str, reach: Scope) -> list[Tombstone]:
+        """The collection's tombstones this reader may see (the SQL filter of object reads),
+        in the order the deletions happened."""
         t = exchange_tombstones
-        rows = self._conn.execute(select(t.c.stix_id, t.c.version, t.c.producer_party,
-                                         t.c.deleted_by, t.c.deleted_at)
-                                  .where(t.c.collection_id == collection_id).order_by(t.c.id))
-        return [dict(r._mapping) for r in rows]
+        rows = self._conn.execute(
+            select(t.c.stix_id, t.c.version, t.c.producer_party, t.c.deleted_by,
+                   t.c.deleted_at, t.c.restricted_owner)
+            .where(t.c.collection_id == collection_id, visibility(t, reach)).order_by(t.c.id))
+        return [Tombstone(r.stix_id, r.version, r.producer_party, r.deleted_by,
+                          aware(r.deleted_at), r.restricted_owner) for r in rows]
 
 
 @lru_cache(maxsize=512)

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from kelisim.domain.ledger import GENESIS_HASH, Head, Link, make_link
+from kelisim.domain.chain_columns import audit_columns
+from kelisim.domain.ledger import GENESIS_HASH, Columns, Head, Link, decode_body, make_link
 from kelisim.storage.instants import aware
 from kelisim.storage.schema import (
     exchange_audit,
@@ -23,6 +24,7 @@ from kelisim.storage.schema import (
 )
 
 AUDIT_CHAIN = "exchange_audit"
+AUDIT_COLUMNS = ("recorded_at", "account_id", "party", "owners")
 C = exchange_collections
 S = exchange_statuses
 
@@ -121,12 +123,13 @@ class ExchangeRecords:
             return self.lock_audit()
         return Head(0, GENESIS_HASH)
 
-    def append_audit(self, head: Head, recorded_at: datetime, entry: Mapping[str, Any], *,
-                     account_id: int, party: str | None, owners: str) -> Head:
+    def append_audit(self, head: Head, recorded_at: datetime, entry: Mapping[str, Any]) -> Head:
+        """Append one entry; the reader's account and Party and the owners' column are derived
+        from the body (`domain.chain_columns`)."""
         link = make_link(head.seq + 1, recorded_at, entry, head.hash)
         self._conn.execute(insert(exchange_audit).values(
-            seq=link.seq, recorded_at=recorded_at, account_id=account_id, party=party,
-            owners=owners, body=link.body, hash=link.hash))
+            seq=link.seq, body=link.body, hash=link.hash,
+            **audit_columns(decode_body(link.body))))
         self._conn.execute(update(ledger_heads).where(ledger_heads.c.chain == AUDIT_CHAIN)
                            .values(seq=link.seq, hash=link.hash))
         return Head(link.seq, link.hash)
@@ -136,12 +139,16 @@ class ExchangeRecords:
                                  .where(ledger_heads.c.chain == AUDIT_CHAIN)).first()
         return None if row is None else Head(row.seq, row.hash)
 
-    def audit_links(self) -> Iterator[Link]:
-        rows = self._conn.execute(select(exchange_audit.c.seq, exchange_audit.c.body,
-                                         exchange_audit.c.hash).order_by(exchange_audit.c.seq))
+    def audit_stored(self) -> Iterator[tuple[Link, Columns]]:
+        """Each link with the columns stored beside it, for verification."""
+        t = exchange_audit
+        rows = self._conn.execute(select(t.c.seq, t.c.body, t.c.hash,
+                                         *(t.c[name] for name in AUDIT_COLUMNS))
+                                  .order_by(t.c.seq))
         for row in rows:
             body = row.body.encode() if isinstance(row.body, str) else bytes(row.body)
-            yield Link(row.seq, body, row.hash)
+            yield (Link(row.seq, body, row.hash),
+                   {name: aware(row._mapping[name]) for name in AUDIT_COLUMNS})
 
     def audit_entries(self, owner: str | None) -> list[bytes]:
         query = select(exchange_audit.c.body).order_by(exchange_audit.c.seq)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from kelisim.domain.ledger import GENESIS_HASH, Head, Link, decode_body, make_link
+from kelisim.domain.chain_columns import attested, depositary_columns
+from kelisim.domain.ledger import GENESIS_HASH, Columns, Head, Link, decode_body, make_link
+from kelisim.storage.instants import aware
 from kelisim.storage.schema import ledger_entries, ledger_heads
 
 DEPOSITARY_CHAIN = "depositary"
+COLUMNS = ("recorded_at", "kind", "party", "event_date", "recorded_by")
 
 
 class LedgerRepository:
@@ -51,11 +54,13 @@ class LedgerRepository:
         return {row.chain: int(row.seq) for row in rows}
 
     def append(self, head: Head, recorded_at: datetime, entry: Mapping[str, Any], *,
-               party: str | None, event_date: date | None, recorded_by: int | None) -> Head:
-        link = make_link(head.seq + 1, recorded_at, entry, head.hash)
+               recorded_by: int | None) -> Head:
+        """Append one link; the columns beside its body are derived from the body
+        (`domain.chain_columns`), and who recorded it is inside the body."""
+        link = make_link(head.seq + 1, recorded_at, entry, head.hash, attested(recorded_by))
         self._connection.execute(insert(ledger_entries).values(
-            seq=link.seq, recorded_at=recorded_at, kind=entry["kind"], party=party,
-            event_date=event_date, body=link.body, hash=link.hash, recorded_by=recorded_by))
+            seq=link.seq, body=link.body, hash=link.hash,
+            **depositary_columns(decode_body(link.body))))
         new_head = Head(link.seq, link.hash)
         self._connection.execute(update(ledger_heads)
                                  .where(ledger_heads.c.chain == DEPOSITARY_CHAIN)
@@ -68,6 +73,16 @@ class LedgerRepository:
             .order_by(ledger_entries.c.seq))
         for row in rows:
             yield Link(row.seq, _as_bytes(row.body), row.hash)
+
+    def stored(self) -> Iterator[tuple[Link, Columns]]:
+        """Each link with the columns stored beside it, for verification."""
+        t = ledger_entries
+        rows = self._connection.execute(
+            select(t.c.seq, t.c.body, t.c.hash, *(t.c[name] for name in COLUMNS))
+            .order_by(t.c.seq))
+        for row in rows:
+            yield (Link(row.seq, _as_bytes(row.body), row.hash),
+                   {name: aware(row._mapping[name]) for name in COLUMNS})
 
     def bodies(self) -> list[dict[str, Any]]:
         """Each entry's decoded body (seq, recorded_at, entry, prev_hash), in ledger order."""

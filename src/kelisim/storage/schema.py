@@ -187,6 +187,13 @@ exchange_tombstones = Table(
     Column("producer_party", String(3), nullable=True),
     Column("deleted_by", Integer, nullable=False),
     Column("deleted_at", DateTime(timezone=True), nullable=False),
+    # The deleted version's compiled Art. 6 policy (migration 0009), so that a tombstone is
+    # listed to exactly the readers who could read the version (`visibility`), and its reads
+    # of restricted-access information are audited like the version's were.
+    Column("restricted_owner", String(3), nullable=True),
+    Column("tlp_gate", Text, nullable=True),
+    Column("restricted_gate", Text, nullable=True),
+    Column("open_access", Boolean, nullable=False, server_default=false()),
     Index(None, "collection_id", "stix_id"),
 )
 

@@ -16,8 +16,9 @@ from kelisim.domain.accounts import Principal, Role
 from kelisim.domain.certification.lifecycle import CertificateEvent, replay
 from kelisim.domain.certification.recognition import arrangement_from_json
 from kelisim.domain.certification.schemes import parse_scheme
+from kelisim.domain.chain_columns import certification_columns
 from kelisim.domain.errors import PermissionDenied
-from kelisim.domain.ledger import verify_chain
+from kelisim.domain.ledger import column_problems, in_order, verify_chain
 from kelisim.services.certification.recording import certificate_events, ranks
 from kelisim.services.runtime import Runtime
 from kelisim.storage.certification_ledger import CertificationLedger
@@ -28,9 +29,11 @@ def verify_certification_ledger(rt: Runtime, principal: Principal) -> dict[str, 
     require_certification(principal, CertificationAction.READ)
     with rt.unit_of_work() as uow:
         ledger = CertificationLedger(uow.connection)
-        links = list(ledger.links())
+        stored = list(ledger.stored())
         head = ledger.head()
-    problems = verify_chain(links, head)
+    links = [link for link, _ in stored]
+    problems = in_order([*verify_chain(links, head),
+                         *column_problems(stored, certification_columns)])
     return {"ok": not problems, "chain": "certification", "entries": len(links),
             "head": {"seq": head.seq, "hash": head.hash},
             "problems": [str(p) for p in problems]}

@@ -30,7 +30,7 @@ from kelisim.domain.certification.schemes import ARTICLE, Scheme, SchemeRole, pa
 from kelisim.domain.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from kelisim.services.certification.feed import ALERTS, publish_to_exchange
 from kelisim.services.runtime import Runtime
-from kelisim.storage.certification_ledger import CertificationLedger, NewEntry, StoredEntry
+from kelisim.storage.certification_ledger import CertificationLedger, StoredEntry
 from kelisim.storage.certification_repository import CertificationRepository
 
 LATER_EVENTS = tuple(k for k in EventKind if k is not EventKind.ISSUED)
@@ -48,7 +48,7 @@ def record_scheme(rt: Runtime, principal: Principal, raw: Any) -> dict[str, Any]
         if scheme.key in repo.schemes():
             raise Conflict(f"Scheme {scheme.key} is already recorded.", field="key")
         entry = {"kind": "scheme.recorded", "scheme": scheme.to_json()}
-        head, _ = ledger.append(head, now, [NewEntry(entry, scheme=scheme.key)],
+        head, _ = ledger.append(head, now, [entry],
                                 principal.account_id or None)
         repo.put_scheme(scheme, head.seq)
         uow.commit()
@@ -66,9 +66,7 @@ def record_arrangement(rt: Runtime, principal: Principal, raw: Any) -> dict[str,
         if repo.arrangement_exists(arrangement.key):
             raise Conflict(f"Arrangement {arrangement.key} is already recorded.", field="key")
         entry = {"kind": "arrangement.recorded", "arrangement": arrangement.to_json()}
-        head, _ = ledger.append(head, now, [NewEntry(entry, scheme=arrangement.recognised_scheme,
-                                                     event_date=arrangement.valid_from)],
-                                principal.account_id or None)
+        head, _ = ledger.append(head, now, [entry], principal.account_id or None)
         repo.put_arrangement(arrangement, head.seq)
         uow.commit()
     return {"seq": head.seq, "arrangement": arrangement.to_json()}
@@ -98,7 +96,7 @@ def issue_certificates(rt: Runtime, principal: Principal, scheme_key: str,
                                 "certificates.", article=ARTICLE)
         fields = [(f if prepared else issue_fields(f, scheme), m) for f, m in items]
         _check_new_numbers([f["number"] for f, _ in fields], repo)
-        entries: list[NewEntry] = []
+        entries: list[dict[str, Any]] = []
         planned: list[list[CertificateEvent]] = []
         seq = head.seq
         for issue, maintenance in fields:
@@ -108,8 +106,7 @@ def issue_certificates(rt: Runtime, principal: Principal, scheme_key: str,
                 kind = EventKind.ISSUED if data is issue else EventKind.MAINTENANCE
                 entry = {"kind": f"certificate.{kind.value}", "number": issue["number"],
                          "scheme": scheme.key, **data}
-                entries.append(NewEntry(entry, scheme.key, issue["number"],
-                                        date.fromisoformat(data["on"])))
+                entries.append(entry)
                 events.append(CertificateEvent(seq, kind, issue["number"],
                                                date.fromisoformat(data["on"]), entry))
             planned.append(events)
@@ -147,8 +144,7 @@ def record_event(rt: Runtime, principal: Principal, number: str, kind: str,
         events = [*certificate_events(ledger.entries(number=number)),
                   CertificateEvent(head.seq + 1, event_kind, number, on, entry)]
         cert = _replay(events, scheme, now.date())
-        head, _ = ledger.append(head, now, [NewEntry(entry, scheme.key, number, on)],
-                                principal.account_id or None)
+        head, _ = ledger.append(head, now, [entry], principal.account_id or None)
         repo.save([(cert, head.seq)], ranks(scheme), now, new=False)
         uow.commit()
     result = {"seq": head.seq, "event": entry, "certificate": certificate_to_json(cert)}

@@ -1,30 +1,50 @@
 """The audit of reads of restricted-access information (Art. 2, 6), hash-chained.
 
-Every page or object served that contains an object bearing a restricted-access marking appends
-one entry - who read, when, through which endpoint, which object versions, whose information -
-before the page is served, in a transaction of its own (a page whose audit fails is not
-served), chained with `domain.ledger` like the depositary's
-record (a separate chain, `exchange_audit`, append-only in the database). The owner Party's
-party-admin reads the entries about its own information; `kelisim audit verify` proves the chain.
+Every page or object served that contains an object bearing a restricted-access marking (and
+every manifest, versions or tombstones list naming one) appends one entry - who read, when,
+through which endpoint, which object versions, whose information - before the page is served,
+in a transaction of its own (a page whose audit fails is not served), chained with
+`domain.ledger` like the depositary's record (a separate chain, `exchange_audit`, append-only in
+the database). The owner Party's party-admin reads the entries about its own information;
+`kelisim audit verify` proves the chain.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from kelisim.domain.access import ExchangeAction, require_exchange
 from kelisim.domain.accounts import Principal
-from kelisim.domain.ledger import GENESIS_HASH, Head, decode_body, verify_chain
+from kelisim.domain.chain_columns import audit_columns
+from kelisim.domain.ledger import (
+    GENESIS_HASH,
+    Head,
+    column_problems,
+    decode_body,
+    in_order,
+    verify_chain,
+)
 from kelisim.services.exchange.collections import state_today
 from kelisim.services.runtime import Runtime
-from kelisim.storage.exchange_objects import Row
 from kelisim.storage.exchange_records import ExchangeRecords
 
 
+class Served(Protocol):
+    """What a read served of one object version: an object, a manifest or versions row, a
+    tombstone."""
+
+    @property
+    def stix_id(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def restricted_owner(self) -> str | None: ...
+
+
 def record_reads(records: ExchangeRecords, principal: Principal, at: datetime, *,
-                 endpoint: str, collection_id: str, rows: Sequence[Row]) -> bool:
+                 endpoint: str, collection_id: str, rows: Sequence[Served]) -> bool:
     """Append one entry if the rows served hold restricted-access information."""
     restricted = [row for row in rows if row.restricted_owner]
     if not restricted:
@@ -39,8 +59,7 @@ def record_reads(records: ExchangeRecords, principal: Principal, at: datetime, *
                     for row in restricted],
     }
     head = records.lock_audit()
-    records.append_audit(head, at, entry, account_id=principal.account_id,
-                         party=principal.party, owners="|" + "|".join(owners) + "|")
+    records.append_audit(head, at, entry)
     return True
 
 
@@ -66,13 +85,14 @@ def _owned_part(body: dict[str, Any], owner: str | None) -> dict[str, Any]:
 
 
 def verify_audit(rt: Runtime) -> dict[str, Any]:
-    """Check the whole chain against its head; run by the local operator (`kelisim audit
-    verify`), whose report names no content, only positions."""
+    """Check the whole chain against its head, and each column stored beside a body against
+    that body; run by the local operator (`kelisim audit verify`)."""
     with rt.unit_of_work() as uow:
         records = ExchangeRecords(uow.connection)
-        links = list(records.audit_links())
+        stored = list(records.audit_stored())
         head = records.audit_head() or Head(0, GENESIS_HASH)
-    problems = verify_chain(links, head)
+    links = [link for link, _ in stored]
+    problems = in_order([*verify_chain(links, head), *column_problems(stored, audit_columns)])
     return {"ok": not problems, "entries": len(links),
             "head": {"seq": head.seq, "hash": head.hash},
             "problems": [str(p) for p in problems]}

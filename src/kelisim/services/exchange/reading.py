@@ -50,7 +50,7 @@ def read_page(rt: Runtime, principal: Principal, collection_key: str, query: Que
     with rt.unit_of_work() as uow:
         state = state_today(rt, principal, uow)
         require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
-        collection = _readable(find_in(uow, principal, collection_key, state))
+        collection = readable(find_in(uow, principal, collection_key, state))
         asked = _Asked.of(query, endpoint, collection, object_id)
         rows, more = _rows(uow, rt, principal, state, collection, asked)
         missing = _object_missing(uow, principal, state, collection, asked, rows)
@@ -70,7 +70,7 @@ def read_page_with_token(rt: Runtime, token: str, collection_key: str,
         principal, state = who.principal, who.state
         query = parse_query(params, allowed=allowed)
         require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
-        collection = _readable(who.collection())
+        collection = readable(who.collection())
         asked = _Asked.of(query, endpoint, collection, object_id)
         rows, more = _rows(uow, rt, principal, state, collection, asked)
         missing = _object_missing(uow, principal, state, collection, asked, rows)
@@ -198,7 +198,7 @@ def _deletable(collection: CollectionView) -> CollectionView:
                            "collection (TAXII 2.1 section 5.7).", article="Art. 6")
 
 
-def _readable(collection: CollectionView) -> CollectionView:
+def readable(collection: CollectionView) -> CollectionView:
     if not collection.can_read:
         raise PermissionDenied("This account may not read this collection "
                                "(TAXII 2.1 section 5.2).", article="Art. 6")

@@ -150,6 +150,10 @@ def parse_query(params: Mapping[str, Sequence[str]], *, allowed: frozenset[str])
                                f"({SPEC}).", parameter=name)
     values = {name: _one(name, found) for name, found in params.items()}
     versions = _split(values.get("match[version]")) or ("last",)
+    if "all" in versions and len(versions) > 1:
+        raise InvalidInput("match[version]=all asks for every version and cannot be combined "
+                           f"with {', '.join(v for v in versions if v != 'all')} ({SPEC}.2).",
+                           parameter="match[version]")
     return Query(
         ids=_split(values.get("match[id]")),
         types=_split(values.get("match[type]")),
@@ -177,9 +181,14 @@ def _tlps(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _one(name: str, found: Sequence[str]) -> str:
+    """The one value of a parameter; a parameter given twice, or given without a value (or
+    with commas only), is refused: an empty filter is a mistake, never "no filter"."""
     if len(found) != 1:
         raise InvalidInput(f"Give {name} once (comma-separate several values) ({SPEC}).",
                            parameter=name)
+    if not _split(found[0]):
+        raise InvalidInput(f"{name} is given without a value; leave it out to not filter "
+                           f"({SPEC}).", parameter=name)
     return found[0]
 
 

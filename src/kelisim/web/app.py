@@ -21,6 +21,7 @@ from kelisim.web.api import (
 from kelisim.web.api import exchange as exchange_api
 from kelisim.web.headers import SecurityHeaders
 from kelisim.web.limits import BodySizeLimit
+from kelisim.web.methods import install_methods
 from kelisim.web.metrics import install_metrics
 from kelisim.web.problems import install_problem_handlers
 from kelisim.web.responses import JsonResponse
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     taxii.install(app, runtime)
     mount_ui(app)  # the web UI at / (after the API routes, which keep their paths)
+    install_methods(app)  # HEAD, OPTIONS, 405 with Allow on every route (decision 0011)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)  # nosniff on every answer, HSTS over https
     install_metrics(app, runtime)  # /metrics, and the outermost middleware: counts even 413s

@@ -2,7 +2,8 @@
 
 * Filtering (TAXII 2.1 section 3.4): `match[id|type|version|spec_version]` take comma-separated
   values, ORed within a field and ANDed across fields; `match[version]` takes `first`, `last`,
-  `all` or timestamps and defaults to `last`; `added_after` is exclusive. kelisim adds
+  `all` (alone) or timestamps and defaults to `last`; `added_after` is exclusive. A parameter the
+  endpoint does not have, or one given without a value, is refused (decision 0011). kelisim adds
   `match[threat_class]` and `match[direction]` (its STIX extension, Agreement Art. 2 and 3).
 * Timestamps: STIX timestamps may carry any number of fractional digits. kelisim keeps versions
   and `date_added` at microsecond precision, as fixed-width strings (versions: they sort as text)

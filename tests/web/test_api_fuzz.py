@@ -36,7 +36,8 @@ def schemathesis(base_url: str, token: str, config: Path, report: Path) -> tuple
                "--checks", CHECKS, "--max-examples", str(EXAMPLES), "--seed", "2013",
                "--generation-deterministic", "--workers", "1",
                "--report", "junit", "--report-dir", str(report)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False,
+                          cwd=report.parent)  # its cache (.schemathesis/) stays out of the tree
     return done.returncode, done.stdout + done.stderr
 
 

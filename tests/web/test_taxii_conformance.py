@@ -91,10 +91,10 @@ def test_a_method_a_resource_does_not_have_is_405_with_the_ones_it_has(
         live_server: LiveServer, exchange: Exchange) -> None:
     with client(live_server, exchange, "kz") as kz:
         for method, path, allowed in (
-                ("PUT", "objects/", "GET, POST"),
-                ("DELETE", "manifest/", "GET"),
-                ("POST", f"objects/{indicator()['id']}/", "DELETE, GET"),
-                ("PATCH", "", "GET")):
+                ("PUT", "objects/", "GET, HEAD, OPTIONS, POST"),
+                ("DELETE", "manifest/", "GET, HEAD, OPTIONS"),
+                ("POST", f"objects/{indicator()['id']}/", "DELETE, GET, HEAD, OPTIONS"),
+                ("PATCH", "", "GET, HEAD, OPTIONS")):
             response = kz.request(method, path)
             assert response.status_code == 405, (method, path, response.text)
             assert response.headers["Allow"] == allowed

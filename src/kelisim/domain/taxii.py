@@ -2,7 +2,8 @@
 
 * Filtering (TAXII 2.1 section 3.4): `match[id|type|version|spec_version]` take comma-separated
   values, ORed within a field and ANDed across fields; `match[version]` takes `first`, `last`,
-  `all` or timestamps and defaults to `last`; `added_after` is exclusive. kelisim adds
+  `all` (alone) or timestamps and defaults to `last`; `added_after` is exclusive. A parameter the
+  endpoint does not have, or one given without a value, is refused (decision 0011). kelisim adds
   `match[threat_class]` and `match[direction]` (its STIX extension, Agreement Art. 2 and 3).
 * Timestamps: STIX timestamps may carry any number of fractional digits. kelisim keeps versions
   and `date_added` at microsecond precision, as fixed-width strings (versions: they sort as text)
@@ -150,6 +151,10 @@ def parse_query(params: Mapping[str, Sequence[str]], *, allowed: frozenset[str])
                                f"({SPEC}).", parameter=name)
     values = {name: _one(name, found) for name, found in params.items()}
     versions = _split(values.get("match[version]")) or ("last",)
+    if "all" in versions and len(versions) > 1:
+        raise InvalidInput("match[version]=all asks for every version and cannot be combined "
+                           f"with {', '.join(v for v in versions if v != 'all')} ({SPEC}.2).",
+                           parameter="match[version]")
     return Query(
         ids=_split(values.get("match[id]")),
         types=_split(values.get("match[type]")),
@@ -177,9 +182,14 @@ def _tlps(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _one(name: str, found: Sequence[str]) -> str:
+    """The one value of a parameter; a parameter given twice, or given without a value (or
+    with commas only), is refused: an empty filter is a mistake, never "no filter"."""
     if len(found) != 1:
         raise InvalidInput(f"Give {name} once (comma-separate several values) ({SPEC}).",
                            parameter=name)
+    if not _split(found[0]):
+        raise InvalidInput(f"{name} is given without a value; leave it out to not filter "
+                           f"({SPEC}).", parameter=name)
     return found[0]
 
 

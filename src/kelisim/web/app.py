@@ -22,6 +22,7 @@ from kelisim.web.api import exchange as exchange_api
 from kelisim.web.api_docs import install_api_docs
 from kelisim.web.headers import SecurityHeaders
 from kelisim.web.limits import BodySizeLimit
+from kelisim.web.methods import install_methods
 from kelisim.web.metrics import install_metrics
 from kelisim.web.openapi import install_openapi
 from kelisim.web.problems import install_problem_handlers
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_api_docs(app)  # Swagger UI from this server, not a CDN
     taxii.install(app, runtime)
     mount_ui(app)  # the web UI at / (after the API routes, which keep their paths)
+    install_methods(app)  # HEAD, OPTIONS, 405 with Allow on every route (decision 0011)
     app.add_middleware(NulInRequestTarget)  # %00 in a path or filter: 400 on both stores
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)  # nosniff on every answer, HSTS over https

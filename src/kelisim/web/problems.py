@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kelisim.domain.errors import AuthenticationRequired, KelisimError
 from kelisim.web.responses import JsonResponse
+from kelisim.web.taxii.media import taxii_error
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://kelisim.example/problems/"
+
+
+def is_taxii(path: str) -> bool:
+    """Whether a path is the TAXII server's, whose errors are TAXII error messages."""
+    return path == "/taxii2" or path.startswith("/taxii2/")
 
 
 def problem(status: int, title: str, detail: str, *, code: str = "error",
@@ -42,6 +48,12 @@ def install_problem_handlers(app: FastAPI) -> None:
                        code="invalid_input", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, error: StarletteHTTPException) -> JsonResponse:
-        return problem(error.status_code, str(error.detail), str(error.detail),
-                       code=f"http_{error.status_code}")
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        return http_error_response(request.url.path, error.status_code, str(error.detail))
+
+
+def http_error_response(path: str, status: int, detail: str) -> Response:
+    """A router's refusal (404...) as a TAXII error on TAXII paths, a problem detail elsewhere."""
+    if is_taxii(path):  # e.g. TRACE on a path no TAXII resource has
+        return taxii_error(status, detail, detail)
+    return problem(status, detail, detail, code=f"http_{status}")

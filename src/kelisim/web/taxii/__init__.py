@@ -10,12 +10,15 @@ from fastapi import FastAPI
 
 from kelisim.services.exchange.worker import ExchangeWorker
 from kelisim.services.runtime import Runtime
-from kelisim.web.taxii.routes import router
 
 
 def install(app: FastAPI, runtime: Runtime) -> None:
     """Mount the TAXII routes and run the exchange worker for the app's lifetime, so envelopes
     accepted before a crash are processed when the server starts again."""
+    # imported here, so that web/methods.py and web/problems.py can use taxii.media, which the
+    # routes themselves import
+    from kelisim.web.taxii.routes import router
+
     app.include_router(router)
     worker = ExchangeWorker(runtime)
     app.state.exchange_worker = worker

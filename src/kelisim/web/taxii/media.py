@@ -1,7 +1,8 @@
 """TAXII 2.1 on the wire: media types, content negotiation, error bodies, authentication.
 
 * Every TAXII response is `application/taxii+json;version=2.1` (TAXII 2.1 section 1.6.8); a
-  request whose Accept admits no such type gets 406, a POST whose Content-Type is not it, 415.
+  request whose Accept admits no such type (or gives it `q=0`) gets 406, a POST whose
+  Content-Type is not it, 415.
 * Errors are the TAXII error message (section 3.6.1: title, description, http_status as a
   string) - never RFC 9457 problem details, which the rest of the API uses.
 * Clients authenticate with a kelisim token as `Authorization: Bearer <token>`, `Token <token>`
@@ -88,15 +89,44 @@ def _media_ranges(header: str) -> list[tuple[str, dict[str, str]]]:
 
 
 def accepts_taxii(header: str | None) -> bool:
-    """Whether an Accept header admits TAXII 2.1 JSON (no header admits anything)."""
+    """Whether an Accept header admits TAXII 2.1 JSON (no header admits anything). The most
+    specific range that matches decides, and `q=0` means "not acceptable" (RFC 9110 section
+    12.4.2): `application/taxii+json;version=2.1;q=0, */*` refuses it."""
     if header is None or not header.strip():
         return True
+    best: tuple[int, float] | None = None
     for media, params in _media_ranges(header):
-        if media in ("*/*", "application/*"):
-            return True
-        if media == "application/taxii+json" and params.get("version", "2.1") == "2.1":
-            return True
-    return False
+        rank = _specificity(media, params)
+        if rank is None:
+            continue
+        weight = _weight(params.get("q"))
+        if best is None or rank > best[0] or (rank == best[0] and weight > best[1]):
+            best = (rank, weight)
+    return best is not None and best[1] > 0
+
+
+def _specificity(media: str, params: dict[str, str]) -> int | None:
+    """How specifically a media range names TAXII 2.1 JSON; None if it does not admit it."""
+    if media == "*/*":
+        return 0
+    if media == "application/*":
+        return 1
+    if media != "application/taxii+json":
+        return None
+    if "version" not in params:
+        return 2
+    return 3 if params["version"] == "2.1" else None
+
+
+def _weight(raw: str | None) -> float:
+    """A qvalue (RFC 9110 section 12.4.2); a malformed one is read as 1, as if absent."""
+    if raw is None:
+        return 1.0
+    try:
+        value = float(raw)
+    except ValueError:
+        return 1.0
+    return min(max(value, 0.0), 1.0) if value == value else 1.0
 
 
 async def require_accept(request: Request) -> None:

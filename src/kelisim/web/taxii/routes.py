@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from kelisim import __version__
@@ -27,6 +26,7 @@ from kelisim.domain.taxii import (
 )
 from kelisim.services.exchange import callers, collections, intake, reading
 from kelisim.services.exchange.reading import Page
+from kelisim.web.methods import not_a_resource, refusal_of
 from kelisim.web.taxii.media import (
     STIX_MEDIA_TYPE,
     TAXII_MEDIA_TYPE,
@@ -34,7 +34,6 @@ from kelisim.web.taxii.media import (
     query_items,
     require_accept,
     require_content_type,
-    taxii_error,
     taxii_principal,
     taxii_response,
     taxii_token,
@@ -159,18 +158,14 @@ async def manifest(request: Request, token: TokenDep, collection_id: str) -> Res
 
 @router.api_route("/taxii2/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                   include_in_schema=False)
+@not_a_resource
 def unknown(request: Request, rest: str) -> Response:
     """A path no TAXII route serves is 404; a TAXII resource asked with a method it does not
-    have is 405 with the methods it has (RFC 9110 section 15.5.6), not 404 as if it were not
-    there."""
-    allowed = sorted({method for route in router.routes
-                      if isinstance(route, APIRoute) and route.endpoint is not unknown
-                      and route.path_regex.match(request.url.path)
-                      for method in route.methods or ()})
-    if allowed:
-        return taxii_error(405, "Method not allowed",
-                           f"{request.method} is not a method of this TAXII 2.1 resource; it "
-                           f"has {', '.join(allowed)}.", headers={"Allow": ", ".join(allowed)})
+    have is 405 with the methods it has (web/methods.py, RFC 9110 section 15.5.6), not 404 as if
+    it were not there."""
+    refusal = refusal_of(request)
+    if refusal is not None:
+        return refusal
     raise NotFound("No such TAXII 2.1 endpoint on this server; discovery is at /taxii2/.")
 
 

@@ -141,27 +141,28 @@ class ObjectsRepository:
                            .where(exchange_collections.c.id == collection_id)
                            .values(last_added=last))
 
-    def stored_versions(self, collection_id: str,
-                        stix_ids: Iterable[str]) -> dict[tuple[str, str], StoredVersion]:
-        """(id, version) -> who produced it and its gates, for every stored version of these
-        ids (the intake decides what a post may do with what its poster can see)."""
+    def stored_versions(self, collection_id: str, stix_ids: Iterable[str]
+                        ) -> dict[tuple[str, str | None, str], StoredVersion]:
+        """(id, producer, version) -> who produced it and its gates, for every stored version
+        of these ids (the intake decides what a post may do with what its poster can see).
+        Each producing Party's versions of an id are a chain of their own (STIX 2.1 s. 3.6)."""
         ids = sorted(set(stix_ids))
         columns = (T.c.stix_id, T.c.version, T.c.producer_party, T.c.tlp_gate,
                    T.c.restricted_gate, T.c.open_access)
-        found: dict[tuple[str, str], StoredVersion] = {}
+        found: dict[tuple[str, str | None, str], StoredVersion] = {}
         if self._conn.dialect.name == "postgresql" and ids:
             # One array parameter: a statement PostgreSQL plans once, where IN (...) with a
             # parameter per id was parsed and planned anew for every envelope.
             rows = self._conn.execute(select(*columns).where(
                 T.c.collection_id == collection_id,
                 T.c.stix_id == any_(bindparam("ids", ids, type_=ARRAY(String)))))
-            return {(r[0], r[1]): StoredVersion(r[2], Gates(r[3], r[4], bool(r[5])))
+            return {(r[0], r[2], r[1]): StoredVersion(r[2], Gates(r[3], r[4], bool(r[5])))
                     for r in rows}
         for start in range(0, len(ids), CHUNK):
             rows = self._conn.execute(select(*columns).where(
                 T.c.collection_id == collection_id, T.c.stix_id.in_(ids[start:start + CHUNK])))
-            found.update(((r[0], r[1]), StoredVersion(r[2], Gates(r[3], r[4], bool(r[5]))))
-                         for r in rows)
+            found.update(((r[0], r[2], r[1]),
+                          StoredVersion(r[2], Gates(r[3], r[4], bool(r[5])))) for r in rows)
         return found
 
     def marking_definitions(self, stix_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -180,12 +181,14 @@ class ObjectsRepository:
                 found.setdefault(definition["id"], definition)
         return found
 
-    def mark_superseded(self, collection_id: str, latest: Sequence[tuple[str, str]]) -> None:
-        """Mark stored versions older than each (id, latest version) as superseded."""
+    def mark_superseded(self, collection_id: str, producer: str | None,
+                        latest: Sequence[tuple[str, str]]) -> None:
+        """Mark this producer's stored versions older than each (id, latest version) as
+        superseded (another producer's versions of the id are a chain of their own)."""
         if latest:
             self._conn.execute(
                 update(T).where(T.c.collection_id == collection_id,
-                                T.c.stix_id == bindparam("id"),
+                                T.c.stix_id == bindparam("id"), _producer_is(T, producer),
                                 T.c.version < bindparam("latest"),
                                 T.c.superseded.is_(False))
                 .values(superseded=True),
@@ -275,12 +278,16 @@ class ObjectsRepository:
         for row in rows:
             self._conn.execute(delete(T).where(T.c.collection_id == collection_id,
                                                T.c.date_added == row.date_added))
-        for stix_id in sorted({row.stix_id for row in rows}):  # the new latest version
+        # The new latest version of each producer's chain.
+        for stix_id, producer in sorted({(row.stix_id, row.producer_party or "") for row in rows}):
+            party = producer or None
             latest = (select(func.max(OTHER.c.version))
                       .where(OTHER.c.collection_id == collection_id,
-                             OTHER.c.stix_id == stix_id).scalar_subquery())
+                             OTHER.c.stix_id == stix_id, _producer_is(OTHER, party))
+                      .scalar_subquery())
             self._conn.execute(update(T).where(T.c.collection_id == collection_id,
-                                               T.c.stix_id == stix_id, T.c.version == latest)
+                                               T.c.stix_id == stix_id, _producer_is(T, party),
+                                               T.c.version == latest)
                                .values(superseded=False))
         self._conn.execute(insert(exchange_tombstones), [
             {"collection_id": collection_id, "stix_id": row.stix_id, "version": row.version,
@@ -311,6 +318,12 @@ class ObjectsRepository:
             .where(t.c.collection_id == collection_id, visibility(t, reach)).order_by(t.c.id))
         return [Tombstone(r.stix_id, r.version, r.producer_party, r.deleted_by,
                           aware(r.deleted_at), r.restricted_owner) for r in rows]
+
+
+def _producer_is(table: Any, producer: str | None) -> ColumnElement[bool]:
+    """The rows of one producer (NULL: what the node itself publishes)."""
+    return table.c.producer_party.is_(None) if producer is None \
+        else table.c.producer_party == producer
 
 
 @lru_cache(maxsize=512)
@@ -385,8 +398,11 @@ def _version_choice(collection_id: str, reach: Scope,
             other = OTHER
             beyond = (other.c.version > T.c.version if keyword == "last"
                       else other.c.version < T.c.version)
+            # Per producer: each Party's versions of an id are a chain of their own (STIX 2.1
+            # section 3.6, decision 0005), so another Party's version never hides this one.
             no_visible_beyond = ~exists().where(
                 other.c.collection_id == collection_id, other.c.stix_id == T.c.stix_id,
+                other.c.producer_party.is_not_distinct_from(T.c.producer_party),
                 beyond, visibility(other, reach))
             # The latest stored version is the latest visible one whenever it is visible
             # at all; only superseded rows need the probe (evaluated second).

@@ -173,7 +173,12 @@ exchange_objects = Table(
     # A later version of this object is stored in the collection (whoever may see it): the
     # latest version a reader may see is then found without probing the index for each row.
     Column("superseded", Boolean, nullable=False, server_default=false()),
-    Index(None, "collection_id", "stix_id", "version", unique=True),
+    # A STIX object is versioned by its creator only (STIX 2.1 section 3.6): each producing
+    # Party's versions of an id are a chain of their own, so another Party's post of the same
+    # (id, version) neither collides with nor reveals the first (Art. 6; decision 0005).
+    # producer_party is NULL only for what the node itself publishes, under the intake's lock.
+    Index("ix_exchange_objects_producer_versions", "collection_id", "stix_id",
+          "producer_party", "version", unique=True),
     Index(None, "collection_id", "type", "date_added"),
     Index(None, "collection_id", "threat_class", "date_added"),
 )

@@ -9,7 +9,7 @@ transport. `Batch.store` runs inside the caller's transaction, under the collect
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -29,7 +29,7 @@ from kelisim.domain.taxii import format_timestamp, micros_of, stix_version, vers
 from kelisim.services import participation
 from kelisim.services.exchange.screening import Verdict
 from kelisim.services.runtime import Runtime
-from kelisim.storage.exchange_objects import ObjectsRepository, StoredVersion
+from kelisim.storage.exchange_objects import ObjectsRepository
 
 _STAMP_OFFSETS = random.SystemRandom()
 """Draws each audience's date_added offset: a reader must not be able to predict it."""
@@ -73,15 +73,24 @@ class Batch:
         valid = [(obj, verdict.errors) for obj, verdict in zip(objects, verdicts, strict=True)]
         ids = [obj["id"] for obj, errors in valid if not errors]
         stored = self.repo.stored_versions(self.collection_id, ids)
-        held_by_id: dict[str, list[StoredVersion]] = {}  # other Parties' versions, from the store
-        own_ids: set[str] = set()  # ids this Party holds a version of (stored or in this batch)
-        for (stix_id, _version), held in stored.items():
-            if held.producer_party == self.party:
-                own_ids.add(stix_id)
-            else:
-                held_by_id.setdefault(stix_id, []).append(held)
-        before = _latest_versions(stored)
-        own = StoredVersion(self.party, policy.Gates(None, None, False))  # this batch's rows
+        # What the poster's Party holds (stored, then this batch too), and what of the other
+        # Parties' versions the poster may see: a post is answered from these alone, so that
+        # it never tells the poster of a version it cannot see (Art. 6). Each Party's versions
+        # of an id are a chain of their own (STIX 2.1 section 3.6; the storage key includes
+        # the producer), so an unseen version of another Party neither collides nor answers.
+        own_versions: set[tuple[str, str]] = set()
+        own_ids: set[str] = set()
+        seen_versions: set[tuple[str, str]] = set()  # other Parties' versions the poster sees
+        seen_ids: set[str] = set()
+        reach = self._reach
+        for (held_id, producer, held_version), held in stored.items():
+            if producer == self.party:
+                own_versions.add((held_id, held_version))
+                own_ids.add(held_id)
+            elif reach is not None and policy.compiled_visible(held.gates, reach):
+                seen_versions.add((held_id, held_version))
+                seen_ids.add(held_id)
+        before = _latest_versions(own_versions)
         markings, refused = self._marking_definitions(
             [obj for obj, errors in valid if not errors])
         rows: list[dict[str, Any]] = []
@@ -90,15 +99,19 @@ class Batch:
             if errors:
                 failures.append(detail(obj, "; ".join(errors)))
                 continue
+            stix_id = obj["id"]
             version, problem = _version_of(obj)
-            problem = problem or refused.get(id(obj)) or self._not_a_version_to_store(
-                obj, version, stored, held_by_id.get(obj["id"], ()), obj["id"] in own_ids)
+            if version is not None:
+                known = (stix_id, version) in own_versions or (stix_id, version) in seen_versions
+            else:  # an SCO is a per-Party copy; an untimestamped custom object one per reader
+                known = stix_id in own_ids or (obj["type"] not in SCO_TYPES
+                                               and stix_id in seen_ids)
+            problem = problem or refused.get(id(obj)) or (None if known else _creator_only(
+                version, stix_id in seen_ids, stix_id in own_ids))
             if problem:
                 failures.append(detail(obj, problem))
                 continue
-            if (obj["id"], version) in stored or (version is None and (
-                    obj["id"] in own_ids  # an SCO is a per-Party copy; any other object one
-                    or (obj["type"] not in SCO_TYPES and obj["id"] in held_by_id))):
+            if known:
                 successes.append({**detail(obj, None), "message": "already stored"})
                 continue
             row, problem = self._row(obj, version, markings)
@@ -107,15 +120,15 @@ class Batch:
                 continue
             rows.append(row)
             if version is not None:  # an SCO's version is its date_added, given out below
-                stored[(obj["id"], version)] = own
-            own_ids.add(obj["id"])
-            stamped_later.append({"id": obj["id"]})
+                own_versions.add((stix_id, version))
+            own_ids.add(stix_id)
+            stamped_later.append({"id": stix_id})
             successes.append(stamped_later[-1])
         self._stamp(rows, stamped_later, max(micros_of(self.rt.clock()), last + 1))
         # Every new row, the versions _stamp just gave (SCOs, untimestamped custom objects)
         # among them: what `_mark_superseded` compares with.
-        stored.update(((row["stix_id"], row["version"]), own) for row in rows)
-        self._mark_superseded(rows, before, _latest_versions(stored))
+        own_versions.update((row["stix_id"], row["version"]) for row in rows)
+        self._mark_superseded(rows, before, _latest_versions(own_versions))
         rows.sort(key=lambda row: row["date_added"])  # the (collection, date_added) key grows
         self.repo.insert_many(rows)
         self.inserted = len(rows)
@@ -136,33 +149,14 @@ class Batch:
                 row["version"] = format_timestamp(stamp)
             entry["version"] = stix_version(row["version"])
 
-    def _not_a_version_to_store(self, obj: dict[str, Any], version: str | None,
-                                stored: dict[tuple[str, str], StoredVersion],
-                                held: Sequence[StoredVersion], holds_one: bool) -> str | None:
-        """Why a new version may not be stored, given the versions other Parties hold (`held`)
-        and whether the poster's Party holds one (`holds_one`): an object is versioned by the
-        Party that created it (STIX 2.1 §3.6) - another Party's "new version" would replace the
-        creator's object for every reader. A Party that holds a version of the object may
-        always add one (the creator is never locked out). Judged on the versions the poster
-        may see in this collection, so a refusal never tells it of an object it cannot see
-        (Art. 6): a version posted blind is stored as the poster's own (a residual decision
-        0005 records). SCOs have no versions: each Party keeps its own copy."""
-        if version is None or holds_one or not held or (obj["id"], version) in stored:
-            return None
-        reach = self._reach
-        if reach is not None and any(policy.compiled_visible(h.gates, reach) for h in held):
-            return ("another Party created this object, and only its creator makes new "
-                    "versions of it (STIX 2.1 §3.6): post an object of your own and relate it")
-        return None
-
     def _mark_superseded(self, rows: list[dict[str, Any]], before: dict[str, str],
                          latest: dict[str, str]) -> None:
-        """Each new row says whether a later version of its object is stored (after this
-        batch); stored versions that this batch supersedes are marked so (a bulk post of new
-        objects touches no stored row)."""
+        """Each new row says whether a later version of its object by the same Party is stored
+        (after this batch); the Party's stored versions that this batch supersedes are marked
+        so (a bulk post of new objects touches no stored row)."""
         for row in rows:
             row["superseded"] = row["version"] < latest[row["stix_id"]]
-        self.repo.mark_superseded(self.collection_id, [
+        self.repo.mark_superseded(self.collection_id, self.party, [
             (stix_id, latest[stix_id]) for stix_id in {row["stix_id"] for row in rows}
             if stix_id in before and latest[stix_id] > before[stix_id]])
 
@@ -319,6 +313,20 @@ def names_bodies(objects: list[Any]) -> bool:
         if isinstance(recipients, dict) and recipients.get("bodies"):
             return True
     return False
+
+
+def _creator_only(version: str | None, sees_another: bool, holds_one: bool) -> str | None:
+    """Why a new version may not be stored: an object is versioned by the Party that created
+    it (STIX 2.1 section 3.6), so a Party that sees another Party's version of it and holds
+    none of its own is refused - its "new version" would read as the creator's. A Party that
+    holds a version may always add one (the creator is never locked out). Judged on the
+    versions the poster may see only, so a refusal never tells it of an object it cannot see
+    (Art. 6): a version posted blind starts the poster's own chain, which readers who see both
+    get beside the creator's (decision 0005). SCOs have no versions: each Party keeps a copy."""
+    if version is None or holds_one or not sees_another:
+        return None
+    return ("another Party created this object, and only its creator makes new versions of it "
+            "(STIX 2.1 §3.6): post an object of your own and relate it")
 
 
 def _version_of(obj: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -137,7 +137,8 @@ async def versions(request: Request, token: TokenDep, collection_id: str,
     if page.next:
         body["next"] = page.next
     if page.rows:
-        body["versions"] = [stix_version(row.version) for row in page.rows]
+        # Two Parties' chains may hold one version alike (decision 0005): listed once.
+        body["versions"] = list(dict.fromkeys(stix_version(row.version) for row in page.rows))
     return taxii_response(body, headers=_added_headers(page))
 
 

@@ -26,7 +26,7 @@ from kelisim.domain.exchange_policy import producer_only
 from kelisim.storage import append_only
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

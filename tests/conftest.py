@@ -31,7 +31,8 @@ from kelisim.services.runtime import Runtime, build_runtime
 from kelisim.storage.database import make_engine, normalize_url, upgrade
 from kelisim.web.app import create_app
 
-TEMPLATE_DB = "kelisim_template"
+TEMPLATE_DB = "kelisim_template" + os.environ.get("PYTEST_XDIST_WORKER", "")
+"""One template per pytest-xdist worker, for when KELISIM_TEST_DATABASE_URL names one server."""
 TODAY = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 

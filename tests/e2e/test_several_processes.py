@@ -19,6 +19,8 @@ from tests.conftest import TEMPLATE_DB, free_port, new_postgres_database
 from tests.e2e.test_kelisim_up import read_token, stop, wait_ready
 from tests.web.ui_session import PASSWORD, csrf_of, sign_in
 
+pytestmark = pytest.mark.slow
+
 METRICS_TOKEN = "scrape-me-please-0123456789"
 ADMIN = "Depositary administrator"
 EN = {"Accept-Language": "en"}

@@ -59,6 +59,7 @@ def send_huge_header(port: int, size: int) -> tuple[int, bytes]:
     return sent, answer
 
 
+@pytest.mark.slow
 def test_64_mb_headers_are_cut_off_early_and_a_normal_request_still_answers_at_once(
         node: Node) -> None:
     with serving(node) as port:

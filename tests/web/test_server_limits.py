@@ -12,6 +12,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 import httpx
+import pytest
 import uvicorn
 
 from kelisim.web.app import create_app

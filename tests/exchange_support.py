@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from kelisim.domain.accounts import Principal
 from kelisim.domain.stix.extension import (
     KELISIM_EXTENSION_ID,
@@ -16,7 +18,7 @@ from kelisim.domain.stix.extension import (
 )
 from kelisim.services import accounts, depositary
 from kelisim.services.exchange import collections
-from tests.conftest import Node
+from tests.conftest import LiveServer, Node
 
 STAMP = "2026-11-20T10:00:00.000Z"
 
@@ -107,3 +109,14 @@ def restricted_marking(owner: str, allowed: list[str]) -> dict[str, Any]:
 
 def state_secret(name: str = "x") -> dict[str, Any]:
     return indicator(name, markings=[STATE_SECRET_MARKING_ID])
+
+
+TAXII = "application/taxii+json;version=2.1"
+
+
+def collection_client(live_server: LiveServer, ex: Exchange, who: str) -> httpx.Client:
+    """A TAXII client of the exchange's collection, as `who` (a key of `ex.tokens`)."""
+    return httpx.Client(base_url=f"{live_server.base_url}/taxii2/api1/collections/"
+                                 f"{ex.collection_id}/", timeout=30,
+                        headers={"Authorization": f"Bearer {ex.tokens[who]}", "Accept": TAXII,
+                                 "Content-Type": TAXII})

@@ -4,14 +4,13 @@ permission table (section 5.7), empty answers for an object whose versions the f
 
 from __future__ import annotations
 
-import httpx
 import orjson
 import pytest
 
 from kelisim.services import accounts
 from kelisim.services.exchange import collections
 from tests.conftest import LiveServer
-from tests.exchange_support import Exchange, indicator, setup_exchange
+from tests.exchange_support import Exchange, collection_client, indicator, setup_exchange
 
 TAXII = "application/taxii+json;version=2.1"
 
@@ -21,11 +20,7 @@ def exchange(live_server: LiveServer) -> Exchange:
     return setup_exchange(live_server.node)
 
 
-def client(live_server: LiveServer, ex: Exchange, who: str) -> httpx.Client:
-    return httpx.Client(base_url=f"{live_server.base_url}/taxii2/api1/collections/"
-                                 f"{ex.collection_id}/", timeout=30,
-                        headers={"Authorization": f"Bearer {ex.tokens[who]}", "Accept": TAXII,
-                                 "Content-Type": TAXII})
+client = collection_client
 
 
 def test_delete_follows_the_read_and_write_table(live_server: LiveServer,

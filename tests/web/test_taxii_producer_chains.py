@@ -4,13 +4,12 @@ sees both Parties' copies gets each chain's latest and a versions resource namin
 
 from __future__ import annotations
 
-import httpx
 import orjson
 import pytest
 
 from kelisim.domain.stix.extension import TLP_MARKING_IDS
 from tests.conftest import LiveServer
-from tests.exchange_support import Exchange, indicator, setup_exchange
+from tests.exchange_support import Exchange, collection_client, indicator, setup_exchange
 
 TAXII = "application/taxii+json;version=2.1"
 
@@ -20,11 +19,7 @@ def exchange(live_server: LiveServer) -> Exchange:
     return setup_exchange(live_server.node)
 
 
-def client(live_server: LiveServer, ex: Exchange, who: str) -> httpx.Client:
-    return httpx.Client(base_url=f"{live_server.base_url}/taxii2/api1/collections/"
-                                 f"{ex.collection_id}/", timeout=30,
-                        headers={"Authorization": f"Bearer {ex.tokens[who]}", "Accept": TAXII,
-                                 "Content-Type": TAXII})
+client = collection_client
 
 
 def without_ids(status: dict) -> dict:

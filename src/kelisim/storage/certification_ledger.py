@@ -17,7 +17,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from kelisim.domain.chain_columns import attested, certification_columns
 from kelisim.domain.ledger import GENESIS_HASH, Columns, Head, Link, decode_body, make_link
-from kelisim.storage.instants import aware
+from kelisim.storage.chain_rows import as_bytes, stored_links
 from kelisim.storage.schema import cert_ledger_entries, ledger_heads
 
 CHAIN = "certification"
@@ -76,13 +76,7 @@ class CertificationLedger:
 
     def stored(self) -> Iterator[tuple[Link, Columns]]:
         """Each link with the columns stored beside it, for verification."""
-        t = cert_ledger_entries
-        rows = self._connection.execute(
-            select(t.c.seq, t.c.body, t.c.hash, *(t.c[name] for name in COLUMNS))
-            .order_by(t.c.seq))
-        for row in rows:
-            yield (Link(row.seq, _as_bytes(row.body), row.hash),
-                   {name: aware(row._mapping[name]) for name in COLUMNS})
+        return stored_links(self._connection, cert_ledger_entries, COLUMNS)
 
     def entries(self, *, number: str | None = None, since: datetime | None = None,
                 after_seq: int = 0, limit: int | None = None) -> list[StoredEntry]:
@@ -95,11 +89,6 @@ class CertificationLedger:
         query = query.order_by(t.c.seq)
         if limit is not None:
             query = query.limit(limit)
-        return [StoredEntry(r.seq, r.recorded_at, r.hash, decode_body(_as_bytes(r.body))["entry"])
+        return [StoredEntry(r.seq, r.recorded_at, r.hash, decode_body(as_bytes(r.body))["entry"])
                 for r in self._connection.execute(query)]
 
-
-def _as_bytes(stored: object) -> bytes:
-    if isinstance(stored, str):
-        return stored.encode()
-    return bytes(stored)  # type: ignore[call-overload]

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kelisim.domain.chain_columns import attested, depositary_columns
 from kelisim.domain.ledger import GENESIS_HASH, Columns, Head, Link, decode_body, make_link
-from kelisim.storage.instants import aware
+from kelisim.storage.chain_rows import as_bytes, stored_links
 from kelisim.storage.schema import ledger_entries, ledger_heads
 
 DEPOSITARY_CHAIN = "depositary"
@@ -72,25 +72,13 @@ class LedgerRepository:
             select(ledger_entries.c.seq, ledger_entries.c.body, ledger_entries.c.hash)
             .order_by(ledger_entries.c.seq))
         for row in rows:
-            yield Link(row.seq, _as_bytes(row.body), row.hash)
+            yield Link(row.seq, as_bytes(row.body), row.hash)
 
     def stored(self) -> Iterator[tuple[Link, Columns]]:
         """Each link with the columns stored beside it, for verification."""
-        t = ledger_entries
-        rows = self._connection.execute(
-            select(t.c.seq, t.c.body, t.c.hash, *(t.c[name] for name in COLUMNS))
-            .order_by(t.c.seq))
-        for row in rows:
-            yield (Link(row.seq, _as_bytes(row.body), row.hash),
-                   {name: aware(row._mapping[name]) for name in COLUMNS})
+        return stored_links(self._connection, ledger_entries, COLUMNS)
 
     def bodies(self) -> list[dict[str, Any]]:
         """Each entry's decoded body (seq, recorded_at, entry, prev_hash), in ledger order."""
         return [decode_body(link.body) for link in self.links()]
 
-
-def _as_bytes(stored: object) -> bytes:
-    """The stored body as bytes, whatever a tampering hand left in the column."""
-    if isinstance(stored, str):
-        return stored.encode()
-    return bytes(stored)  # type: ignore[call-overload]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kelisim.web.problems import PROBLEM_BASE
+from kelisim.web.problems import is_taxii, problem
+from kelisim.web.taxii.media import taxii_error
 
 
 class BodySizeLimit:
@@ -40,34 +41,22 @@ class BodySizeLimit:
                 await self._refuse(send, scope)
 
     async def _refuse(self, send: Send, scope: Scope) -> None:
-        import orjson
-
-        if str(scope.get("path", "")).startswith("/taxii2/"):
-            await self._refuse_taxii(send)
-            return
-        body = orjson.dumps({
-            "type": PROBLEM_BASE + "request_too_large", "title": "Request too large",
-            "status": 413,
-            "detail": f"The request body exceeds the limit of {self.max_bytes} bytes "
-                      "(KELISIM_MAX_REQUEST_BYTES)."})
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/problem+json"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        """413 as a TAXII error message on TAXII paths (TAXII 2.1 section 3.6.1, the API root's
+        max_content_length), a problem detail elsewhere."""
+        path = str(scope.get("path", ""))
+        if is_taxii(path):
+            response = taxii_error(413, "Request too large", (
+                f"The request body exceeds the limit of {self.max_bytes} bytes (the API root's "
+                "max_content_length; KELISIM_MAX_REQUEST_BYTES)."))
+        else:
+            response = problem(413, "Request too large", (
+                f"The request body exceeds the limit of {self.max_bytes} bytes "
+                "(KELISIM_MAX_REQUEST_BYTES)."), code="request_too_large")
+        await response(scope, _no_body, send)
 
 
-    async def _refuse_taxii(self, send: Send) -> None:
-        """TAXII routes answer with the TAXII error message (TAXII 2.1 section 3.6.1)."""
-        import orjson
-
-        body = orjson.dumps({
-            "title": "Request too large", "http_status": "413",
-            "description": f"The request body exceeds the limit of {self.max_bytes} bytes "
-                           "(the API root's max_content_length; KELISIM_MAX_REQUEST_BYTES)."})
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/taxii+json;version=2.1"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
 
 
 class _TooLarge(Exception):

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from kelisim.web.problems import PROBLEM_MEDIA_TYPE
+from kelisim.web.problems import PROBLEM_MEDIA_TYPE, is_taxii
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 JSON = "application/json"
@@ -64,7 +64,7 @@ def install_openapi(app: FastAPI) -> None:
                                  description=app.description, routes=app.routes)
             for path, operations in schema.get("paths", {}).items():
                 for operation in operations.values():
-                    _correct(operation, taxii=path.startswith("/taxii2/"))
+                    _correct(operation, taxii=is_taxii(path))
             schemas = schema.setdefault("components", {}).setdefault("schemas", {})
             for unused in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(unused, None)

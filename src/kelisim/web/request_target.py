@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from kelisim.web.problems import problem
+from kelisim.web.problems import is_taxii, problem
 from kelisim.web.taxii.media import taxii_error
 
 REASON = ("The request's path or query string contains a NUL character (%00), which no "
@@ -26,7 +26,7 @@ class NulInRequestTarget:
         if scope["type"] == "http" and (
                 "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")
                 or b"\x00" in scope.get("query_string", b"")):
-            if scope["path"].startswith("/taxii2/"):
+            if is_taxii(scope["path"]):
                 response = taxii_error(400, "Bad request", REASON)
             else:
                 response = problem(400, "Bad request", REASON, code="nul_in_request_target")

@@ -21,7 +21,7 @@ the body (`attested`), hence inside the hash.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -142,6 +142,14 @@ def column_problems(rows: Iterable[tuple[Link, Columns]],
                 problems.append(Problem(link.seq, f"column {name} holds {_shown(stored[name])} "
                                                   f"but its hashed body says {_shown(value)}"))
     return problems
+
+
+def verify_stored(stored: Sequence[tuple[Link, Columns]], head: Head,
+                  derive: Callable[[dict[str, Any]], Columns]) -> list[Problem]:
+    """A chain table verified whole: the links against the head, and each stored column
+    against its hashed body; by entry."""
+    return in_order([*verify_chain([link for link, _ in stored], head),
+                     *column_problems(stored, derive)])
 
 
 def in_order(problems: Iterable[Problem]) -> list[Problem]:

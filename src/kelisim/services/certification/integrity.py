@@ -18,7 +18,7 @@ from kelisim.domain.certification.recognition import arrangement_from_json
 from kelisim.domain.certification.schemes import parse_scheme
 from kelisim.domain.chain_columns import certification_columns
 from kelisim.domain.errors import PermissionDenied
-from kelisim.domain.ledger import column_problems, in_order, verify_chain
+from kelisim.domain.ledger import verify_stored
 from kelisim.services.certification.recording import certificate_events, ranks
 from kelisim.services.runtime import Runtime
 from kelisim.storage.certification_ledger import CertificationLedger
@@ -31,10 +31,8 @@ def verify_certification_ledger(rt: Runtime, principal: Principal) -> dict[str, 
         ledger = CertificationLedger(uow.connection)
         stored = list(ledger.stored())
         head = ledger.head()
-    links = [link for link, _ in stored]
-    problems = in_order([*verify_chain(links, head),
-                         *column_problems(stored, certification_columns)])
-    return {"ok": not problems, "chain": "certification", "entries": len(links),
+    problems = verify_stored(stored, head, certification_columns)
+    return {"ok": not problems, "chain": "certification", "entries": len(stored),
             "head": {"seq": head.seq, "hash": head.hash},
             "problems": [str(p) for p in problems]}
 

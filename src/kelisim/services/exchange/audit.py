@@ -21,10 +21,8 @@ from kelisim.domain.chain_columns import audit_columns
 from kelisim.domain.ledger import (
     GENESIS_HASH,
     Head,
-    column_problems,
     decode_body,
-    in_order,
-    verify_chain,
+    verify_stored,
 )
 from kelisim.services.exchange.collections import state_today
 from kelisim.services.runtime import Runtime
@@ -91,8 +89,7 @@ def verify_audit(rt: Runtime) -> dict[str, Any]:
         records = ExchangeRecords(uow.connection)
         stored = list(records.audit_stored())
         head = records.audit_head() or Head(0, GENESIS_HASH)
-    links = [link for link, _ in stored]
-    problems = in_order([*verify_chain(links, head), *column_problems(stored, audit_columns)])
-    return {"ok": not problems, "entries": len(links),
+    problems = verify_stored(stored, head, audit_columns)
+    return {"ok": not problems, "entries": len(stored),
             "head": {"seq": head.seq, "hash": head.hash},
             "problems": [str(p) for p in problems]}

@@ -8,6 +8,7 @@ no job is left pending, and the ledger, audit and certification chains verify. A
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -72,7 +73,10 @@ def start(data_dir: Path, port: int, url: str | None) -> subprocess.Popen[str]:
 
 
 def kill(process: subprocess.Popen[Any]) -> None:
-    os.killpg(process.pid, signal.SIGKILL)
+    """SIGKILL the process group; one that has just ended by itself is not an error (an
+    import may finish in the moment between the poll and the kill)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=20)
 
 

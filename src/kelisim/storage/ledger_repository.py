@@ -82,3 +82,28 @@ class LedgerRepository:
         """Each entry's decoded body (seq, recorded_at, entry, prev_hash), in ledger order."""
         return [decode_body(link.body) for link in self.links()]
 
+
+    def links_after(self, after: int, limit: int) -> list[Link]:
+        rows = self._connection.execute(
+            select(ledger_entries.c.seq, ledger_entries.c.body, ledger_entries.c.hash)
+            .where(ledger_entries.c.seq > after).order_by(ledger_entries.c.seq).limit(limit))
+        return [Link(row.seq, as_bytes(row.body), row.hash) for row in rows]
+
+    def hash_at(self, seq: int) -> str | None:
+        """The hash of entry `seq` (GENESIS_HASH for 0), None beyond the stored chain."""
+        if seq == 0:
+            return GENESIS_HASH
+        row = self._connection.execute(select(ledger_entries.c.hash)
+                                       .where(ledger_entries.c.seq == seq)).first()
+        return None if row is None else str(row.hash)
+
+    def append_replicated(self, head: Head, link: Link) -> Head:
+        """Append a link made by the depositary's node, byte for byte (a replica's ledger is the
+        depositary's; issue 14 item 2). The caller has verified that it extends `head`."""
+        self._connection.execute(insert(ledger_entries).values(
+            seq=link.seq, body=link.body, hash=link.hash,
+            **depositary_columns(decode_body(link.body))))
+        self._connection.execute(update(ledger_heads)
+                                 .where(ledger_heads.c.chain == DEPOSITARY_CHAIN)
+                                 .values(seq=link.seq, hash=link.hash))
+        return Head(link.seq, link.hash)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -350,4 +351,131 @@ certificate_documents = Table(
     Column("size", Integer, nullable=False),
     Column("content", LargeBinary, nullable=False),
     Column("stored_at", DateTime(timezone=True), nullable=False),
+)
+
+# --- the federation of nodes (issue 14, docs/decisions/0014-federation.md) ----------------------
+
+federation_node = Table(
+    "federation_node", metadata,
+    # One row: who this node is. Its private key is a file (data folder or KELISIM_NODE_KEY_FILE).
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("party", String(3), nullable=True),  # None: the depositary's node
+    Column("url", String(500), nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("descriptor", JSON, nullable=False),
+    Column("depositary_key", String(64), nullable=True),  # the trust anchor of a Party's node
+    Column("depositary_url", String(500), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+federation_rosters = Table(
+    "federation_rosters", metadata,
+    Column("serial", Integer, primary_key=True, autoincrement=False),
+    Column("signed", JSON, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+federation_admissions = Table(
+    "federation_admissions", metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("party", String(3), nullable=False),
+    Column("descriptor", JSON, nullable=False),
+    Column("requested_by", Integer, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("decision", String(10), nullable=True),
+    Column("decided_by", Integer, nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+)
+
+federation_checkpoints = Table(
+    "federation_checkpoints", metadata,
+    # Signed checkpoints of the depositary's ledger this node has verified or been shown.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("size", BigInteger, nullable=False),
+    Column("head", String(64), nullable=False),
+    Column("signed", JSON, nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Index(None, "size"),
+)
+
+federation_cosignatures = Table(
+    "federation_cosignatures", metadata,
+    Column("witness_key", String(64), primary_key=True),
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("head", String(64), nullable=False),
+    Column("cosignature", JSON, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+federation_split_views = Table(
+    "federation_split_views", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("detected_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("evidence", JSON, nullable=False),
+)
+
+federation_peers = Table(
+    "federation_peers", metadata,
+    # This node's side of its link with each peer Party's node.
+    Column("party", String(3), primary_key=True),
+    Column("marks", JSON, nullable=False),  # {collection id: [date_added, tombstone id]} sent
+    Column("pulled_through", BigInteger, nullable=False),  # their transfers to us applied
+    Column("pulled_head", String(64), nullable=False),
+    Column("last_contact", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("last_pull_lag", Float, nullable=True),
+)
+
+federation_sent = Table(
+    "federation_sent", metadata,
+    # The last snapshot of each object sent to each peer (domain.federation.replication.Sent).
+    Column("peer", String(3), primary_key=True),
+    Column("collection_id", String(36), primary_key=True),
+    Column("stix_id", String(300), primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("versions", JSON, nullable=False),
+)
+
+federation_transfer_log = Table(
+    "federation_transfer_log", metadata,
+    # Hash chains: `transfers:<peer>` (what left this node) and `arrivals:<origin>` (what came).
+    Column("chain", String(40), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+federation_receipts = Table(
+    "federation_receipts", metadata,
+    Column("chain", String(40), primary_key=True),
+    Column("through", BigInteger, primary_key=True, autoincrement=False),
+    Column("head", String(64), nullable=False),
+    Column("receipt", JSON, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+federation_copies = Table(
+    "federation_copies", metadata,
+    # What this node holds of another node's object: its snapshot, with the origin's signatures.
+    Column("origin_party", String(3), primary_key=True),
+    Column("collection_id", String(36), primary_key=True),
+    Column("stix_id", String(300), primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("versions", JSON, nullable=False),
+    Column("origin_key", String(64), nullable=False),
+    Column("signature", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+federation_quarantine = Table(
+    "federation_quarantine", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("peer", String(3), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("item", LargeBinary, nullable=False),
 )

@@ -7,7 +7,10 @@
     ├── Conflict                 the act collides with what is already recorded
     ├── AuthenticationRequired   no credential, or one that matches no account
     ├── PermissionDenied         a credential whose account may not do this
-    └── LedgerTampered           a hash chain no longer verifies
+    ├── LedgerTampered           a hash chain no longer verifies
+    └── FederationError          a node's statement, key or request is not trusted (issue 14)
+        ├── UntrustedSignature   a signature that does not verify or a key that does not speak
+        └── SplitViewDetected    the depositary's node signed two incompatible checkpoints
 
 The HTTP adapter turns these into RFC 9457 problem details, the CLI into a one-line reason and a
 non-zero exit. Nothing below the edge formats messages for a transport.
@@ -133,3 +136,31 @@ class LedgerTampered(KelisimError):
     status = 500
     code = "ledger_tampered"
     title = "The ledger does not verify"
+
+
+class FederationError(KelisimError):
+    """A node-to-node statement, key or request that cannot be trusted (issue 14).
+
+    A signature that does not verify, a roster or checkpoint that is malformed, stale or signed
+    by a key that does not speak for its sender. The HTTP adapter answers 401 for a request
+    whose signature is refused; a refused statement inside an accepted request is a 422.
+    """
+
+    status = 401
+    code = "federation_refused"
+    title = "Refused by the federation"
+
+
+class UntrustedSignature(FederationError):
+    """A signature that does not verify, or one by a key that does not speak for its claim."""
+
+    code = "untrusted_signature"
+    title = "The signature is not trusted"
+
+
+class SplitViewDetected(FederationError):
+    """The depositary's node signed two checkpoints no single history can explain."""
+
+    status = 409
+    code = "split_view"
+    title = "The depositary showed two different histories"

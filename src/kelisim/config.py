@@ -58,6 +58,18 @@ class Settings(BaseSettings):
                                              "new ones get 503 at once (keep under `ulimit -n`).")
     backlog: int = Field(default=2048, ge=1,
                          description="Connections the kernel queues before they are accepted.")
+    node_key_file: Path | None = Field(
+        default=None,
+        description="This node's Ed25519 private key (PEM, mode 0600) for the federation of "
+                    "nodes. Default: node.key in data_dir.")
+    sync_interval: float = Field(
+        default=15.0, gt=0,
+        description="Seconds between two federation syncs with the peer nodes in `kelisim up` "
+                    "(a peer's notice of new data starts one at once).")
+    clock_file: Path | None = Field(
+        default=None,
+        description="For tests and drills only: a file holding an ISO 8601 instant that the "
+                    "node takes as the time now, read again on every use.")
     metrics_token: str | None = Field(
         default=None, min_length=16,
         description="Bearer token that Prometheus sends to read /metrics; unset: /metrics "

@@ -33,8 +33,12 @@ EXPECTED: dict[tuple[Role, Action, str], bool] = {}
 for role, action, target in itertools.product(Role, Action, (OWN, OTHER, NONE)):
     if action in READS:
         verdict = True
-    elif action is Action.RECORD_INSTRUMENT:
+    elif action in (Action.RECORD_INSTRUMENT, Action.ADMIT_NODE):
         verdict = role is Role.DEPOSITARY
+    elif action is Action.REQUEST_NODE_ADMISSION:  # issue 14: for its own Party's node only
+        verdict = role is Role.PARTY_ADMIN and target == OWN
+    elif action is Action.READ_FEDERATION:
+        verdict = role is Role.DEPOSITARY or (role is Role.PARTY_ADMIN and target == OWN)
     else:  # MANAGE_ACCOUNTS
         verdict = role is Role.DEPOSITARY or (role is Role.PARTY_ADMIN and target == OWN)
     EXPECTED[(role, action, target)] = verdict

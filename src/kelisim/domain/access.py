@@ -21,6 +21,9 @@ class Action(StrEnum):
     READ_LEDGER = "read_ledger"
     RECORD_INSTRUMENT = "record_instrument"
     MANAGE_ACCOUNTS = "manage_accounts"
+    REQUEST_NODE_ADMISSION = "request_node_admission"
+    ADMIT_NODE = "admit_node"
+    READ_FEDERATION = "read_federation"
 
 
 ALL_ROLES = frozenset(Role)
@@ -35,18 +38,35 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.RECORD_INSTRUMENT: frozenset({Role.DEPOSITARY}),
     # The depositary creates any account; a party-admin creates accounts of its own Party.
     Action.MANAGE_ACCOUNTS: frozenset({Role.DEPOSITARY, Role.PARTY_ADMIN}),
+    # Issue 14 item 1: a node is admitted by its Party's party-admin (who asks) and by the
+    # depositary (who signs the roster), never by itself.
+    Action.REQUEST_NODE_ADMISSION: frozenset({Role.PARTY_ADMIN}),
+    Action.ADMIT_NODE: frozenset({Role.DEPOSITARY}),
+    # Issue 14 items 7-8: what left the node and what arrived are for its Party's party-admin
+    # (and the depositary's operators); analysts read the objects, not the border's record.
+    Action.READ_FEDERATION: frozenset({Role.DEPOSITARY, Role.PARTY_ADMIN}),
 }
 
 REASONS: dict[Action, str] = {  # N_: translated where shown (domain/errors.py, Message)
     Action.RECORD_INSTRUMENT: N_("Only the depositary records instruments (Art. 13-15)."),
     Action.MANAGE_ACCOUNTS: N_("Only the depositary or a Party's party-admin manages accounts."),
+    Action.REQUEST_NODE_ADMISSION: N_("A node's admission is asked by its Party's party-admin "
+                                      "(issue 14)."),
+    Action.ADMIT_NODE: N_("Only the depositary admits a node to the roster (issue 14)."),
+    Action.READ_FEDERATION: N_("The federation's record is for party-admins and the "
+                               "depositary (Art. 3, direction 7)."),
 }
+
+
+PARTY_SCOPED = frozenset({Action.MANAGE_ACCOUNTS, Action.REQUEST_NODE_ADMISSION,
+                          Action.READ_FEDERATION})
+"""Actions a party-admin takes for its own Party only."""
 
 
 def allowed(principal: Principal, action: Action, *, party: str | None = None) -> bool:
     if principal.role not in POLICY[action]:
         return False
-    if action is Action.MANAGE_ACCOUNTS and principal.role is Role.PARTY_ADMIN:
+    if action in PARTY_SCOPED and principal.role is Role.PARTY_ADMIN:
         return party is not None and party == principal.party
     return True
 
@@ -56,6 +76,9 @@ def require(principal: Principal, action: Action, *, party: str | None = None) -
         template = REASONS.get(action, N_("Your role ({role}) may not {action}."))
         if action is Action.MANAGE_ACCOUNTS and principal.role is Role.PARTY_ADMIN:
             template = N_("A party-admin manages accounts of its own Party ({party}) only.")
+        if action is Action.REQUEST_NODE_ADMISSION and principal.role is Role.PARTY_ADMIN:
+            template = N_("A party-admin asks admission for its own Party's node ({party}) "
+                          "only.")
         reason = Message(template, role=principal.role.value, action=action.value,
                          party=principal.party)
         raise PermissionDenied(reason, action=action.value)

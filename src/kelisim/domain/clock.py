@@ -20,3 +20,23 @@ class FixedClock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+class FileClock:
+    """A clock read from a file holding an ISO 8601 instant (for tests and drills of nodes that
+    run as separate processes: the test moves every node's day by writing one file). The file
+    is read again only when it changes."""
+
+    def __init__(self, read: Callable[[], tuple[float, str]]) -> None:
+        """`read` returns the file's modification stamp and its text (no I/O here)."""
+        self._read = read
+        self._seen: tuple[float, datetime] | None = None
+
+    def __call__(self) -> datetime:
+        stamp, text = self._read()
+        if self._seen is None or self._seen[0] != stamp:
+            instant = datetime.fromisoformat(text.strip())
+            if instant.tzinfo is None:
+                instant = instant.replace(tzinfo=UTC)
+            self._seen = (stamp, instant.astimezone(UTC))
+        return self._seen[1]

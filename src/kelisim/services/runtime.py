@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kelisim.config import Settings
-from kelisim.domain.clock import Clock, system_clock
+from kelisim.domain.clock import Clock, FileClock, system_clock
 from kelisim.services.exchange.screening import Screener, default_processes
 from kelisim.storage.database import make_engine
 from kelisim.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -42,8 +43,17 @@ class Runtime:
         self.uow.engine.dispose()
 
 
-def build_runtime(settings: Settings, clock: Clock = system_clock) -> Runtime:
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    if clock is None:
+        clock = system_clock if settings.clock_file is None else file_clock(settings.clock_file)
     engine = make_engine(settings.effective_database_url)
     processes = settings.intake_processes
     return Runtime(settings=settings, uow=UnitOfWorkFactory(engine), clock=clock,
                    screener=Screener(default_processes() if processes is None else processes))
+
+
+def file_clock(path: Path) -> FileClock:
+    def read() -> tuple[float, str]:
+        return path.stat().st_mtime_ns, path.read_text()
+
+    return FileClock(read)

@@ -10,6 +10,7 @@
     ├── LedgerTampered           a hash chain no longer verifies
     └── FederationError          a node's statement, key or request is not trusted (issue 14)
         ├── UntrustedSignature   a signature that does not verify or a key that does not speak
+        ├── NodeNotAuthenticated a node-to-node request's HTTP message signature is refused
         └── SplitViewDetected    the depositary's node signed two incompatible checkpoints
 
 The HTTP adapter turns these into RFC 9457 problem details, the CLI into a one-line reason and a
@@ -139,14 +140,14 @@ class LedgerTampered(KelisimError):
 
 
 class FederationError(KelisimError):
-    """A node-to-node statement, key or request that cannot be trusted (issue 14).
+    """A node's statement, key or request that cannot be trusted (issue 14).
 
-    A signature that does not verify, a roster or checkpoint that is malformed, stale or signed
-    by a key that does not speak for its sender. The HTTP adapter answers 401 for a request
-    whose signature is refused; a refused statement inside an accepted request is a 422.
+    A roster, descriptor or checkpoint that is malformed, stale or not signed by the key that
+    must sign it. The subclasses say which kind; `NodeNotAuthenticated` is the 401 of a
+    node-to-node request whose HTTP message signature is refused.
     """
 
-    status = 401
+    status = 422
     code = "federation_refused"
     title = "Refused by the federation"
 
@@ -156,6 +157,14 @@ class UntrustedSignature(FederationError):
 
     code = "untrusted_signature"
     title = "The signature is not trusted"
+
+
+class NodeNotAuthenticated(FederationError):
+    """A node-to-node request without a valid HTTP message signature (RFC 9421; issue 14)."""
+
+    status = 401
+    code = "node_not_authenticated"
+    title = "Node authentication required"
 
 
 class SplitViewDetected(FederationError):

@@ -72,11 +72,16 @@ def decode_body(body: bytes) -> dict[str, Any]:
     return orjson.loads(body)
 
 
-def verify_chain(links: Iterable[Link], head: Head | None) -> list[Problem]:
-    """Every place the chain breaks, in order; an empty list means the record is untouched."""
+def verify_chain(links: Iterable[Link], head: Head | None, *,
+                 after: Head | None = None) -> list[Problem]:
+    """Every place the chain breaks, in order; an empty list means the record is untouched.
+
+    `after` verifies a segment: links `after.seq + 1, ...` continuing from the entry `after`
+    names (a checkpoint already verified); by default the chain starts at its genesis.
+    """
     problems: list[Problem] = []
-    expected_seq, prev_hash = 1, GENESIS_HASH
-    last = Head(0, GENESIS_HASH)
+    last = after if after is not None else Head(0, GENESIS_HASH)
+    expected_seq, prev_hash = last.seq + 1, last.hash
     for link in links:
         problems.extend(_check_link(link, expected_seq, prev_hash))
         expected_seq, prev_hash = link.seq + 1, link.hash

@@ -5,7 +5,15 @@ from __future__ import annotations
 import sys
 
 # the modules imported for their side effect: they register their commands
-from kelisim.cli import accounts, backup, certification, depositary, exchange, system  # noqa: F401
+from kelisim.cli import (  # noqa: F401
+    accounts,
+    backup,
+    certification,
+    depositary,
+    exchange,
+    federation,
+    system,
+)
 from kelisim.cli.base import app, err, error_line
 
 __all__ = ["app", "main"]

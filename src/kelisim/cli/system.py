@@ -39,6 +39,7 @@ def up(ctx: typer.Context,
        forwarded_allow_ips: Annotated[str | None, typer.Option(
            help="Proxies trusted by --proxy-headers, comma-separated.")] = None) -> None:
     """Create or reuse the data folder, load the Agreement, print the first token once, serve."""
+    from kelisim.services.federation.engine import start_background_sync
     from kelisim.web.app import create_app
     from kelisim.web.server import serve
 
@@ -63,10 +64,13 @@ def up(ctx: typer.Context,
     base = f"http://{settings.host}:{settings.port}"
     out.print(f"Serving on {base}  (API docs: {base}/api/docs)")
     if settings.workers > 1:  # each worker builds its own runtime on the same database
-        rt.close()
+        syncing = start_background_sync(rt)  # one federation sync for all the workers
+        if syncing is None:
+            rt.close()
         serve(settings)
         return
     rt.screener.start()  # now, so that the first large envelope does not wait for the workers
+    start_background_sync(rt)  # with the peer nodes, if this server is a federation node
     application = create_app(runtime=rt)
     # What exists now (modules, routes, reference data) lives as long as the server: kept out
     # of the cyclic collector's full passes, which otherwise stall an intake for ~0.1 s.

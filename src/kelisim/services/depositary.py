@@ -30,6 +30,7 @@ from kelisim.domain.treaty import (
     replay,
     resolve_corrections,
 )
+from kelisim.services.federation.node import load_node
 from kelisim.services.runtime import Runtime
 from kelisim.storage.unit_of_work import UnitOfWork
 
@@ -40,6 +41,7 @@ _IN_REQUEST = N_("Entry {position} of the request: {reason}")
 def record_entries(rt: Runtime, principal: Principal, raw_entries: Sequence[Any]) -> list[dict]:
     """Record instruments received by the depositary; returns each with its id and flags."""
     require(principal, Action.RECORD_INSTRUMENT)
+    _refuse_on_a_replica(rt)
     if not isinstance(raw_entries, Sequence) or isinstance(raw_entries, str | bytes):
         raise InvalidInput(Message(N_("Expected a list of entries.")))
     if not raw_entries:
@@ -73,6 +75,17 @@ def record_entries(rt: Runtime, principal: Principal, raw_entries: Sequence[Any]
                             "flags": [f.as_dict() for f in flags.get(entry.id, ())]})
         uow.commit()
     return results
+
+
+def _refuse_on_a_replica(rt: Runtime) -> None:
+    """A Party's node holds the depositary's ledger as a copy (issue 14 item 2): instruments
+    are recorded at the depositary's node, and reach this one by the next sync."""
+    node = load_node(rt)
+    if node is not None and not node.is_depositary:
+        raise InvalidInput(Message(N_(
+            "This node holds a copy of the depositary's record; instruments are recorded at "
+            "the depositary's node ({url}), and reach this node by the next sync "
+            "(Art. 13-15)."), url=node.depositary_url))
 
 
 def _validate(existing: list[RecordedEntry], new: list[RecordedEntry], positions: dict[int, int],

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kelisim.config import Settings
@@ -13,6 +13,8 @@ from kelisim.domain.clock import Clock, FileClock, system_clock
 from kelisim.services.exchange.screening import Screener, default_processes
 from kelisim.storage.database import make_engine
 from kelisim.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+CHANGED_KEY = "federation.changed"
 
 
 @dataclass
@@ -35,6 +37,14 @@ class Runtime:
         thread = threading.Thread(target=job, daemon=True, name=name)
         self.background.append(thread)
         thread.start()
+
+    def exchange_changed(self) -> None:
+        """An intake or a deletion committed: the federation's notifier (if this server is a
+        node, see services/federation/engine.py) tells the peers at once, instead of their
+        waiting for the next interval."""
+        hint = self.caches.get(CHANGED_KEY)
+        if isinstance(hint, threading.Event):
+            hint.set()
 
     def close(self) -> None:
         for thread in self.background:

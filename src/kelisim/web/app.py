@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from kelisim import __version__
 from kelisim.config import Settings
 from kelisim.services.runtime import Runtime, build_runtime
-from kelisim.web import taxii
+from kelisim.web import federation, taxii
 from kelisim.web.api import (
     accounts,
     certification,
@@ -49,6 +49,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(module.router)
     app.include_router(certification.router)
     app.include_router(certification_public.router)  # public verification, no token
+    app.include_router(federation.router)  # node to node, signed with the node keys
+    app.include_router(federation.people)
 
     @app.get("/health", tags=["health"], summary="Liveness; no token needed")
     def health() -> dict[str, Any]:

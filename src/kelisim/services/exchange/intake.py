@@ -99,6 +99,7 @@ def _add(rt: Runtime, principal: Principal, collection: CollectionView, body: by
                    "successes": successes, "failures": failures, "pendings": []}
             ExchangeRecords(uow.connection).add_status(**row)
             uow.commit()
+        rt.exchange_changed()
     except Exception:
         log.exception("storing an envelope inline failed; it goes through the queue")
         status_id = _enqueue(rt, principal, collection_id, objects)
@@ -256,6 +257,7 @@ def _finish_job(rt: Runtime, status_id: str,
                               failure_count=len(failures), pending_count=0,
                               successes=successes, failures=failures, pendings=[])
         uow.commit()
+    rt.exchange_changed()
     return True
 
 

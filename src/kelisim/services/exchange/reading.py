@@ -181,9 +181,13 @@ def delete_object(rt: Runtime, principal: Principal, collection_key: str, object
             raise PermissionDenied(
                 "The matching versions were produced by another Party; kelisim deletes only "
                 "versions your own Party produced (Art. 6).", article="Art. 6")
+        # The intake lock orders tombstones as it orders additions, so that a federation mark
+        # (storage/federation_objects.py) never passes over one that commits later.
+        repo.lock_collection(collection.id)
         repo.delete_versions(collection.id, own, deleted_by=principal.account_id,
                              deleted_at=rt.clock())
         uow.commit()
+    rt.exchange_changed()
     return len(own)
 
 

@@ -234,3 +234,9 @@ def _checked_url(url: str, option: str) -> str:
         raise InvalidInput(f"{option} must be an http:// or https:// URL, e.g. "
                            "https://kelisim.example.kz")
     return url.rstrip("/")
+
+
+def resolve_speaker(rt: Runtime, key: str) -> rosters.RosterEntry | None:
+    """The roster entry whose key `key` (a key id) speaks today, for request verification."""
+    roster = current_roster(rt)
+    return None if roster is None else rosters.speaker(roster, key, rt.clock().date())

@@ -1,0 +1,198 @@
+"""One federation sync of this node with the others (issue 14 items 2-6, 8).
+
+`sync_once` runs the steps in the order their trust depends on: the roster from the depositary's
+node (which keys speak for which Party), the depositary's ledger (so that each Party's state on
+the day is known here), the checkpoints peers verified (split views), then each bound peer's
+transfers for this node. A peer that fails is reported and skipped; the others go on. `kelisim
+sync --once` calls it; `kelisim up` runs it in a background thread every `sync_interval`
+seconds, and at once when a peer notifies it of new data (`wake`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from kelisim.domain.errors import FederationError, KelisimError
+from kelisim.domain.federation.replication import may_exchange_with
+from kelisim.domain.federation.roster import RosterEntry, node_of
+from kelisim.services import participation
+from kelisim.services.federation import inbox, ledger_sync
+from kelisim.services.federation import node as nodes
+from kelisim.services.federation.node import Node
+from kelisim.services.runtime import CHANGED_KEY, Runtime
+from kelisim.storage.federation_repository import FederationRepository
+from kelisim.web.federation_signatures import NodeSignatureAuth
+
+log = logging.getLogger("kelisim.federation")
+WAKE_KEY = "federation.wake"
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+class PeerClient:
+    """Signed HTTP requests to one node (RFC 9421 with this node's key)."""
+
+    def __init__(self, rt: Runtime, node: Node, base_url: str,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self._client = httpx.Client(base_url=base_url, timeout=TIMEOUT,
+                                    auth=NodeSignatureAuth(node.key, rt.clock),
+                                    transport=transport)
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self._answer(self._client.get(path, params=params))
+
+    def post(self, path: str, document: Any) -> Any:
+        return self._answer(self._client.post(path, json=document))
+
+    def close(self) -> None:
+        self._client.close()
+
+    @staticmethod
+    def _answer(response: httpx.Response) -> Any:
+        if response.status_code >= 400:
+            detail = response.text[:300]
+            raise FederationError(f"{response.request.method} {response.request.url.path} "
+                                  f"answered {response.status_code}: {detail}")
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise FederationError(f"{response.request.url.path} did not answer JSON") from None
+
+
+def sync_once(rt: Runtime, client_for: Callable[[str], PeerClient] | None = None
+              ) -> dict[str, Any]:
+    """One sync; returns what happened, per step and per peer."""
+    node = nodes.require_node(rt)
+    open_client = client_for or (lambda url: PeerClient(rt, node, url))
+    report: dict[str, Any] = {"party": node.party, "peers": {}}
+    if node.is_depositary:
+        return report  # the depositary's node writes the ledger and roster; it pulls nothing
+    depositary = open_client(node.depositary_url)
+    try:
+        report["roster"] = nodes.accept_roster(rt, depositary.get("/federation/v1/roster"))
+        result = ledger_sync.replicate_ledger(
+            rt, lambda after: depositary.get("/federation/v1/ledger", after=after))
+        depositary.post("/federation/v1/cosignatures", result["cosignature"])
+        report["ledger"] = {"appended": result["appended"], "size": result["size"]}
+    except (KelisimError, httpx.HTTPError) as error:
+        report["ledger"] = {"error": str(error)}
+        log.warning("federation: the depositary's node: %s", error)
+    finally:
+        depositary.close()
+    roster = nodes.current_roster(rt)
+    if roster is None:
+        report["error"] = "no roster yet: this node is not admitted"
+        return report
+    today = rt.clock().date()
+    states = participation.party_states_on(rt, today)
+    for entry in roster.entries:
+        if entry.party is None or entry.party == node.party or not entry.speaks_on(today):
+            continue
+        if node_of(roster, entry.party, today) is not entry:
+            continue
+        if not may_exchange_with(states.get(entry.party)):
+            report["peers"][entry.party] = {"skipped": f"{entry.party} is not bound today "
+                                                       "(Art. 13, 15)"}
+            continue
+        report["peers"][entry.party] = _sync_peer(rt, node, entry, open_client(entry.url))
+    return report
+
+
+def _sync_peer(rt: Runtime, node: Node, peer: RosterEntry, client: PeerClient
+               ) -> dict[str, Any]:
+    party = str(peer.party)
+    try:
+        witnessed = ledger_sync.compare_view(rt, peer.key_id,
+                                             client.get("/federation/v1/checkpoint"))
+        result: dict[str, Any] = inbox.pull_from(
+            rt, node, peer, lambda after, limit: client.get("/federation/v1/feed", after=after,
+                                                           limit=limit),
+            lambda receipt: client.post("/federation/v1/receipts", receipt))
+        result["split_views_found"] = witnessed
+        return result
+    except FederationError as error:
+        _failed(rt, party, str(error))
+        inbox.quarantine_page(rt, party, str(error), {"error": str(error)})
+        return {"error": str(error)}
+    except (KelisimError, httpx.HTTPError) as error:
+        _failed(rt, party, str(error))
+        return {"error": str(error)}
+    finally:
+        client.close()
+
+
+def _failed(rt: Runtime, party: str, reason: str) -> None:
+    log.warning("federation: %s: %s", party, reason)
+    with rt.unit_of_work() as uow:
+        FederationRepository(uow.connection).update_peer(party, last_error=reason[:2000])
+        uow.commit()
+
+
+def wake(rt: Runtime) -> None:
+    """Ask the background sync to run now (a peer said it has something new)."""
+    event = rt.caches.get(WAKE_KEY)
+    if isinstance(event, threading.Event):
+        event.set()
+
+
+def start_background_sync(rt: Runtime) -> threading.Event | None:
+    """Run `sync_once` every `sync_interval` seconds in a daemon thread (None if this server is
+    not a node); returns the event that stops it."""
+    if nodes.load_node(rt) is None:
+        return None
+    stop, woken, changed = threading.Event(), threading.Event(), threading.Event()
+    rt.caches[WAKE_KEY] = woken
+    rt.caches[CHANGED_KEY] = changed
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                sync_once(rt)
+            except Exception:  # the loop must outlive any one failed sync
+                log.exception("federation: sync failed")
+            woken.wait(rt.settings.sync_interval)
+            woken.clear()
+
+    def notifier() -> None:
+        while not stop.is_set():
+            changed.wait()
+            changed.clear()
+            try:
+                notify_peers(rt)
+            except Exception:
+                log.exception("federation: notifying the peers failed")
+
+    threading.Thread(target=loop, name="kelisim-federation-sync", daemon=True).start()
+    threading.Thread(target=notifier, name="kelisim-federation-notify", daemon=True).start()
+    return stop
+
+
+def notify_peers(rt: Runtime) -> int:
+    """Tell each bound peer's node that this node has new transfers (a hint: the peer pulls,
+    and would anyway at its next interval). Returns how many answered."""
+    node = nodes.load_node(rt)
+    roster = nodes.current_roster(rt)
+    if node is None or roster is None or node.is_depositary:
+        return 0
+    today = rt.clock().date()
+    states = participation.party_states_on(rt, today)
+    answered = 0
+    for entry in roster.entries:
+        if (entry.party in (None, node.party) or node_of(roster, entry.party, today) is not entry
+                or not may_exchange_with(states.get(entry.party))):
+            continue
+        client = PeerClient(rt, node, entry.url)
+        try:
+            client.post("/federation/v1/notify", {})
+            answered += 1
+        except (KelisimError, httpx.HTTPError) as error:
+            log.info("federation: notifying %s: %s", entry.party, error)
+        finally:
+            client.close()
+    return answered

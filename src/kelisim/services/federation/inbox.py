@@ -1,0 +1,249 @@
+"""What this node takes in from a peer's node (issue 14 items 3-5, 7): the receiving side.
+
+Each page of the peer's transfers is checked before anything is stored: the entries must chain
+from the last one taken (sequence, prev_hash, SHA-256), each must be signed by the key that
+speaks for the peer's Party on the roster, be addressed to this node's Party, and carry the
+origin's signatures of its snapshot and of every version's bytes. A page that fails these is
+garbage: it is quarantined whole, the link is reported, and nothing of it is kept. An authentic
+entry whose object cannot be stored is quarantined alone and the stream goes on.
+
+A snapshot replaces the copy only if its generation is newer (`replication.apply`): duplicates,
+replays and late arrivals change nothing, and re-syncing the same data writes nothing. The
+versions become ordinary exchange rows of the origin's Party with the origin's markings, so this
+node's readers get them under the same Art. 6 policy; each arrival is appended to the chain
+`arrivals:<origin>` and a signed receipt goes back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from kelisim.domain import exchange_policy as policy
+from kelisim.domain.errors import FederationError
+from kelisim.domain.federation import replication as repl
+from kelisim.domain.federation import transfers
+from kelisim.domain.federation.roster import RosterEntry
+from kelisim.domain.federation.signing import key_id, verify
+from kelisim.domain.ledger import Head, Link, decode_body, verify_chain
+from kelisim.domain.stix.extension import agreement_properties
+from kelisim.domain.taxii import micros_of
+from kelisim.services.federation.node import Node
+from kelisim.services.federation.outbox import transfer_statement
+from kelisim.services.runtime import Runtime
+from kelisim.storage.exchange_objects import ObjectsRepository
+from kelisim.storage.exchange_records import ExchangeRecords
+from kelisim.storage.federation_objects import FederationObjects
+from kelisim.storage.federation_repository import FederationRepository
+from kelisim.storage.unit_of_work import UnitOfWork
+
+_STAMPS = random.SystemRandom()
+PAGE = 500
+
+Fetch = Callable[[int, int], dict[str, Any]]
+
+
+def pull_from(rt: Runtime, node: Node, peer: RosterEntry, fetch: Fetch,
+              send_receipt: Callable[[dict[str, Any]], None]) -> dict[str, int]:
+    """Take in every page the peer has for this node; `fetch(after, limit)` gets one."""
+    assert peer.party is not None and node.party is not None
+    stored = quarantined = pages = 0
+    while True:
+        with rt.unit_of_work() as uow:
+            link = FederationRepository(uow.connection).peer(peer.party)
+        after, prev = int(link["pulled_through"]), str(link["pulled_head"])
+        page = fetch(after, PAGE)
+        items = _checked_page(node, peer, page, Head(after, prev))
+        if not items:
+            break
+        pages += 1
+        result = _apply_page(rt, node, peer, page, items)
+        stored += result[0]
+        quarantined += result[1]
+        last = items[-1]
+        send_receipt(_receipt(node, peer, last["seq"], last["hash"]))
+        if int(page["head"]["seq"]) <= last["seq"]:
+            break
+    return {"stored": stored, "quarantined": quarantined, "pages": pages}
+
+
+def quarantine_page(rt: Runtime, party: str, reason: str, page: Any) -> None:
+    with rt.unit_of_work() as uow:
+        FederationRepository(uow.connection).quarantine(
+            party, reason, orjson.dumps(page, default=str)[:1_000_000], rt.clock())
+        uow.commit()
+
+
+def _checked_page(node: Node, peer: RosterEntry, page: Any, after: Head
+                  ) -> list[dict[str, Any]]:
+    """The page's items if the whole page is authentic, else FederationError."""
+    if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+        raise FederationError("the peer's feed page is not a JSON object with items")
+    origin = page.get("origin") or {}
+    if origin.get("key_id") != peer.key_id or origin.get("party") != peer.party:
+        raise FederationError("the feed page names another origin than the peer's roster key")
+    if not isinstance(page.get("head"), dict) or not isinstance(page["head"].get("seq"), int):
+        raise FederationError("the feed page has no head")
+    items = page["items"]
+    try:
+        links = [Link(int(i["seq"]), str(i["body"]).encode(), str(i["hash"])) for i in items]
+    except (KeyError, TypeError, ValueError):
+        raise FederationError("a transfer in the feed page is malformed") from None
+    problems = verify_chain(links, None, after=after) if links else []
+    if problems:
+        raise FederationError(f"the peer's transfers do not chain from the last one taken: "
+                              f"{problems[0]}")
+    chain = transfers.transfer_chain(str(node.party))
+    for item, link in zip(items, links, strict=True):
+        if not verify(peer.public_key, transfer_statement(peer.key_id, chain, link.seq,
+                                                          link.hash), str(item.get("signature"))):
+            raise FederationError(f"transfer {link.seq} is not signed by {peer.party}'s node key")
+        entry = decode_body(link.body).get("entry") or {}
+        if entry.get("peer") != node.party:
+            raise FederationError(f"transfer {link.seq} is addressed to another Party")
+    return items
+
+
+def _apply_page(rt: Runtime, node: Node, peer: RosterEntry, page: dict[str, Any],
+                items: list[dict[str, Any]]) -> tuple[int, int]:
+    origin = str(peer.party)
+    stored = quarantined = 0
+    with rt.unit_of_work() as uow:
+        repo = FederationRepository(uow.connection)
+        head = repo.lock_chain(transfers.arrival_chain(origin))
+        for item in items:
+            entry = decode_body(item["body"].encode())["entry"]
+            snapshot = repl.Snapshot(entry["collection"], entry["object"], entry["generation"],
+                                     tuple((v, s) for v, s in entry["versions"]))
+            problem = _content_problem(node, peer, item, snapshot)
+            kept = False
+            if problem is None:
+                try:
+                    with uow.connection.begin_nested():
+                        kept = _take(rt, uow, origin, peer, page, entry, snapshot, item)
+                except Exception as error:  # one object that cannot be stored stops nothing
+                    problem = f"could not be stored: {type(error).__name__}: {error}"[:500]
+            if problem is not None and problem != "stale":
+                repo.quarantine(origin, f"transfer {item['seq']}: {problem}",
+                                orjson.dumps(item), rt.clock())
+                quarantined += 1
+            stored += int(kept)
+            arrival = transfers.arrival_entry(origin, peer.key_id, snapshot,
+                                              str(item.get("snapshot_signature")))
+            arrival["taken"] = kept
+            link = repo.append(transfers.arrival_chain(origin), head, rt.clock(), arrival)
+            head = Head(link.seq, link.hash)
+        last = items[-1]
+        lag = page["head"]["seq"] - last["seq"]
+        repo.update_peer(origin, pulled_through=last["seq"], pulled_head=last["hash"],
+                         last_contact=rt.clock(), last_error=None, last_pull_lag=float(lag))
+        uow.commit()
+    return stored, quarantined
+
+
+def _content_problem(node: Node, peer: RosterEntry, item: dict[str, Any],
+                     snapshot: repl.Snapshot) -> str | None:
+    statement = repl.snapshot_statement(peer.key_id, str(node.party), snapshot)
+    if not verify(peer.public_key, statement, str(item.get("snapshot_signature"))):
+        return "its snapshot is not signed by the origin"
+    versions = item.get("versions")
+    if versions is None:
+        return "stale"  # deleted at the origin since; a newer transfer follows
+    if not isinstance(versions, list) or len(versions) != len(snapshot.versions):
+        return "its versions do not match its snapshot"
+    for given, (version, sha256) in zip(versions, snapshot.versions, strict=True):
+        raw = str(given.get("raw", "")).encode() if isinstance(given, dict) else b""
+        if given.get("version") != version or hashlib.sha256(raw).hexdigest() != sha256:
+            return f"version {version}'s bytes are not those its snapshot names"
+        if not verify(peer.public_key, repl.object_statement(
+                peer.key_id, str(peer.party), snapshot.collection, snapshot.stix_id, version,
+                sha256), str(given.get("signature"))):
+            return f"version {version} is not signed by the origin"
+    return None
+
+
+def _take(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry, page: dict[str, Any],
+          entry: dict[str, Any], snapshot: repl.Snapshot, item: dict[str, Any]) -> bool:
+    repo = FederationRepository(uow.connection)
+    held_row = repo.copy(origin, snapshot.collection, snapshot.stix_id)
+    held = None if held_row is None else repl.Copy(
+        held_row["generation"], tuple((v[0], v[1]) for v in held_row["versions"]))
+    new = repl.apply(held, snapshot)
+    if new is None:
+        return False  # a duplicate or an older snapshot: nothing changes
+    _ensure_collection(rt, uow, origin, snapshot.collection,
+                       (page.get("collections") or {}).get(snapshot.collection))
+    objects = ObjectsRepository(uow.connection)
+    last = objects.lock_collection(snapshot.collection)
+    store = FederationObjects(uow.connection)
+    have = store.held_versions(snapshot.collection, origin, snapshot.stix_id)
+    wanted = {version for version, _ in snapshot.versions}
+    fresh = [v for v in item["versions"] if v["version"] not in have]
+    rows = [_row(snapshot.collection, origin, v, entry["markings"][v["version"]])
+            for v in fresh]
+    stamps = policy.stamps_by_audience(
+        [(r["tlp_gate"], r["restricted_gate"], r["open_access"]) for r in rows],
+        max(micros_of(rt.clock()), last + 1), _STAMPS)
+    for row, stamp in zip(rows, stamps, strict=True):
+        row["date_added"] = stamp
+    store.replace_copy(snapshot.collection, origin, snapshot.stix_id, have & wanted, rows)
+    signatures = {v["version"]: v["signature"] for v in item["versions"]}
+    repo.save_copy(origin_party=origin, collection_id=snapshot.collection,
+                   stix_id=snapshot.stix_id, generation=new.generation,
+                   versions=[[v, s, signatures.get(v)] for v, s in new.versions],
+                   origin_key=peer.key_id, signature=str(item["snapshot_signature"]),
+                   received_at=rt.clock())
+    return True
+
+
+def _row(collection_id: str, origin: str, given: dict[str, Any],
+         marks: dict[str, Any]) -> dict[str, Any]:
+    raw = given["raw"].encode()
+    obj = orjson.loads(raw)
+    if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+        raise ValueError("the object is not a STIX object")
+    marking = policy.Marking(
+        tlp=marks.get("tlp"), recipient_parties=frozenset(marks.get("recipient_parties", ())),
+        recipient_bodies=frozenset(marks.get("recipient_bodies", ())),
+        restricted_owner=marks.get("restricted_owner"),
+        restricted_allowed=frozenset(marks.get("restricted_allowed", ())),
+        producer_party=origin)
+    gates = policy.gates(marking)
+    agreement = agreement_properties(obj)
+    directions = agreement.directions if agreement else ()
+    return {"collection_id": collection_id, "date_added": None, "stix_id": obj["id"],
+            "type": obj["type"], "spec_version": obj.get("spec_version", "2.1"),
+            "version": given["version"], "producer_party": origin, "producer_account": None,
+            "tlp": marking.tlp, "restricted_owner": marking.restricted_owner,
+            "tlp_gate": gates.tlp, "restricted_gate": gates.restricted,
+            "open_access": gates.open,
+            "threat_class": agreement.threat_class if agreement else None,
+            "directions": ("|" + "|".join(str(d) for d in directions) + "|") if directions
+            else None, "raw": raw, "superseded": False}
+
+
+def _ensure_collection(rt: Runtime, uow: UnitOfWork, origin: str, collection_id: str,
+                       meta: dict[str, Any] | None) -> None:
+    records = ExchangeRecords(uow.connection)
+    if records.collection(collection_id) is not None:
+        return
+    meta = meta or {}
+    reads = meta.get("read_parties")
+    records.add_collection(
+        id=collection_id, title=f"{origin}: {str(meta.get('title') or collection_id)[:280]}",
+        description=meta.get("description"), alias=None, owner_party=origin,
+        read_parties=None if reads is None else "|" + "|".join(sorted(reads)) + "|",
+        write_parties="||", created_at=rt.clock(), created_by=None)
+
+
+def _receipt(node: Node, peer: RosterEntry, through: int, head: str) -> dict[str, Any]:
+    statement = transfers.receipt_statement(peer.key_id, node.key.key_id, str(node.party),
+                                            through, head)
+    return {"receipt": statement, "signature": node.key.sign(statement)}
+
+
+__all__ = ["key_id", "pull_from", "quarantine_page"]

@@ -1,0 +1,180 @@
+"""What this node sends each peer (issue 14 items 3, 4, 7): the origin's side of the exchange.
+
+Before a peer's page is served, the node brings that peer's chain of transfers up to date
+(`materialize`): for each of its own objects that changed since the peer's marks it asks the
+domain (`replication.next_snapshot`) what the peer's Party is entitled to now, and appends each
+snapshot to the chain `transfers:<peer>`. The chain's sequence is the peer's cursor: dense, so it
+shows nothing of what others were sent or of changes the peer may not see. Objects this node
+holds of other nodes are never sent on (no relay): each origin decides its own transfers.
+
+A page carries each entry verbatim with its hash, the origin's signatures (of the entry, of the
+snapshot and of each version's bytes) and the raw objects; the peer verifies all of them and
+returns a signed receipt, kept here as the proof of what crossed the border.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from kelisim.domain import exchange_policy as policy
+from kelisim.domain.errors import FederationError, InvalidInput
+from kelisim.domain.federation import replication as repl
+from kelisim.domain.federation import transfers
+from kelisim.domain.federation.signing import key_id, verify
+from kelisim.domain.ledger import decode_body
+from kelisim.services.federation.node import Node
+from kelisim.services.runtime import Runtime
+from kelisim.storage.exchange_records import ExchangeRecords
+from kelisim.storage.federation_objects import FederationObjects
+from kelisim.storage.federation_repository import FederationRepository
+
+TRANSFER_TYPE = "kelisim/transfer/1"
+MAX_PAGE = 1000
+
+
+def transfer_statement(origin_key_id: str, chain: str, seq: int, entry_hash: str
+                       ) -> dict[str, Any]:
+    """What the origin signs for each entry of a transfer chain: the entry's hash covers the
+    snapshot, its generation and the markings sent with it."""
+    return {"type": TRANSFER_TYPE, "origin": origin_key_id, "chain": chain, "seq": seq,
+            "hash": entry_hash}
+
+
+def materialize(rt: Runtime, node: Node, peer: str) -> int:
+    """Append to `transfers:<peer>` a snapshot of every own object whose entitlement for the
+    peer changed; returns how many. One transaction, the peer's row locked."""
+    own = node.party
+    if own is None:
+        return 0
+    chain = transfers.transfer_chain(peer)
+    appended = 0
+    with rt.unit_of_work() as uow:
+        repo = FederationRepository(uow.connection)
+        objects = FederationObjects(uow.connection)
+        marks = dict(repo.lock_peer(peer)["marks"])
+        head = repo.lock_chain(chain)
+        for collection in ExchangeRecords(uow.connection).collections():
+            cid = collection["id"]
+            added, tomb = marks.get(cid, (0, 0))
+            ids, added, tomb = objects.changed_ids(cid, own, added, tomb)
+            marks[cid] = [added, tomb]
+            if not ids:
+                continue
+            readable = policy.collection_allows(peer, _parties(collection["read_parties"]))
+            stored = objects.own_versions(cid, own, ids) if readable else {}
+            sent = repo.sent(peer, cid, ids)
+            for stix_id in sorted(ids):
+                versions = tuple(repl.OriginVersion(v["version"], v["marking"], v["sha256"])
+                                 for v in stored.get(stix_id, []))
+                origin = repl.OriginObject(cid, stix_id, versions)
+                last = sent.get(stix_id)
+                snapshot = repl.next_snapshot(peer, origin, None if last is None else repl.Sent(
+                    last[0], tuple((v, s) for v, s in last[1])))
+                if snapshot is None:
+                    continue
+                chosen = [v for v in versions if v.ref in set(snapshot.versions)]
+                entry = transfers.transfer_entry(peer, snapshot,
+                                                 transfers.markings_summary(chosen))
+                link = repo.append(chain, head, rt.clock(), entry)
+                head = type(head)(link.seq, link.hash)
+                repo.record_sent(peer, cid, stix_id, snapshot.generation,
+                                 [list(ref) for ref in snapshot.versions])
+                appended += 1
+        repo.update_peer(peer, marks=marks)
+        uow.commit()
+    return appended
+
+
+def feed_page(rt: Runtime, node: Node, peer: str, after: int, limit: int) -> dict[str, Any]:
+    """The peer's transfers after its cursor, each with what proves it and the objects."""
+    if after < 0:
+        raise InvalidInput("after must be 0 or more (the last transfer applied)")
+    materialize(rt, node, peer)
+    chain = transfers.transfer_chain(peer)
+    limit = min(max(limit, 1), MAX_PAGE)
+    with rt.unit_of_work() as uow:
+        repo = FederationRepository(uow.connection)
+        head = repo.chain_head(chain)
+        links = repo.links(chain, after=after, limit=limit)
+        entries = [decode_body(link.body) for link in links]
+        collections = {e["entry"]["collection"] for e in entries}
+        records = ExchangeRecords(uow.connection)
+        meta = {cid: _collection_meta(records.collection(cid)) for cid in collections}
+        raws = _raws(FederationObjects(uow.connection), str(node.party), entries)
+    items = [_item(node, peer, chain, link, body["entry"], raws)
+             for link, body in zip(links, entries, strict=True)]
+    return {"origin": {"party": node.party, "key_id": node.key.key_id},
+            "head": {"seq": head.seq, "hash": head.hash}, "collections": meta,
+            "items": items}
+
+
+def accept_receipt(rt: Runtime, node: Node, peer: str, peer_key: str, document: Any) -> None:
+    """Keep a peer's signed receipt of its transfers up to `through`."""
+    if not isinstance(document, dict) or not isinstance(document.get("receipt"), dict):
+        raise FederationError("a receipt is {\"receipt\": {...}, \"signature\": \"...\"}")
+    statement, signature = document["receipt"], document.get("signature")
+    if not isinstance(signature, str) or not verify(peer_key, statement, signature):
+        raise FederationError("the receipt is not signed by the requesting node's key")
+    if (statement.get("from") != node.key.key_id or statement.get("to") != key_id(peer_key)
+            or statement.get("peer") != peer):
+        raise FederationError("the receipt names other nodes than this one and the sender")
+    chain = transfers.transfer_chain(peer)
+    through = statement.get("through")
+    if not isinstance(through, int) or isinstance(through, bool) or through < 1:
+        raise FederationError("a receipt's through is a transfer number from 1")
+    with rt.unit_of_work() as uow:
+        repo = FederationRepository(uow.connection)
+        links = repo.links(chain, after=through - 1, limit=1)
+        if not links or not transfers.receipt_matches(statement, links[0]):
+            raise FederationError(f"the receipt does not match transfer {through} to {peer}")
+        repo.add_receipt(chain, through, links[0].hash, document, rt.clock())
+        uow.commit()
+
+
+def _item(node: Node, peer: str, chain: str, link: Any, entry: dict[str, Any],
+          raws: dict[tuple[str, str, str], bytes]) -> dict[str, Any]:
+    snapshot = repl.Snapshot(entry["collection"], entry["object"], entry["generation"],
+                             tuple((v, s) for v, s in entry["versions"]))
+    versions: list[dict[str, Any]] | None = []
+    for version, sha256 in snapshot.versions:
+        raw = raws.get((snapshot.collection, snapshot.stix_id, version))
+        if raw is None or hashlib.sha256(raw).hexdigest() != sha256:
+            versions = None  # deleted or changed since: a later transfer supersedes this one
+            break
+        assert versions is not None
+        versions.append({"version": version, "raw": raw.decode(), "signature": node.key.sign(
+            repl.object_statement(node.key.key_id, str(node.party), snapshot.collection,
+                                  snapshot.stix_id, version, sha256))})
+    return {"seq": link.seq, "body": link.body.decode(), "hash": link.hash,
+            "signature": node.key.sign(transfer_statement(node.key.key_id, chain, link.seq,
+                                                          link.hash)),
+            "snapshot_signature": node.key.sign(repl.snapshot_statement(node.key.key_id, peer,
+                                                                        snapshot)),
+            "versions": versions}
+
+
+def _raws(objects: FederationObjects, producer: str, entries: list[dict[str, Any]]
+          ) -> dict[tuple[str, str, str], bytes]:
+    wanted: dict[str, list[tuple[str, str]]] = {}
+    for body in entries:
+        entry = body["entry"]
+        wanted.setdefault(entry["collection"], []).extend(
+            (entry["object"], version) for version, _ in entry["versions"])
+    found: dict[tuple[str, str, str], bytes] = {}
+    for cid, pairs in wanted.items():
+        for (stix_id, version), raw in objects.raws(cid, producer, pairs).items():
+            found[(cid, stix_id, version)] = raw
+    return found
+
+
+def _collection_meta(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"title": row["title"], "description": row["description"],
+            "read_parties": None if row["read_parties"] is None
+            else sorted(_parties(row["read_parties"]) or ())}
+
+
+def _parties(stored: str | None) -> frozenset[str] | None:
+    return None if stored is None else frozenset(p for p in stored.split("|") if p)

@@ -1,0 +1,135 @@
+"""What the federation shows its people (issue 14 items 7, 8): the transfers that left this node
+and those that arrived, with their receipts, and the state of every link with a peer.
+
+For a Party's party-admin and the depositary's operators only (`Action.READ_FEDERATION`): the
+record says which objects crossed the border to whom, which is itself information of the Party.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from kelisim.domain.access import Action, require
+from kelisim.domain.accounts import Principal
+from kelisim.domain.errors import InvalidInput
+from kelisim.domain.federation import transfers
+from kelisim.domain.federation.roster import node_of
+from kelisim.domain.federation.signing import verify
+from kelisim.domain.ledger import decode_body, verify_chain
+from kelisim.services import participation
+from kelisim.services.federation import ledger_sync
+from kelisim.services.federation.node import current_roster, require_node
+from kelisim.services.runtime import Runtime
+from kelisim.storage.federation_repository import FederationRepository
+
+DIRECTIONS = ("sent", "arrived")
+
+
+def federation_status(rt: Runtime, principal: Principal) -> dict[str, Any]:
+    node = require_node(rt)
+    require(principal, Action.READ_FEDERATION, party=node.party)
+    roster = current_roster(rt)
+    today = rt.clock().date()
+    states = participation.party_states_on(rt, today)
+    with rt.unit_of_work() as uow:
+        repo = FederationRepository(uow.connection)
+        ledger = uow.ledger.head()
+        mine = repo.latest_checkpoint(ledger_sync.DEPOSITARY_SOURCE)
+        witnesses = repo.cosignatures(None if mine is None else mine["size"]) if mine else []
+        peers = []
+        for entry in (roster.entries if roster else ()):
+            if entry.party is None or entry.party == node.party:
+                continue
+            link = repo.peer(entry.party)
+            sent = repo.chain_head(transfers.transfer_chain(entry.party))
+            receipt = repo.latest_receipt(transfers.transfer_chain(entry.party))
+            peers.append({
+                "party": entry.party, "url": entry.url, "key_id": entry.key_id,
+                "speaks_today": node_of(roster, entry.party, today) is entry if roster else False,
+                "state": str(states.get(entry.party)) if states.get(entry.party) else None,
+                "last_contact": _iso(link["last_contact"]),
+                "last_error": link["last_error"],
+                "lag_transfers": link["last_pull_lag"],
+                "arrived_through": link["pulled_through"],
+                "sent": sent.seq,
+                "receipted_through": receipt["through"] if receipt else 0,
+                "pending_receipts": sent.seq - (receipt["through"] if receipt else 0),
+                "quarantined": len(repo.quarantined(entry.party)),
+                "copies_held": repo.copies_count(entry.party)})
+        split = repo.split_views()
+    return {"party": node.party, "url": node.url, "key_id": node.key.key_id,
+            "roster_serial": roster.serial if roster else None,
+            "ledger": {"size": ledger.seq if ledger else 0,
+                       "checkpoint_size": mine["size"] if mine else None,
+                       "witnesses": len(witnesses)},
+            "split_views": [{"detected_at": _iso(r["detected_at"]), "reason": r["reason"]}
+                            for r in split],
+            "peers": peers}
+
+
+def list_transfers(rt: Runtime, principal: Principal, *, direction: str, party: str,
+                   after: int = 0, limit: int = 100) -> dict[str, Any]:
+    node = require_node(rt)
+    require(principal, Action.READ_FEDERATION, party=node.party)
+    chain = _chain(direction, party)
+    with rt.unit_of_work() as uow:
+        repo = FederationRepository(uow.connection)
+        links = repo.links(chain, after=after, limit=min(max(limit, 1), 1000))
+        head = repo.chain_head(chain)
+        receipt = repo.latest_receipt(chain) if direction == "sent" else None
+    receipted = receipt["through"] if receipt else 0
+    items = []
+    for link in links:
+        body = decode_body(link.body)
+        item = {"seq": link.seq, "recorded_at": body["recorded_at"], "hash": link.hash,
+                **body["entry"]}
+        if direction == "sent":
+            item["receipted"] = link.seq <= receipted
+        items.append(item)
+    return {"chain": chain, "head": {"seq": head.seq, "hash": head.hash}, "items": items,
+            "next": links[-1].seq if len(links) == limit and links else None}
+
+
+def verify_transfers(rt: Runtime, principal: Principal, *, direction: str,
+                     party: str) -> dict[str, Any]:
+    """The chain recomputed, and (sent) each receipt checked against the entry it names."""
+    node = require_node(rt)
+    require(principal, Action.READ_FEDERATION, party=node.party)
+    chain = _chain(direction, party)
+    roster = current_roster(rt)
+    with rt.unit_of_work() as uow:
+        repo = FederationRepository(uow.connection)
+        links = repo.links(chain)
+        head = repo.chain_head(chain)
+        receipts = repo.receipts(chain) if direction == "sent" else []
+    problems = [str(p) for p in verify_chain(links, head)]
+    keys = {e.key_id: e.public_key for e in (roster.entries if roster else ())}
+    by_seq = {link.seq: link for link in links}
+    for row in receipts:
+        document = row["receipt"]
+        statement = document["receipt"]
+        signer = keys.get(str(statement.get("to")))
+        link = by_seq.get(row["through"])
+        if signer is None or not verify(signer, statement, document.get("signature", "")):
+            problems.append(f"receipt through {row['through']}: its signature does not verify")
+        elif link is None or not transfers.receipt_matches(statement, link):
+            problems.append(f"receipt through {row['through']}: it names an entry this chain "
+                            "does not hold")
+    return {"chain": chain, "ok": not problems, "entries": len(links),
+            "receipts": len(receipts), "head": {"seq": head.seq, "hash": head.hash},
+            "problems": problems}
+
+
+def _chain(direction: str, party: str) -> str:
+    if direction not in DIRECTIONS:
+        raise InvalidInput(f"direction must be one of {', '.join(DIRECTIONS)}")
+    party = party.strip().upper()
+    if len(party) != 3 or not party.isalpha():
+        raise InvalidInput("party must be a three-letter code, e.g. RUS")
+    return (transfers.transfer_chain(party) if direction == "sent"
+            else transfers.arrival_chain(party))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()

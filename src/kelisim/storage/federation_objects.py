@@ -1,0 +1,129 @@
+"""The exchange's rows as the federation reads and writes them (issue 14 items 3-5).
+
+The origin side finds what changed among its own objects in a collection since a peer's mark:
+rows added after a `date_added` and tombstones after an id. Both are given out under the
+collection's intake lock (`ObjectsRepository.lock_collection`), so within a collection they
+commit in the order they are numbered and a mark never skips a row that commits later. No
+timestamp is used as a cursor (the defect of TAXII polling by `added_after`).
+
+The receiving side writes a copy's versions as ordinary exchange rows of the origin's Party, with
+the gates of the origin's markings, so its own readers are served by the same Art. 6 policy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
+
+from kelisim.domain import exchange_policy as policy
+from kelisim.domain.exchange_policy import Gates, Marking
+from kelisim.storage.chain_rows import as_bytes
+from kelisim.storage.exchange_objects import ObjectsRepository
+from kelisim.storage.schema import exchange_objects, exchange_tombstones
+
+T = exchange_objects
+TOMB = exchange_tombstones
+CHUNK = 500
+
+
+def marking_of(tlp: str | None, restricted_owner: str | None, stored: Gates,
+               producer: str | None) -> Marking:
+    """A Marking that the policy treats exactly as the one the gates were compiled from
+    (`exchange_policy.gates`): recipients from the TLP gate, allowed Parties from the
+    restricted gate (both include the producer, which may read anyway)."""
+    tokens = [t for t in (stored.tlp or "").split(policy.SEP) if t]
+    allowed = [p for p in (stored.restricted or "").split(policy.SEP) if p]
+    return Marking(tlp=tlp,
+                   recipient_parties=frozenset(t[2:] for t in tokens if t.startswith("P:")),
+                   recipient_bodies=frozenset(t[2:] for t in tokens if t.startswith("B:")),
+                   restricted_owner=restricted_owner,
+                   restricted_allowed=frozenset(allowed) - {restricted_owner or ""},
+                   producer_party=producer)
+
+
+class FederationObjects:
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    # --- the origin's side ----------------------------------------------------------------------
+
+    def changed_ids(self, collection_id: str, producer: str, after_added: int,
+                    after_tombstone: int) -> tuple[set[str], int, int]:
+        """The ids of `producer`'s objects added or deleted since the marks, and the new marks."""
+        added = self._conn.execute(
+            select(T.c.stix_id, T.c.date_added).where(
+                T.c.collection_id == collection_id, T.c.producer_party == producer,
+                T.c.date_added > after_added)).all()
+        deleted = self._conn.execute(
+            select(TOMB.c.stix_id, TOMB.c.id).where(
+                TOMB.c.collection_id == collection_id, TOMB.c.producer_party == producer,
+                TOMB.c.id > after_tombstone)).all()
+        ids = {r[0] for r in added} | {r[0] for r in deleted}
+        return (ids, max([after_added, *(int(r[1]) for r in added)]),
+                max([after_tombstone, *(int(r[1]) for r in deleted)]))
+
+    def all_ids(self, collection_id: str, producer: str) -> set[str]:
+        rows = self._conn.execute(select(T.c.stix_id).distinct().where(
+            T.c.collection_id == collection_id, T.c.producer_party == producer))
+        return {r[0] for r in rows}
+
+    def own_versions(self, collection_id: str, producer: str, stix_ids: Iterable[str]
+                     ) -> dict[str, list[dict[str, Any]]]:
+        """Each id's stored versions by `producer`, oldest first, with sha256 and marking."""
+        ids = sorted(set(stix_ids))
+        found: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        for start in range(0, len(ids), CHUNK):
+            rows = self._conn.execute(
+                select(T.c.stix_id, T.c.version, T.c.tlp, T.c.restricted_owner, T.c.tlp_gate,
+                       T.c.restricted_gate, T.c.open_access, T.c.raw).where(
+                    T.c.collection_id == collection_id, T.c.producer_party == producer,
+                    T.c.stix_id.in_(ids[start:start + CHUNK])).order_by(T.c.stix_id,
+                                                                        T.c.version))
+            for r in rows:
+                raw = as_bytes(r.raw)
+                found[r.stix_id].append({
+                    "version": r.version, "sha256": hashlib.sha256(raw).hexdigest(),
+                    "marking": marking_of(r.tlp, r.restricted_owner,
+                                          Gates(r.tlp_gate, r.restricted_gate,
+                                                bool(r.open_access)), producer)})
+        return found
+
+    def raws(self, collection_id: str, producer: str,
+             wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+        """The raw bytes of these (id, version) of `producer`, those still stored."""
+        found: dict[tuple[str, str], bytes] = {}
+        for start in range(0, len(wanted), CHUNK):
+            part = wanted[start:start + CHUNK]
+            rows = self._conn.execute(select(T.c.stix_id, T.c.version, T.c.raw).where(
+                T.c.collection_id == collection_id, T.c.producer_party == producer,
+                or_(*(and_(T.c.stix_id == i, T.c.version == v) for i, v in part))))
+            found.update({(r.stix_id, r.version): as_bytes(r.raw) for r in rows})
+        return found
+
+    # --- the receiver's side --------------------------------------------------------------------
+
+    def held_versions(self, collection_id: str, producer: str, stix_id: str) -> set[str]:
+        rows = self._conn.execute(select(T.c.version).where(
+            T.c.collection_id == collection_id, T.c.producer_party == producer,
+            T.c.stix_id == stix_id))
+        return {r[0] for r in rows}
+
+    def replace_copy(self, collection_id: str, producer: str, stix_id: str,
+                     keep: set[str], rows: list[dict[str, Any]]) -> None:
+        """The copy's versions become `keep` (stored) plus `rows` (new, date_added given)."""
+        self._conn.execute(delete(T).where(
+            T.c.collection_id == collection_id, T.c.producer_party == producer,
+            T.c.stix_id == stix_id, T.c.version.not_in(keep) if keep else T.c.version.isnot(None)))
+        repo = ObjectsRepository(self._conn)
+        repo.insert_many(sorted(rows, key=lambda row: row["date_added"]))
+        latest = (select(func.max(T.c.version)).where(
+            T.c.collection_id == collection_id, T.c.producer_party == producer,
+            T.c.stix_id == stix_id).scalar_subquery())
+        self._conn.execute(update(T).where(
+            T.c.collection_id == collection_id, T.c.producer_party == producer,
+            T.c.stix_id == stix_id).values(superseded=T.c.version != latest))
+        if rows:
+            repo.set_last_added(collection_id, max(row["date_added"] for row in rows))

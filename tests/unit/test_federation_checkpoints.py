@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from kelisim.domain.federation.checkpoints import (
     SignedCheckpoint,
     SplitView,
     checkpoint_from_json,
+    checkpoint_of,
     checkpoint_statement,
     checkpoint_to_json,
     cosign,
@@ -35,9 +36,11 @@ from kelisim.domain.federation.checkpoints import (
     verify_checkpoint,
     verify_cosignature,
     verify_split_view,
+    witnesses,
 )
+from kelisim.domain.federation.roster import NodeDescriptor, admit, empty_roster
 from kelisim.domain.federation.signing import NodeKey
-from kelisim.domain.ledger import GENESIS_HASH, Link, make_link
+from kelisim.domain.ledger import GENESIS_HASH, Head, Link, make_link
 
 DEPOSITARY = NodeKey.from_private_bytes(b"\x01" * 32)
 WITNESS = NodeKey.from_private_bytes(b"\x02" * 32)
@@ -342,3 +345,26 @@ def test_checkpoints_of_a_forked_history_always_give_a_split_view(fork_at: int, 
         assert verify_split_view(evidence_from_json(evidence_to_json(found)),
                                  DEPOSITARY.public_key)
     assert not extends(checkpoint(i, other), LEDGER[i:max(i, j)], checkpoint(max(i, j)))
+
+
+def test_the_witnesses_of_a_checkpoint_are_the_current_nodes_that_cosigned_it() -> None:
+    kaz_old, kaz_new, rus = (NodeKey.from_private_bytes(bytes([n]) * 32) for n in (7, 8, 9))
+    roster = empty_roster(DEPOSITARY.public_key, "https://dep.example", date(2026, 1, 1), T0)
+    roster = admit(roster, NodeDescriptor("KAZ", "https://kaz.example", kaz_old.public_key,
+                                          date(2026, 1, 1)), date(2026, 1, 1))
+    roster = admit(roster, NodeDescriptor("KAZ", "https://kaz.example", kaz_new.public_key,
+                                          date(2026, 2, 1)), date(2026, 1, 20))
+    roster = admit(roster, NodeDescriptor("RUS", "https://rus.example", rus.public_key,
+                                          date(2026, 1, 1)), date(2026, 1, 1))
+    cp = checkpoint(5)
+    cosignatures = [cosign(kaz_old, cp, DEPOSITARY.public_key),
+                    cosign(rus, cp, DEPOSITARY.public_key),
+                    cosign(MALLORY, cp, DEPOSITARY.public_key),  # on no roster
+                    cosign(kaz_new, checkpoint(6), DEPOSITARY.public_key),  # another checkpoint
+                    replace(cosign(WITNESS, cp, DEPOSITARY.public_key), signature="A" * 86)]
+    assert witnesses(cosignatures, cp, DEPOSITARY.public_key, roster, date(2026, 1, 15)) == {
+        "KAZ": kaz_old.key_id, "RUS": rus.key_id}
+    # from 1 February KAZ's old key no longer speaks: its cosignature counts for nobody
+    assert witnesses(cosignatures, cp, DEPOSITARY.public_key, roster, date(2026, 2, 1)) == {
+        "RUS": rus.key_id}
+    assert checkpoint_of(Head(5, LEDGER[4].hash), cp.issued_at) == cp

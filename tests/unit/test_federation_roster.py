@@ -26,6 +26,7 @@ from kelisim.domain.federation.roster import (
     descriptor_statement,
     descriptor_to_json,
     empty_roster,
+    key_resolver,
     newer,
     node_of,
     revoke,
@@ -440,3 +441,12 @@ def test_the_empty_roster_holds_only_the_depositary() -> None:
     assert node_of(first, None, D("2026-01-01")) == first.entries[0]
     assert first.entries[0].key_id == DEPOSITARY.key_id
     assert verify_roster(sign_roster(first, DEPOSITARY), DEPOSITARY.public_key) == first
+
+
+def test_the_key_resolver_gives_only_keys_that_speak_that_day() -> None:
+    on_rotation_day = key_resolver(LATEST, D("2026-03-10"))
+    assert on_rotation_day(KAZ_2.key_id) == KAZ_2.public_key
+    assert on_rotation_day(KAZ_1.key_id) is None
+    assert on_rotation_day(RUS_1.key_id) is None
+    assert key_resolver(LATEST, D("2026-03-09"))(KAZ_1.key_id) == KAZ_1.public_key
+    assert on_rotation_day("not a key id") is None

@@ -168,3 +168,10 @@ def test_any_statement_verifies_after_signing_and_not_after_any_change(
     assert verify(KEY.public_key, statement, signature)
     assert not verify(KEY.public_key, {**statement, "type": kind + "x"}, signature)
     assert not verify(KEY.public_key, {**statement, "extra\x00": 1}, signature)
+
+
+def test_two_node_keys_are_equal_when_they_are_the_same_key() -> None:
+    assert NodeKey.from_private_bytes(KEY.private_bytes()) == KEY
+    assert KEY != OTHER
+    assert KEY.__eq__(KEY.public_key) is False
+    assert len({KEY, NodeKey.from_private_bytes(KEY.private_bytes()), OTHER}) == 2

@@ -6,6 +6,7 @@ is refused with a 401 and its reason."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import threading
 import time
@@ -18,6 +19,14 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 
+from kelisim.domain.federation.roster import (
+    NodeDescriptor,
+    Roster,
+    admit,
+    empty_roster,
+    key_resolver,
+    revoke,
+)
 from kelisim.domain.federation.signing import NodeKey, b64decode, b64encode
 from kelisim.web.federation_signatures import NodeSignatureAuth, verify_request
 from kelisim.web.problems import install_problem_handlers
@@ -38,6 +47,12 @@ class Peer:
     now: datetime = NOW
     trusted: dict[str, str] = field(default_factory=lambda: {KAZ.key_id: KAZ.public_key,
                                                              RUS.key_id: RUS.public_key})
+    roster: Roster | None = None
+
+    def resolve(self, key_id: str) -> str | None:
+        if self.roster is not None:
+            return key_resolver(self.roster, self.now.date())(key_id)
+        return self.trusted.get(key_id)
 
 
 def node_app(peer: Peer) -> FastAPI:
@@ -47,7 +62,7 @@ def node_app(peer: Peer) -> FastAPI:
     @app.api_route("/federation/v1/{rest:path}", methods=["GET", "POST", "PUT"])
     async def federation(request: Request) -> dict[str, str]:
         key_id = verify_request(request.method, str(request.url), request.headers,
-                                await request.body(), peer.trusted.get, peer.now)
+                                await request.body(), peer.resolve, peer.now)
         return {"key_id": key_id}
 
     return app
@@ -219,3 +234,30 @@ def test_verify_request_names_the_key_without_a_server() -> None:
     assert verify_request("POST", str(request.url), request.headers, BODY,
                           {KAZ.key_id: KAZ.public_key}.get, NOW) == KAZ.key_id
     assert b64decode(b64encode(BODY)) == BODY
+
+
+def test_an_async_client_signs_too(peer: Peer) -> None:
+    async def call() -> httpx.Response:
+        async with httpx.AsyncClient(base_url=peer.base_url, timeout=10,
+                                     auth=NodeSignatureAuth(RUS, lambda: NOW)) as client:
+            return await client.post("/federation/v1/receipts", content=BODY)
+
+    response = asyncio.run(call())
+    assert response.status_code == 200 and response.json() == {"key_id": RUS.key_id}
+
+
+def test_the_roster_decides_which_keys_are_accepted_on_the_day(peer: Peer) -> None:
+    depositary = NodeKey.from_private_bytes(b"\x10" * 32)
+    roster = empty_roster(depositary.public_key, "https://dep.example", NOW.date(), NOW)
+    roster = admit(roster, NodeDescriptor("KAZ", "https://kaz.example", KAZ.public_key,
+                                          NOW.date()), NOW.date())
+    roster = admit(roster, NodeDescriptor("RUS", "https://rus.example", RUS.public_key,
+                                          NOW.date()), NOW.date())
+    peer.roster = revoke(roster, RUS.key_id, NOW.date() + timedelta(days=1))
+    with signed_client(peer, RUS) as client:
+        assert client.get("/federation/v1/roster").status_code == 200
+    peer.now = NOW + timedelta(days=1)
+    with signed_client(peer, RUS, at=peer.now) as client:
+        refused(client.get("/federation/v1/roster"), "unknown key")
+    with signed_client(peer, KAZ, at=peer.now) as client:
+        assert client.get("/federation/v1/roster").json() == {"key_id": KAZ.key_id}

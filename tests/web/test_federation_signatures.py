@@ -48,6 +48,7 @@ class Peer:
     trusted: dict[str, str] = field(default_factory=lambda: {KAZ.key_id: KAZ.public_key,
                                                              RUS.key_id: RUS.public_key})
     roster: Roster | None = None
+    public_url: str | None = None
 
     def resolve(self, key_id: str) -> str | None:
         if self.roster is not None:
@@ -62,7 +63,8 @@ def node_app(peer: Peer) -> FastAPI:
     @app.api_route("/federation/v1/{rest:path}", methods=["GET", "POST", "PUT"])
     async def federation(request: Request) -> dict[str, str]:
         key_id = verify_request(request.method, str(request.url), request.headers,
-                                await request.body(), peer.resolve, peer.now)
+                                await request.body(), peer.resolve, peer.now,
+                                public_url=peer.public_url)
         return {"key_id": key_id}
 
     return app
@@ -261,3 +263,24 @@ def test_the_roster_decides_which_keys_are_accepted_on_the_day(peer: Peer) -> No
         refused(client.get("/federation/v1/roster"), "unknown key")
     with signed_client(peer, KAZ, at=peer.now) as client:
         assert client.get("/federation/v1/roster").json() == {"key_id": KAZ.key_id}
+
+
+def test_behind_a_proxy_the_node_verifies_against_its_public_url(peer: Peer) -> None:
+    """The client signed for https://kelisim.example.kz; a TLS-terminating proxy that rewrites
+    Host delivered it over http to 127.0.0.1."""
+    signed = next(NodeSignatureAuth(KAZ, lambda: NOW).auth_flow(httpx.Request(
+        "POST", "https://kelisim.example.kz/federation/v1/push?peer=RUS", content=BODY)))
+    delivered = peer.base_url + "/federation/v1/push?peer=RUS"
+    refused(send(signed, url=delivered, host=peer.base_url.removeprefix("http://")),
+            "bad signature")
+    peer.public_url = "https://kelisim.example.kz"
+    response = send(signed, url=delivered, host=peer.base_url.removeprefix("http://"))
+    assert response.status_code == 200 and response.json() == {"key_id": KAZ.key_id}
+    peer.public_url = "https://kelisim.example.by"
+    refused(send(signed, url=delivered), "bad signature")
+
+
+def test_a_resolver_handing_back_another_key_for_an_id_is_not_believed(peer: Peer) -> None:
+    peer.trusted[KAZ.key_id] = RUS.public_key
+    with signed_client(peer, KAZ) as client:
+        refused(client.post("/federation/v1/push", content=BODY), "unknown key")

@@ -17,7 +17,7 @@ import kelisim.domain
 
 DOMAIN = Path(kelisim.domain.__file__).parent
 FORBIDDEN_MODULES = ("fastapi", "starlette", "sqlalchemy", "alembic", "psycopg", "uvicorn",
-                     "typer", "rich")
+                     "typer", "rich", "httpx", "http_message_signatures")
 CLOCK_READS = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"),
                ("date", "today")}
 SANCTIONED_CLOCK = {("clock.py", "system_clock")}
@@ -88,6 +88,7 @@ def test_a_domain_module_does_not_read_the_wall_clock(path: Path) -> None:
         pytest.param("from sqlalchemy.orm import Session", 1, 0, id="from-sqlalchemy-orm"),
         pytest.param("import psycopg_pool", 1, 0, id="psycopg-family"),
         pytest.param("from rich.console import Console", 1, 0, id="rich"),
+        pytest.param("import httpx", 1, 0, id="httpx"),
         pytest.param("import richardson", 0, 0, id="a-name-that-merely-starts-with-rich"),
         pytest.param("from datetime import date\ndef f():\n    return date.today()", 0, 1,
                      id="date-today"),

@@ -8,7 +8,7 @@ Every request a node sends another carries `Signature-Input`/`Signature` (label 
   it includes the scheme, and behind the usual TLS-terminating reverse proxy the client signs
   `https://...` while the application sees `http://...`; the authority and the path survive a
   proxy that forwards the Host header (`proxy_set_header Host $host`). A node behind a proxy
-  that rewrites Host passes its public URL's authority in the `url` it verifies.
+  that rewrites Host verifies with `public_url=` its own URL (the one on its descriptor).
 - `content-digest` (RFC 9530, sha-256) of the body, empty bodies included, checked here
   against the bytes received, so a body cannot be swapped under a valid signature.
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -43,7 +44,8 @@ from http_message_signatures import (
 )
 
 from kelisim.domain.errors import NodeNotAuthenticated
-from kelisim.domain.federation.signing import NodeKey, b64decode
+from kelisim.domain.federation.signing import NodeKey, b64decode, public_key_is_valid
+from kelisim.domain.federation.signing import key_id as node_key_id
 
 LABEL = "kelisim"
 TAG = "kelisim-federation/1"
@@ -112,13 +114,11 @@ class _Resolver(HTTPSignatureKeyResolver):
 
     def resolve_public_key(self, key_id: str) -> Any:
         public_key = self.resolve_key(key_id)
-        raw = b64decode(public_key) if isinstance(public_key, str) else None
-        try:
-            if raw is None:
-                raise ValueError(key_id)
-            return Ed25519PublicKey.from_public_bytes(raw)
-        except ValueError:
-            raise _Refused(f"unknown key: {key_id!r} speaks for no node on the roster") from None
+        # the key id is the key's own hash: a resolver cannot hand back another node's key
+        if public_key is None or not public_key_is_valid(public_key) or (
+                node_key_id(public_key) != key_id):
+            raise _Refused(f"unknown key: {key_id!r} speaks for no node on the roster today")
+        return Ed25519PublicKey.from_public_bytes(b64decode(public_key) or b"")
 
     def resolve_private_key(self, key_id: str) -> Any:
         raise NotImplementedError
@@ -153,10 +153,15 @@ class _Verifier(HTTPMessageVerifier):
 
 def verify_request(method: str, url: str, headers: Mapping[str, str], body: bytes,
                    resolve_key: Callable[[str], str | None], now: datetime,
-                   max_skew: timedelta = MAX_SKEW) -> str:
+                   max_skew: timedelta = MAX_SKEW, *, public_url: str | None = None) -> str:
     """The key id that signed this request; NodeNotAuthenticated (401) with a one-line reason
     if it is unsigned, by an unknown key, badly signed, its body does not match its signed
-    digest, or created outside `max_skew` of `now`."""
+    digest, or created outside `max_skew` of `now`.
+
+    `public_url` (the node's own URL, as on its descriptor) replaces the scheme and authority
+    of `url`, for a node behind a proxy that does not forward the Host it was called by."""
+    if public_url is not None:
+        url = _at(public_url, url)
     fields = _Fields(headers.items())
     if "signature-input" not in fields and "signature" not in fields:
         raise NodeNotAuthenticated(f"unsigned request: node-to-node requests carry an HTTP "
@@ -177,6 +182,11 @@ def verify_request(method: str, url: str, headers: Mapping[str, str], body: byte
         raise NodeNotAuthenticated("digest mismatch: the body is not the one signed "
                                    "(RFC 9530 Content-Digest; issue 14, item 9)") from None
     return str(result.parameters["keyid"])
+
+
+def _at(public_url: str, url: str) -> str:
+    public, received = urlsplit(public_url), urlsplit(url)
+    return urlunsplit((public.scheme, public.netloc, received.path, received.query, ""))
 
 
 def _reason(error: Exception) -> str:

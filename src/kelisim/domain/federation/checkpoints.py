@@ -19,13 +19,14 @@ instruments of a treaty), so a consistency proof is the links themselves.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from kelisim.domain.errors import FederationError, UntrustedSignature
 from kelisim.domain.federation import _fields as f
+from kelisim.domain.federation.roster import Roster, speaker
 from kelisim.domain.federation.signing import NodeKey, key_id, verify
 from kelisim.domain.ledger import GENESIS_HASH, Head, Link, decode_body, verify_chain
 
@@ -40,6 +41,11 @@ class Checkpoint:
     size: int
     head: str
     issued_at: datetime
+
+
+def checkpoint_of(head: Head, issued_at: datetime) -> Checkpoint:
+    """The checkpoint of a ledger whose head (`kelisim.domain.ledger.Head`) is `head`."""
+    return Checkpoint(head.seq, head.hash, issued_at)
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,20 @@ def verify_cosignature(c: Cosignature, depositary_key: str) -> bool:
     except FederationError:
         return False
     return verify(c.witness_key, statement, c.signature)
+
+
+def witnesses(cosignatures: Iterable[Cosignature], cp: Checkpoint, depositary_key: str,
+              roster: Roster, on: date) -> dict[str | None, str]:
+    """Party (None: the depositary) -> key id, for each node whose key speaks on `on` and
+    validly co-signed exactly `cp`: who agrees with this checkpoint (issue 14, items 2, 8)."""
+    agreeing: dict[str | None, str] = {}
+    for c in cosignatures:
+        if c.checkpoint != cp or not verify_cosignature(c, depositary_key):
+            continue
+        entry = speaker(roster, c.witness_key_id, on)
+        if entry is not None and entry.public_key == c.witness_key:
+            agreeing[entry.party] = entry.key_id
+    return agreeing
 
 
 def cosignature_to_json(c: Cosignature, depositary_key: str | None = None) -> dict[str, Any]:

@@ -18,7 +18,7 @@ decided by the service; what is on a signed roster is decided here.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -189,6 +189,8 @@ def check_roster(roster: Roster) -> None:
         raise FederationError(f"a roster's serial is a positive integer, not {roster.serial!r}")
     if not public_key_is_valid(roster.depositary_key):
         raise FederationError("the roster's depositary key is not an Ed25519 public key")
+    if not isinstance(roster.issued_at, datetime):
+        raise FederationError("a roster's issued_at is an instant")
     f.iso_instant(roster.issued_at)
     seen: set[str] = set()
     for entry in roster.entries:
@@ -309,6 +311,15 @@ def speaker(roster: Roster, key_id: str, on: date) -> RosterEntry | None:
         if entry.key_id == key_id and entry.speaks_on(on):
             return entry
     return None
+
+
+def key_resolver(roster: Roster, on: date) -> Callable[[str], str | None]:
+    """key id -> public key of a key that speaks on `on` (None otherwise): what a node passes
+    to `kelisim.web.federation_signatures.verify_request` to accept only current nodes."""
+    def resolve(key_id: str) -> str | None:
+        entry = speaker(roster, key_id, on)
+        return entry.public_key if entry is not None else None
+    return resolve
 
 
 def node_of(roster: Roster, party: str | None, on: date) -> RosterEntry | None:

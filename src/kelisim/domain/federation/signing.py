@@ -106,11 +106,19 @@ def verify(public_key: str, statement: Mapping[str, Any], signature: str) -> boo
     return True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NodeKey:
-    """A node's Ed25519 private key; it signs statements, never raw bytes chosen by a caller."""
+    """A node's Ed25519 private key; it signs statements, never raw bytes chosen by a caller.
+
+    Two NodeKeys are equal when they are the same key (same public key)."""
 
     private_key: Ed25519PrivateKey
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NodeKey) and other.public_key == self.public_key
+
+    def __hash__(self) -> int:
+        return hash(self.public_key)
 
     @classmethod
     def generate(cls) -> NodeKey:

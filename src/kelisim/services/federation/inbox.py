@@ -28,7 +28,7 @@ from kelisim.domain.errors import FederationError
 from kelisim.domain.federation import replication as repl
 from kelisim.domain.federation import transfers
 from kelisim.domain.federation.roster import RosterEntry
-from kelisim.domain.federation.signing import key_id, verify
+from kelisim.domain.federation.signing import verify
 from kelisim.domain.ledger import Head, Link, decode_body, verify_chain
 from kelisim.domain.stix.extension import agreement_properties
 from kelisim.domain.taxii import micros_of
@@ -119,7 +119,8 @@ def _apply_page(rt: Runtime, node: Node, peer: RosterEntry, page: dict[str, Any]
             entry = decode_body(item["body"].encode())["entry"]
             snapshot = repl.Snapshot(entry["collection"], entry["object"], entry["generation"],
                                      tuple((v, s) for v, s in entry["versions"]))
-            problem = _content_problem(node, peer, item, snapshot)
+            problem = (_content_problem(node, peer, item, snapshot)
+                       or _entitlement_problem(node, origin, entry))
             kept = False
             if problem is None:
                 try:
@@ -166,6 +167,24 @@ def _content_problem(node: Node, peer: RosterEntry, item: dict[str, Any],
     return None
 
 
+def _entitlement_problem(node: Node, origin: str, entry: dict[str, Any]) -> str | None:
+    """A version this node's Party may not receive is refused even from an authentic origin:
+    the receiver does not keep what Art. 6 forbids it, whoever erred."""
+    for version, marks in (entry.get("markings") or {}).items():
+        if not repl.peer_may_receive(str(node.party), _marking(origin, marks)):
+            return f"version {version} is marked for others than {node.party} (Art. 6)"
+    return None
+
+
+def _marking(origin: str, marks: dict[str, Any]) -> policy.Marking:
+    return policy.Marking(
+        tlp=marks.get("tlp"), recipient_parties=frozenset(marks.get("recipient_parties", ())),
+        recipient_bodies=frozenset(marks.get("recipient_bodies", ())),
+        restricted_owner=marks.get("restricted_owner"),
+        restricted_allowed=frozenset(marks.get("restricted_allowed", ())),
+        producer_party=origin)
+
+
 def _take(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry, page: dict[str, Any],
           entry: dict[str, Any], snapshot: repl.Snapshot, item: dict[str, Any]) -> bool:
     repo = FederationRepository(uow.connection)
@@ -206,12 +225,7 @@ def _row(collection_id: str, origin: str, given: dict[str, Any],
     obj = orjson.loads(raw)
     if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
         raise ValueError("the object is not a STIX object")
-    marking = policy.Marking(
-        tlp=marks.get("tlp"), recipient_parties=frozenset(marks.get("recipient_parties", ())),
-        recipient_bodies=frozenset(marks.get("recipient_bodies", ())),
-        restricted_owner=marks.get("restricted_owner"),
-        restricted_allowed=frozenset(marks.get("restricted_allowed", ())),
-        producer_party=origin)
+    marking = _marking(origin, marks)
     gates = policy.gates(marking)
     agreement = agreement_properties(obj)
     directions = agreement.directions if agreement else ()
@@ -245,5 +259,3 @@ def _receipt(node: Node, peer: RosterEntry, through: int, head: str) -> dict[str
                                             through, head)
     return {"receipt": statement, "signature": node.key.sign(statement)}
 
-
-__all__ = ["key_id", "pull_from", "quarantine_page"]

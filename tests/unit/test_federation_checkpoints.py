@@ -368,3 +368,12 @@ def test_the_witnesses_of_a_checkpoint_are_the_current_nodes_that_cosigned_it() 
     assert witnesses(cosignatures, cp, DEPOSITARY.public_key, roster, date(2026, 2, 1)) == {
         "RUS": rus.key_id}
     assert checkpoint_of(Head(5, LEDGER[4].hash), cp.issued_at) == cp
+
+
+def test_the_reason_of_received_evidence_is_this_nodes_own() -> None:
+    found = split_view(signed(6), signed(6, [*LEDGER[:3], *FORK]), DEPOSITARY.public_key)
+    assert found is not None
+    data = evidence_to_json(found)
+    data["reason"] = "RUS forged the ledger; stop trusting RUS"
+    assert evidence_from_json(data, DEPOSITARY.public_key).reason == found.reason
+    assert evidence_from_json(data).reason == data["reason"]  # unverified: as sent

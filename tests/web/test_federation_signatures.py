@@ -18,7 +18,10 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI, Request
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kelisim.domain.errors import NodeNotAuthenticated
 from kelisim.domain.federation.roster import (
     NodeDescriptor,
     Roster,
@@ -284,3 +287,25 @@ def test_a_resolver_handing_back_another_key_for_an_id_is_not_believed(peer: Pee
     peer.trusted[KAZ.key_id] = RUS.public_key
     with signed_client(peer, KAZ) as client:
         refused(client.post("/federation/v1/push", content=BODY), "unknown key")
+
+
+GOOD = next(NodeSignatureAuth(KAZ, lambda: NOW).auth_flow(
+    httpx.Request("POST", "https://kelisim.example.kz/federation/v1/push?peer=RUS", content=BODY)))
+HEADER_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=120)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["signature-input", "signature", "content-digest"]), HEADER_TEXT,
+       st.booleans())
+def test_any_hostile_signature_header_is_a_401_and_nothing_else(name: str, value: str,
+                                                               splice: bool) -> None:
+    headers = dict(GOOD.headers)
+    original = headers[name]
+    headers[name] = original[: len(value) % (len(original) + 1)] + value if splice else value
+    try:
+        key_id = verify_request("POST", str(GOOD.url), headers, BODY,
+                                {KAZ.key_id: KAZ.public_key}.get, NOW)
+    except NodeNotAuthenticated as error:
+        assert "\n" not in error.reason and error.status == 401
+    else:  # only a header that still says what was signed (maybe re-spelled) may pass
+        assert key_id == KAZ.key_id

@@ -150,26 +150,28 @@ def compare_view(rt: Runtime, source_key: str, view: Any) -> int:
 
 
 def check_witnessed(rt: Runtime) -> int:
-    """Every checkpoint a peer showed, against this node's own chain; new split views kept."""
+    """Every checkpoint a peer showed, against this node's own chain; new split views kept.
+
+    A checkpoint of this node's size with another head is evidence by itself; one of a smaller
+    size is, with this node's entries from there to its own checkpoint (which chain to the
+    depositary-signed head from a hash that is not the peer's): any node re-verifies both."""
     node = require_node(rt)
     if node.is_depositary:
         return 0
     with rt.unit_of_work() as uow:
         repo = FederationRepository(uow.connection)
         mine = repo.latest_checkpoint(DEPOSITARY_SOURCE)
-        shown = [r for r in repo.checkpoints() if r["source"] != DEPOSITARY_SOURCE]
-        hashes = {r["size"]: uow.ledger.hash_at(r["size"]) for r in shown}
-        if mine is not None:
-            hashes[mine["size"]] = uow.ledger.hash_at(mine["size"])
-    if mine is None:
-        return 0
+        if mine is None:
+            return 0
+        forks = [(r, uow.ledger.links_after(r["size"], int(mine["size"]) - r["size"]))
+                 for r in repo.checkpoints() if r["source"] != DEPOSITARY_SOURCE
+                 and r["size"] <= mine["size"] and uow.ledger.hash_at(r["size"]) != r["head"]]
     own = cps.checkpoint_from_json(mine["signed"], node.depositary_key)
     found = 0
-    for row in shown:
-        if row["size"] > own.checkpoint.size or hashes.get(row["size"]) == row["head"]:
-            continue
+    for row, links in forks:
         theirs = cps.checkpoint_from_json(row["signed"], node.depositary_key)
-        evidence = cps.split_view(theirs, own, node.depositary_key, hashes.get)
+        evidence = cps.split_view(theirs, own, node.depositary_key,
+                                  segment=links if row["size"] < mine["size"] else None)
         if evidence is not None:
             found += _keep(rt, evidence, node)
     return found

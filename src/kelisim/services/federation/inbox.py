@@ -59,6 +59,7 @@ def pull_from(rt: Runtime, node: Node, peer: RosterEntry, fetch: Fetch,
         page = fetch(after, PAGE)
         items = _checked_page(node, peer, page, Head(after, prev))
         if not items:
+            _contact(rt, peer.party, float(int(page["head"]["seq"]) - after))
             break
         pages += 1
         result = _apply_page(rt, node, peer, page, items)
@@ -69,6 +70,13 @@ def pull_from(rt: Runtime, node: Node, peer: RosterEntry, fetch: Fetch,
         if int(page["head"]["seq"]) <= last["seq"]:
             break
     return {"stored": stored, "quarantined": quarantined, "pages": pages}
+
+
+def _contact(rt: Runtime, party: str, lag: float) -> None:
+    with rt.unit_of_work() as uow:
+        FederationRepository(uow.connection).update_peer(
+            party, last_contact=rt.clock(), last_error=None, last_pull_lag=max(lag, 0.0))
+        uow.commit()
 
 
 def quarantine_page(rt: Runtime, party: str, reason: str, page: Any) -> None:

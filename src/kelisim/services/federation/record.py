@@ -57,6 +57,7 @@ def federation_status(rt: Runtime, principal: Principal) -> dict[str, Any]:
                 "pending_receipts": sent.seq - (receipt["through"] if receipt else 0),
                 "quarantined": len(repo.quarantined(entry.party)),
                 "copies_held": repo.copies_count(entry.party)})
+            peers[-1]["health"] = health(peers[-1])
         split = repo.split_views()
     return {"party": node.party, "url": node.url, "key_id": node.key.key_id,
             "roster_serial": roster.serial if roster else None,
@@ -66,6 +67,18 @@ def federation_status(rt: Runtime, principal: Principal) -> dict[str, Any]:
             "split_views": [{"detected_at": _iso(r["detected_at"]), "reason": r["reason"]}
                             for r in split],
             "peers": peers}
+
+
+def health(peer: dict[str, Any]) -> str:
+    """How a link with a peer is doing, for the picture and the table: `failing` (the last
+    sync failed, or the peer's Party is not bound today), `lagging` (transfers not yet taken or
+    receipted, items quarantined, or never reached), else `ok`."""
+    if peer["last_error"] or peer["state"] not in ("in_force", "withdrawing"):
+        return "failing"
+    if (peer["last_contact"] is None or (peer["lag_transfers"] or 0) > 0
+            or peer["pending_receipts"] > 0 or peer["quarantined"] > 0):
+        return "lagging"
+    return "ok"
 
 
 def list_transfers(rt: Runtime, principal: Principal, *, direction: str, party: str,

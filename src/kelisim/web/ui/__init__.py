@@ -22,12 +22,13 @@ from kelisim.web.ui import (
     depositary,
     exchange,
     exchange_submit,
+    federation,
     status,
 )
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 ROUTERS = [auth.router, agreement.router, status.router, depositary.router, accounts.router,
-           exchange.router, exchange_submit.router, certification.router]
+           exchange.router, exchange_submit.router, certification.router, federation.router]
 
 
 def mount_ui(app: FastAPI) -> None:

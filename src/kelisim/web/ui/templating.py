@@ -90,6 +90,8 @@ def nav(principal: Principal | None, exchange: bool = False) -> list[tuple[str, 
         items.append(("/certification", N_("Certification")))
     if allowed(principal, Action.MANAGE_ACCOUNTS, party=principal.party):
         items.append(("/accounts", N_("Accounts")))
+    if allowed(principal, Action.READ_FEDERATION, party=principal.party):
+        items.append(("/federation", N_("Federation")))
     return items
 
 

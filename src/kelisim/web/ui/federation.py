@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request, Response
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
-from kelisim.services.federation.record import federation_status
+from kelisim.services.federation.record import federation_status, list_transfers
 from kelisim.web.ui.routing import UiRoute, UserDep
 from kelisim.web.ui.templating import gettext_for, render
 
@@ -24,18 +24,19 @@ router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
 COLORS = {"ok": "#2e7d32", "lagging": "#ef8f00", "failing": "#c62828", "self": "#1f4e79"}
 SIZE, RADIUS, NODE = 420, 150, 26
+PAGE = 100
 
 
 @router.get("/federation")
 async def federation_page(request: Request, user: UserDep) -> Response:
     rt = request.app.state.runtime
     report = await run_in_threadpool(federation_status, rt, user)
-    translate = gettext_for(request)
-    labels = {"title": translate("The federation as this node sees it"),
-              "depositary": translate("Depositary"), "ok": translate("healthy"),
-              "lagging": translate("lagging"), "failing": translate("failing")}
+    _ = gettext_for(request)
+    labels = {"title": _("The federation as this node sees it"), "depositary": _("Depositary"),
+              "ok": _("healthy"), "lagging": _("lagging"), "failing": _("failing")}
     return render(request, "federation.html", {
-        "report": report, "picture": picture(report["party"], report["peers"], labels)})
+        "report": report, "labels": labels,
+        "picture": picture(report["party"], report["peers"], labels)})
 
 
 def picture(party: str | None, peers: Sequence[Mapping[str, Any]],
@@ -78,3 +79,19 @@ def _legend(labels: Mapping[str, str], y: float) -> list[str]:
                      f'fill="{COLORS[health]}"/><text x="{x + 20}" y="{y}" font-size="12">'
                      f'{escape(labels[health])}</text>')
     return parts
+
+
+@router.get("/federation/transfers")
+async def transfers_page(request: Request, user: UserDep, party: str = "",
+                         direction: str = "sent", after: int = 0) -> Response:
+    """What left this node for a peer's Party (with its receipts), or arrived from it."""
+    rt = request.app.state.runtime
+    report = await run_in_threadpool(federation_status, rt, user)
+    peers = [p["party"] for p in report["peers"]]
+    chosen = party.upper() if party else (peers[0] if peers else "")
+    listed = None
+    if chosen:
+        listed = await run_in_threadpool(lambda: list_transfers(
+            rt, user, direction=direction, party=chosen, after=max(after, 0), limit=PAGE))
+    return render(request, "federation_transfers.html", {
+        "peers": peers, "party": chosen, "direction": direction, "listed": listed})

@@ -27,15 +27,15 @@ class FileClock:
     run as separate processes: the test moves every node's day by writing one file). The file
     is read again only when it changes."""
 
-    def __init__(self, read: Callable[[], tuple[float, str]]) -> None:
-        """`read` returns the file's modification stamp and its text (no I/O here)."""
-        self._read = read
+    def __init__(self, stamp: Callable[[], float], read: Callable[[], str]) -> None:
+        """`stamp` gives the file's modification stamp, `read` its text (no I/O here)."""
+        self._stamp, self._read = stamp, read
         self._seen: tuple[float, datetime] | None = None
 
     def __call__(self) -> datetime:
-        stamp, text = self._read()
+        stamp = self._stamp()
         if self._seen is None or self._seen[0] != stamp:
-            instant = datetime.fromisoformat(text.strip())
+            instant = datetime.fromisoformat(self._read().strip())
             if instant.tzinfo is None:
                 instant = instant.replace(tzinfo=UTC)
             self._seen = (stamp, instant.astimezone(UTC))

@@ -63,7 +63,4 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
 
 
 def file_clock(path: Path) -> FileClock:
-    def read() -> tuple[float, str]:
-        return path.stat().st_mtime_ns, path.read_text()
-
-    return FileClock(read)
+    return FileClock(lambda: path.stat().st_mtime_ns, path.read_text)

@@ -62,7 +62,9 @@ def pull_from(rt: Runtime, node: Node, peer: RosterEntry, fetch: Fetch,
             _contact(rt, peer.party, float(int(page["head"]["seq"]) - after))
             break
         pages += 1
-        result = _apply_page(rt, node, peer, page, items)
+        result = _apply_page(rt, node, peer, page, items, after)
+        if result is None:
+            continue  # another sync took this page meanwhile: read from where it stopped
         stored += result[0]
         quarantined += result[1]
         last = items[-1]
@@ -117,11 +119,15 @@ def _checked_page(node: Node, peer: RosterEntry, page: Any, after: Head
 
 
 def _apply_page(rt: Runtime, node: Node, peer: RosterEntry, page: dict[str, Any],
-                items: list[dict[str, Any]]) -> tuple[int, int]:
+                items: list[dict[str, Any]], after: int) -> tuple[int, int] | None:
+    """Store a checked page; None if another sync (a second process, `sync --once` beside
+    `kelisim up`) took it first, so that no arrival is ever recorded twice."""
     origin = str(peer.party)
     stored = quarantined = 0
     with rt.unit_of_work() as uow:
         repo = FederationRepository(uow.connection)
+        if int(repo.lock_peer(origin)["pulled_through"]) != after:
+            return None
         head = repo.lock_chain(transfers.arrival_chain(origin))
         for item in items:
             entry = decode_body(item["body"].encode())["entry"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+import orjson
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -30,7 +31,7 @@ from sqlalchemy import (
 from kelisim.domain.exchange_policy import Scope
 from kelisim.domain.stix.observables import Observable, terms
 from kelisim.storage.exchange_objects import visibility
-from kelisim.storage.schema import exchange_observables
+from kelisim.storage.schema import exchange_objects, exchange_observables
 
 O = exchange_observables  # noqa: E741
 COLUMNS = tuple(column.name for column in O.columns)
@@ -152,3 +153,21 @@ def find_objects(connection: Connection, collections: Sequence[str], reach: Scop
                  .where(*where).group_by(O.c.collection_id, O.c.stix_id)
                  .order_by(O.c.collection_id, O.c.stix_id).limit(limit + 1))
     return [Found._make(r) for r in connection.execute(statement)]
+
+
+def names_of(connection: Connection, reach: Scope, found: Sequence[Found]) -> dict[str, str]:
+    """stix id -> the `name` (or `value`) of the version each found object was found by, read
+    under the same visibility (for a page that lists them)."""
+    T = exchange_objects
+    names: dict[str, str] = {}
+    keys = sorted({(f.collection_id, f.stix_id, f.version) for f in found})
+    for start in range(0, len(keys), CHUNK):
+        rows = connection.execute(select(T.c.stix_id, T.c.raw).where(
+            tuple_(T.c.collection_id, T.c.stix_id, T.c.version).in_(keys[start:start + CHUNK]),
+            visibility(T, reach)))
+        for stix_id, raw in rows:
+            obj = orjson.loads(bytes(raw))
+            label = obj.get("name") or obj.get("value")
+            if isinstance(label, str):
+                names[stix_id] = label
+    return names

@@ -41,6 +41,7 @@ from kelisim.storage.observables_index import (
     Match,
     count_objects,
     find_objects,
+    names_of,
     values_of,
 )
 from kelisim.storage.unit_of_work import UnitOfWork
@@ -87,6 +88,13 @@ def where_else(rt: Runtime, principal: Principal, collection_key: str, object_id
             shared.append(Shared(match.kind, match.value, count, found[:per_value]))
     _audited(rt, principal, "correlations", [o for s in shared for o in s.objects])
     return shared
+
+
+def object_names(rt: Runtime, principal: Principal, found: Sequence[Found]) -> dict[str, str]:
+    """The names of found objects (stix id -> name or value), for a page listing them."""
+    with rt.unit_of_work() as uow:
+        reach, _ = _reader_scope(rt, principal, uow)
+        return names_of(uow.connection, reach, found)
 
 
 def search_value(rt: Runtime, principal: Principal, value: str, *, kind: str | None = None,

@@ -72,6 +72,17 @@ def test_values_are_indexed_at_intake_and_correlate_across_parties(ex: Exchange)
     assert {o.stix_id for o in search(rt, ex.principals["ru"], SHA.upper()).objects} == {kz["id"]}
     with pytest.raises(InvalidInput):
         search(rt, ex.principals["ru"], "not an ip", kind="ipv4-addr")
+    v6 = with_pattern("[ipv6-addr:value ISSUBSET '2001:db8:aa::/48']")
+    v6_host = {"type": "ipv6-addr", "spec_version": "2.1",
+               "id": "ipv6-addr--1d3c0f53-7a3b-5f4e-8a6e-3f0e7b2d9c41", "value": "2001:db8:aa::9"}
+    post(ex, "kz", v6, v6_host)
+    assert {o.stix_id for o in search(rt, ex.principals["by"], "2001:DB8:AA::1").objects} == {
+        v6["id"]}
+    assert {o.stix_id for o in search(rt, ex.principals["by"], "2001:db8::/32").objects} == {
+        v6["id"], v6_host["id"]}
+    assert search(rt, ex.principals["by"], "2001:db8:ab::/48").objects == []
+    assert {o.stix_id for o in search(rt, ex.principals["by"], "198.51.100.77/32",
+                                      exact=True).objects} == {by["id"]}
 
 
 def test_other_collections_count_only_when_the_reader_may_read_them(ex: Exchange) -> None:

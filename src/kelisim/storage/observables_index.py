@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from kelisim.domain.exchange_policy import Scope
-from kelisim.domain.stix.observables import Observable, terms
+from kelisim.domain.stix.observables import Observable, supernets, terms
 from kelisim.storage.exchange_objects import visibility
 from kelisim.storage.schema import exchange_objects, exchange_observables
 
@@ -46,14 +46,16 @@ CHUNK = 500
 
 
 class Match(NamedTuple):
-    """How a value is looked for: exactly; an IP range overlapping (one contains the other,
-    CIDR blocks nest or are disjoint); or a registered domain."""
+    """How a value is looked for: exactly; an IP range overlapping (CIDR blocks nest or are
+    disjoint, so: the ranges inside [low, high] and the `wider` ranges containing it); or a
+    registered domain."""
 
     kind: str | None
     value: str | None = None
     low: str | None = None
     high: str | None = None
     registered: str | None = None
+    wider: tuple[tuple[str, str], ...] = ()
 
 
 class Found(NamedTuple):
@@ -105,12 +107,18 @@ def values_of(connection: Connection, collections: Sequence[str], reach: Scope,
         select(O.c.kind, O.c.value, O.c.ip_low, O.c.ip_high).distinct()
         .where(O.c.collection_id == collection_id, O.c.stix_id == stix_id,
                visibility(O, reach)).order_by(O.c.kind, O.c.value))
-    return [Match(r.kind, r.value, r.ip_low, r.ip_high) for r in rows]
+    return [Match(r.kind, r.value, r.ip_low, r.ip_high,
+                  wider=supernets(r.kind, r.value) if r.ip_low is not None else ())
+            for r in rows]
 
 
 def _matching(match: Match) -> ColumnElement[bool]:
     if match.low is not None and match.high is not None:
-        return and_(O.c.ip_low <= match.high, O.c.ip_high >= match.low)
+        inside = and_(O.c.ip_low >= match.low, O.c.ip_low <= match.high,
+                      O.c.ip_high <= match.high)
+        if not match.wider:
+            return inside
+        return or_(inside, tuple_(O.c.ip_low, O.c.ip_high).in_(match.wider))
     if match.registered is not None:
         return O.c.registered == match.registered
     return and_(O.c.kind == match.kind, O.c.value == match.value)

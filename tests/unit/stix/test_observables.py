@@ -11,6 +11,7 @@ from kelisim.domain.stix.observables import (
     normalized,
     observables,
     registered_domain,
+    supernets,
     terms,
 )
 
@@ -103,3 +104,11 @@ def test_registered_domain_and_normal_forms() -> None:
     assert normalized("SHA-256", SHA256) == Observable("SHA-256", "a" * 64)
     assert normalized("email-addr", "no-at-sign") is None
     assert normalized("unknown", "x") is None
+
+
+def test_the_networks_containing_a_value_are_its_supernets() -> None:
+    wider = supernets("ipv4-addr", "10.1.2.3")
+    assert len(wider) == 32 and wider[0] == terms("ipv4-addr", "10.1.2.2/31")[1:]
+    assert wider[-1] == terms("ipv4-addr", "0.0.0.0/0")[1:]
+    assert supernets("ipv6-addr", "2001:db8::/32")[-1] == terms("ipv6-addr", "::/0")[1:]
+    assert supernets("ipv4-addr", "0.0.0.0/0") == ()

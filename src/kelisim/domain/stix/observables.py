@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from kelisim.domain.stix.patterns import pattern_values
 
 __all__ = ["HASH_KINDS", "KINDS", "MAX_BYTES", "Observable", "Terms", "guess_kinds",
-           "normalized", "observables", "registered_domain", "terms"]
+           "normalized", "observables", "registered_domain", "supernets", "terms"]
 
 HASH_KINDS = ("MD5", "SHA-1", "SHA-256", "SHA-512")
 KINDS = ("ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr", "file-name", *HASH_KINDS)
@@ -167,6 +167,19 @@ def terms(kind: str, value: str) -> Terms:
     if kind == "email-addr":
         return Terms(registered_domain(value.rpartition("@")[2]), None, None)
     return Terms(None, None, None)
+
+
+@lru_cache(maxsize=65_536)
+def supernets(kind: str, value: str) -> tuple[tuple[str, str], ...]:
+    """The ranges (as `terms` writes them) of every network strictly containing an IP address or
+    network: CIDR blocks nest, so these and the ranges inside it are all that overlap it, each
+    an exact index lookup instead of a scan of every lower address."""
+    network = ipaddress.ip_network(value, strict=False)
+    found = []
+    for prefix in range(network.prefixlen - 1, -1, -1):
+        wider = network.supernet(new_prefix=prefix)
+        found.append(terms(kind, str(wider))[1:])
+    return tuple((str(low), str(high)) for low, high in found)
 
 
 def registered_domain(name: str) -> str | None:

@@ -28,8 +28,9 @@ from kelisim.domain import exchange_policy as policy
 from kelisim.domain.access import ExchangeAction, require_exchange
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import InvalidInput, NotFound
-from kelisim.domain.stix.observables import KINDS, guess_kinds, normalized, terms
+from kelisim.domain.stix.observables import KINDS, guess_kinds, normalized, supernets, terms
 from kelisim.domain.taxii import Query
+from kelisim.domain.treaty import PartyState
 from kelisim.services.exchange.audit import record_reads
 from kelisim.services.exchange.collections import find_in, state_today, view
 from kelisim.services.exchange.reading import NO_OBJECT, readable, token_key
@@ -73,9 +74,8 @@ def where_else(rt: Runtime, principal: Principal, collection_key: str, object_id
                per_value: int = PER_VALUE) -> list[Shared]:
     """The object's values, each with the other objects the reader may read that share it."""
     with rt.unit_of_work() as uow:
-        reach, collections = _reader_scope(rt, principal, uow)
-        collection = readable(find_in(uow, principal, collection_key,
-                                      state_today(rt, principal, uow)))
+        state, reach, collections = _reader_scope(rt, principal, uow)
+        collection = readable(find_in(uow, principal, collection_key, state))
         _require_visible(uow, collection.id, reach, object_id)
         shared = []
         for match in values_of(uow.connection, collections, reach, collection.id,
@@ -93,7 +93,7 @@ def where_else(rt: Runtime, principal: Principal, collection_key: str, object_id
 def object_names(rt: Runtime, principal: Principal, found: Sequence[Found]) -> dict[str, str]:
     """The names of found objects (stix id -> name or value), for a page listing them."""
     with rt.unit_of_work() as uow:
-        reach, _ = _reader_scope(rt, principal, uow)
+        _, reach, _ = _reader_scope(rt, principal, uow)
         return names_of(uow.connection, reach, found)
 
 
@@ -105,7 +105,7 @@ def search_value(rt: Runtime, principal: Principal, value: str, *, kind: str | N
     limit = max(1, min(limit, MAX_LIMIT))
     digest = hashlib.sha256(orjson.dumps([value, kind, exact])).hexdigest()[:16]
     with rt.unit_of_work() as uow:
-        reach, collections = _reader_scope(rt, principal, uow)
+        _, reach, collections = _reader_scope(rt, principal, uow)
         after = None if next_token is None else _open_cursor(rt, principal, next_token, digest)
         found = find_objects(uow.connection, collections, reach, matches, after=after,
                              limit=limit)
@@ -127,7 +127,8 @@ def value_matches(value: str, kind: str | None, exact: bool) -> list[Match]:
             continue
         registered, low, high = terms(found.kind, found.value)
         if low is not None and not exact:
-            matches.append(Match(found.kind, low=low, high=high))
+            matches.append(Match(found.kind, low=low, high=high,
+                                 wider=supernets(found.kind, found.value)))
         elif found.kind == "domain-name" and registered is not None and not exact:
             matches.append(Match(found.kind, registered=registered))
         else:
@@ -138,15 +139,15 @@ def value_matches(value: str, kind: str | None, exact: bool) -> list[Match]:
     return matches
 
 
-def _reader_scope(rt: Runtime, principal: Principal,
-                  uow: UnitOfWork) -> tuple[policy.Scope, list[str]]:
-    """What the reader may see today, and the collections it may read (none: PermissionDenied
-    for an account that may not read the exchange at all, as every read)."""
+def _reader_scope(rt: Runtime, principal: Principal, uow: UnitOfWork
+                  ) -> tuple[PartyState | None, policy.Scope, list[str]]:
+    """The reader's Party's state today, what it may see, and the collections it may read
+    (PermissionDenied for an account that may not read the exchange at all, as every read)."""
     state = state_today(rt, principal, uow)
     require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
     reach = policy.scope(policy.Reader.of(principal, state))
     rows = ExchangeRecords(uow.connection).collections()
-    return reach, [row["id"] for row in rows if view(row, principal, state).can_read]
+    return state, reach, [row["id"] for row in rows if view(row, principal, state).can_read]
 
 
 def _require_visible(uow: UnitOfWork, collection_id: str, reach: policy.Scope,

@@ -1,5 +1,7 @@
-"""`kelisim collections ...` and `kelisim audit verify`: the exchange from the operator's console
-(Art. 6, 9). They act as the local operator, with the depositary's powers over collections."""
+"""`kelisim collections ...`, `kelisim audit verify` and `kelisim exchange correlate`: the
+exchange from the operator's console (Art. 6, 9). They act as the local operator, with the
+depositary's powers over collections; `exchange correlate` acts as the account whose token it
+is given (KELISIM_TOKEN), and without one reads what the depositary may (open information)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from typing import Annotated
 import typer
 
 from kelisim.cli.base import LOCAL_OPERATOR, app, err, print_json, runtime
-from kelisim.services.exchange import audit, collections
+from kelisim.services import accounts
+from kelisim.services.exchange import audit, collections, correlation
 
 collections_app = typer.Typer(help="TAXII collections of the exchange and who may use them.",
                               no_args_is_help=True)
@@ -16,6 +19,9 @@ audit_app = typer.Typer(help="The audit of reads of restricted-access informatio
                         no_args_is_help=True)
 app.add_typer(collections_app, name="collections")
 app.add_typer(audit_app, name="audit")
+exchange_app = typer.Typer(help="What an analyst works with in the exchange (Art. 6, 9).",
+                           no_args_is_help=True)
+app.add_typer(exchange_app, name="exchange")
 
 Parties = Annotated[list[str] | None, typer.Option(
     help="A Party (ISO alpha-3) allowed; repeat. Omit for every Party bound by the Agreement.")]
@@ -56,3 +62,41 @@ def verify(ctx: typer.Context) -> None:
     if not report["ok"]:
         err.print("error: the audit of reads does not verify (Art. 6)", highlight=False)
         raise typer.Exit(1)
+
+
+@exchange_app.command("correlate")
+def correlate(ctx: typer.Context,
+              object_id: Annotated[str | None, typer.Argument(
+                  help="Where else: the STIX id of an object in --collection")] = None,
+              collection: Annotated[str, typer.Option(help="Collection id or alias")] = "main",
+              value: Annotated[str | None, typer.Option(
+                  help="Search by this value instead: IP or CIDR, domain, URL, e-mail, hash, "
+                       "file name")] = None,
+              kind: Annotated[str | None, typer.Option(help="The value's kind; default guessed")
+                              ] = None,
+              exact: Annotated[bool, typer.Option(
+                  help="Only the value itself (no CIDR containment, no registered domain)")
+                               ] = False,
+              limit: Annotated[int, typer.Option(help="Objects per value or page")] = 100,
+              next_token: Annotated[str | None, typer.Option("--next",
+                                                             help="A page's next token")] = None,
+              token: Annotated[str | None, typer.Option(
+                  envvar="KELISIM_TOKEN", help="Act as this account (kls_...)")] = None) -> None:
+    """Where else an object's values were seen, or which objects have a value; only what the
+    account may read (Art. 6)."""
+    rt = runtime(ctx)
+    principal = accounts.authenticate(rt, token) if token else LOCAL_OPERATOR
+    if (object_id is None) == (value is None):
+        err.print("error: give an object id or --value, not both or neither — "
+                  "`kelisim exchange correlate --help`", highlight=False)
+        raise typer.Exit(1)
+    if object_id is not None:
+        shared = correlation.where_else(rt, principal, collection, object_id, per_value=limit)
+        print_json([{"kind": s.kind, "value": s.value, "count": s.count,
+                     "objects": [o._asdict() for o in s.objects]} for s in shared])
+        return
+    assert value is not None
+    page = correlation.search_value(rt, principal, value, kind=kind, exact=exact, limit=limit,
+                                    next_token=next_token)
+    print_json({"objects": [o._asdict() for o in page.objects], "more": page.more,
+                "next": page.next})

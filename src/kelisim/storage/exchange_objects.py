@@ -44,7 +44,12 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from kelisim.domain.exchange_policy import Gates, Scope, ScopeKind, token
 from kelisim.domain.taxii import Query
 from kelisim.storage.instants import aware
-from kelisim.storage.schema import exchange_collections, exchange_objects, exchange_tombstones
+from kelisim.storage.schema import (
+    exchange_collections,
+    exchange_objects,
+    exchange_observables,
+    exchange_tombstones,
+)
 
 T = exchange_objects
 CHUNK = 500
@@ -124,6 +129,10 @@ def visibility(table: Any, reach: Scope) -> ColumnElement[bool]:
 class ObjectsRepository:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
+
+    @property
+    def connection(self) -> Connection:
+        return self._conn
 
     # --- intake --------------------------------------------------------------------------------
 
@@ -275,6 +284,10 @@ class ObjectsRepository:
                     .where(T.c.collection_id == collection_id,
                            T.c.date_added.in_(stamps[start:start + CHUNK]))):
                 gated[r.date_added] = r
+        for start in range(0, len(stamps), CHUNK):  # their correlation index rows go too
+            self._conn.execute(delete(exchange_observables).where(
+                exchange_observables.c.collection_id == collection_id,
+                exchange_observables.c.date_added.in_(stamps[start:start + CHUNK])))
         for row in rows:
             self._conn.execute(delete(T).where(T.c.collection_id == collection_id,
                                                T.c.date_added == row.date_added))

@@ -184,6 +184,38 @@ exchange_objects = Table(
     Index(None, "collection_id", "threat_class", "date_added"),
 )
 
+exchange_observables = Table(
+    # The correlation index (issue 16, item 1; docs/decisions/0013): one row per observable
+    # value of each stored object version (`domain.stix.observables`), written with the version
+    # in the same transaction and deleted with it. The version's Art. 6 gates are copied, so a
+    # correlation is filtered by the reader's scope in SQL exactly as the reads are
+    # (`storage.exchange_objects.visibility`).
+    "exchange_observables", metadata,
+    Column("collection_id", String(36), primary_key=True),
+    Column("date_added", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(16), primary_key=True),
+    Column("value", Text, primary_key=True),
+    Column("stix_id", String(300), nullable=False),
+    Column("type", String(250), nullable=False),
+    Column("version", String(27), nullable=False),
+    Column("producer_party", String(3), nullable=True),
+    Column("restricted_owner", String(3), nullable=True),
+    Column("tlp_gate", Text, nullable=True),
+    Column("restricted_gate", Text, nullable=True),
+    Column("open_access", Boolean, nullable=False),
+    # Searched by: the registered domain of a domain name, URL host or e-mail domain, and an IP
+    # address's or network's range as fixed-width text ('4'/'6' then hex) that sorts as numbers.
+    Column("registered", String(253), nullable=True),
+    Column("ip_low", String(33).with_variant(String(33, collation="C"), "postgresql"),
+           nullable=True),
+    Column("ip_high", String(33).with_variant(String(33, collation="C"), "postgresql"),
+           nullable=True),
+    Index(None, "kind", "value"),
+    Index(None, "registered"),
+    Index(None, "ip_low", "ip_high"),
+    Index(None, "collection_id", "stix_id"),
+)
+
 exchange_tombstones = Table(
     "exchange_tombstones", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

@@ -18,6 +18,7 @@ from kelisim.web.api import (
     reference,
     status,
 )
+from kelisim.web.api import correlation as correlation_api
 from kelisim.web.api import exchange as exchange_api
 from kelisim.web.api_docs import install_api_docs
 from kelisim.web.headers import SecurityHeaders
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                   redoc_url=None, openapi_url="/api/openapi.json")
     app.state.runtime = runtime
     install_problem_handlers(app)
-    for module in (status, depositary, reference, accounts, exchange_api):
+    for module in (status, depositary, reference, accounts, exchange_api, correlation_api):
         app.include_router(module.router)
     app.include_router(certification.router)
     app.include_router(certification_public.router)  # public verification, no token

@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["DEFER", "recognise"]
+__all__ = ["DEFER", "Compared", "recognise", "recognise_values", "unquoted"]
 
 DEFER = None
+
+Compared = tuple[str, str, str, str]
+"""(object type, dotted property path, '=' or 'ISSUBSET', the string compared with)."""
 
 # Uppercase keywords of the grammar; as names they lex as keywords, so we defer on them.
 _KEYWORDS = frozenset({
@@ -92,12 +95,13 @@ class _Defer(Exception):
 class _Parser:
     """Recursive descent over the token list; raises _Defer at the first doubt."""
 
-    __slots__ = ("comparisons", "i", "tokens")
+    __slots__ = ("comparisons", "i", "tokens", "values")
 
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.i = 0
         self.comparisons: list[tuple[str, str]] = []
+        self.values: list[Compared] = []
 
     def peek(self) -> Token:
         return self.tokens[self.i]
@@ -188,25 +192,39 @@ class _Parser:
             self.object_path()
             return
         path = self.object_path()
-        self.accept_kw("NOT")
+        negated = self.accept_kw("NOT")
         kind, op = self.peek()
         self.i += 1
         literal: Token
         if kind == "op" and op in _OPS_EQ:
             literal = self.literal(allow_bool=True)
+            if op in ("=", "==") and not negated:
+                self.compared(path, "=", [literal])
         elif kind == "op" and op in _OPS_ORDER:
             literal = self.literal(allow_bool=False)
         elif kind == "kw" and op == "IN":
-            self.set_literal()
+            members = self.set_literal()
+            if not negated:
+                self.compared(path, "=", members)
             literal = ("set", "")
         elif kind == "kw" and op in _OPS_STRING:
             literal = self.peek()
             if literal[0] != "str":
                 raise _Defer
             self.i += 1
+            if op == "ISSUBSET" and not negated:
+                self.compared(path, op, [literal])
         else:
             raise _Defer
         self.check_hash(path, literal)
+
+    def compared(self, path: list[str], op: str, literals: list[Token]) -> None:
+        """Record what a positive equality, IN or ISSUBSET compares a property with: the
+        values an indicator looks for (the correlation index, `observables.py`)."""
+        object_type = self.comparisons[-1][0]
+        dotted = ".".join(path)
+        self.values.extend((object_type, dotted, op, unquoted(value))
+                           for kind, value in literals if kind == "str")
 
     def literal(self, allow_bool: bool) -> Token:
         token = self.peek()
@@ -217,16 +235,17 @@ class _Parser:
             return token
         raise _Defer
 
-    def set_literal(self) -> None:
+    def set_literal(self) -> list[Token]:
         self.take("(")
         if self.peek() == ("op", ")"):
             self.i += 1
-            return
-        self.literal(allow_bool=True)
+            return []
+        members = [self.literal(allow_bool=True)]
         while self.peek() == ("op", ","):
             self.i += 1
-            self.literal(allow_bool=True)
+            members.append(self.literal(allow_bool=True))
         self.take(")")
+        return members
 
     def object_path(self) -> list[str]:
         kind, object_type = self.peek()
@@ -291,6 +310,18 @@ _HASHES = _hash_regexes()
 
 def recognise(pattern: str) -> list[tuple[str, str]] | None:
     """The (object type, first path component) pairs if `pattern` is certainly valid; else None."""
+    parser = _parsed(pattern)
+    return DEFER if parser is None else parser.comparisons
+
+
+def recognise_values(pattern: str) -> list[Compared] | None:
+    """The string values the pattern's positive comparisons (=, IN, ISSUBSET) look for, if the
+    pattern is certainly valid; else None (ask `stix2-patterns`)."""
+    parser = _parsed(pattern)
+    return DEFER if parser is None else parser.values
+
+
+def _parsed(pattern: str) -> _Parser | None:
     tokens = _tokenize(pattern)
     if tokens is None:
         return DEFER
@@ -299,4 +330,9 @@ def recognise(pattern: str) -> list[tuple[str, str]] | None:
         parser.pattern()
     except (_Defer, IndexError):
         return DEFER
-    return parser.comparisons
+    return parser
+
+
+def unquoted(literal: str) -> str:
+    """A pattern string literal's value: quotes off, \\' and \\\\ unescaped (STIX 2.1 §9.2)."""
+    return re.sub(r"\\(['\\])", r"\1", literal[1:-1])

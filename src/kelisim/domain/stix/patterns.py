@@ -15,11 +15,12 @@ Patterns of other languages (`pattern_type` snort, yara, sigma, pcre, suricata o
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-from kelisim.domain.stix.pattern_parser import recognise
+from kelisim.domain.stix.pattern_parser import Compared, recognise, recognise_values, unquoted
 
-__all__ = ["pattern_comparisons", "pattern_error"]
+__all__ = ["pattern_comparisons", "pattern_error", "pattern_values"]
 
 _CACHE_SIZE = 65_536
 
@@ -68,3 +69,27 @@ def _oracle(pattern: str, version: str) -> tuple[str | None, tuple[tuple[str, st
         for path, _op, _value in tests
     )
     return None, pairs
+
+
+_STRING = re.compile(r"'(?:[^'\\]|\\['\\])*'")
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def pattern_values(pattern: str) -> tuple[Compared, ...]:
+    """The strings a valid STIX pattern's positive comparisons look for (=, IN, ISSUBSET), as
+    (object type, dotted path, operator, value); () for a pattern that is not valid."""
+    fast = recognise_values(pattern) if isinstance(pattern, str) else None
+    if fast is not None:
+        return tuple(fast)
+    if _analyse(pattern, "2.1")[0] is not None:
+        return ()
+    from stix2patterns.v21.pattern import Pattern
+
+    found: list[Compared] = []
+    for object_type, tests in Pattern(pattern).inspect().comparisons.items():
+        for path, op, value in tests:
+            if op in ("=", "==", "IN", "ISSUBSET"):
+                dotted = ".".join(str(part) for part in path)
+                found.extend((object_type, dotted, "ISSUBSET" if op == "ISSUBSET" else "=",
+                              unquoted(literal)) for literal in _STRING.findall(str(value)))
+    return tuple(found)

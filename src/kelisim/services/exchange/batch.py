@@ -24,12 +24,14 @@ from kelisim.domain.stix.extension import (
     restricted_access,
     tlp_of,
 )
+from kelisim.domain.stix.observables import observables
 from kelisim.domain.stix.spec import SCO_TYPES
 from kelisim.domain.taxii import format_timestamp, micros_of, stix_version, version_key
 from kelisim.services import participation
 from kelisim.services.exchange.screening import Verdict
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository
+from kelisim.storage.observables_index import index_row, insert_index
 
 _STAMP_OFFSETS = random.SystemRandom()
 """Draws each audience's date_added offset: a reader must not be able to predict it."""
@@ -94,6 +96,7 @@ class Batch:
         markings, refused = self._marking_definitions(
             [obj for obj, errors in valid if not errors])
         rows: list[dict[str, Any]] = []
+        observed: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (row, its object)
         stamped_later: list[dict[str, Any]] = []  # each new row's success entry
         for obj, errors in valid:
             if errors:
@@ -119,6 +122,7 @@ class Batch:
                 failures.append(detail(obj, problem))
                 continue
             rows.append(row)
+            observed.append((row, obj))
             if version is not None:  # an SCO's version is its date_added, given out below
                 own_versions.add((stix_id, version))
             own_ids.add(stix_id)
@@ -131,6 +135,9 @@ class Batch:
         self._mark_superseded(rows, before, _latest_versions(own_versions))
         rows.sort(key=lambda row: row["date_added"])  # the (collection, date_added) key grows
         self.repo.insert_many(rows)
+        # The correlation index, in the same transaction (issue 16, item 1).
+        insert_index(self.repo.connection, [index_row(row, found) for row, obj in observed
+                                            for found in observables(obj)])
         self.inserted = len(rows)
         if rows:
             self.repo.set_last_added(self.collection_id, rows[-1]["date_added"])

@@ -1,5 +1,6 @@
 """The exchange in the UI: collections, their objects with filters, one object with its marking,
-versions and relationships, and the audit of reads of a Party's restricted information.
+versions, relationships and "where else" its values were seen, and the audit of reads of a
+Party's restricted information.
 
 Every read goes through the TAXII server's own service (`services.exchange.reading.read_page`,
 Art. 6 and TLP decided in `domain.exchange_policy`, each page afresh on the day it is served),
@@ -38,6 +39,7 @@ from kelisim.services.exchange.collections import (
     list_collections,
     state_today,
 )
+from kelisim.services.exchange.correlation import object_names, where_else
 from kelisim.services.exchange.reading import read_page
 from kelisim.services.reference import get_states
 from kelisim.storage.exchange_objects import Row
@@ -49,6 +51,8 @@ router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
 PAGE = 50
 RELATION_SCAN = 500
+CORRELATED_SHOWN = 10
+"""Other objects listed per value in an object's "where else" (the count says how many)."""
 OBJECT_TYPES = ("indicator", "report", "relationship", "sighting", "malware", "attack-pattern",
                 "campaign", "threat-actor", "intrusion-set", "vulnerability", "tool",
                 "identity", "observed-data", "course-of-action", "note", "marking-definition")
@@ -193,7 +197,11 @@ def _object_view(rt: Any, user: Principal, key: str, object_id: str,
     item = item_of(page.rows[-1])
     versions = read_page(rt, user, collection.id, Query(limit=1000), Endpoint.VERSIONS,
                          object_id).rows
+    correlations = where_else(rt, user, collection.id, object_id, per_value=CORRELATED_SHOWN)
+    found = [o for shared in correlations for o in shared.objects]
     return {"collection": collection, "item": item, "versions": [r.version for r in versions],
+            "correlations": correlations,
+            "correlated_names": object_names(rt, user, found) if found else {},
             "restriction": _restriction(rt, user, collection, item),
             "outgoing": _outgoing(item.obj), "incoming": _incoming(rt, user, collection, item),
             "raw": orjson.dumps(item.obj, option=orjson.OPT_INDENT_2).decode()}

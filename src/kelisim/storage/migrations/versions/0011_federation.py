@@ -3,7 +3,7 @@ is, the depositary's roster of nodes, the checkpoints it verified and witnessed,
 peers, what it sent each peer and what it holds of theirs, and the hash-chained transfer log.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from kelisim.storage import append_only
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

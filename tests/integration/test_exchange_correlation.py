@@ -1,0 +1,298 @@
+"""Correlation on both databases: values indexed at intake (and by the migration for what was
+stored before), "where else" and search by value, tombstones, keyset pages, the audit, and the
+Art. 6 table: readers x markings x features, checked exhaustively against
+`exchange_policy.may_read` and the collections' read lists."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from kelisim.domain import exchange_policy as policy
+from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied
+from kelisim.domain.taxii import Query
+from kelisim.services.exchange import audit, collections, correlation, reading
+from kelisim.services.exchange.collections import state_today
+from kelisim.storage.database import make_engine, upgrade
+from kelisim.storage.schema import exchange_observables
+from tests.conftest import Node
+from tests.exchange_support import Exchange, indicator, restricted_marking, setup_exchange
+from tests.integration.test_exchange_confidentiality import post, post_to
+
+SHA = "d" * 64
+
+
+@pytest.fixture
+def ex(node: Node) -> Exchange:
+    return setup_exchange(node)
+
+
+def with_pattern(pattern: str, **kwargs: Any) -> dict[str, Any]:
+    return {**indicator(**kwargs), "pattern": pattern}
+
+
+def found_ids(shared: list[correlation.Shared]) -> dict[str, set[str]]:
+    return {s.value: {o.stix_id for o in s.objects} for s in shared}
+
+
+def test_values_are_indexed_at_intake_and_correlate_across_parties(ex: Exchange) -> None:
+    rt = ex.node.runtime
+    kz = with_pattern(f"[domain-name:value = 'C2.Evil.example' OR file:hashes.'SHA-256' = "
+                      f"'{SHA.upper()}'] AND [ipv4-addr:value ISSUBSET '198.51.100.0/24']")
+    ru = {"type": "domain-name", "spec_version": "2.1", "id":
+          "domain-name--6f4b0f3c-3c1a-5d6e-9f67-1b3c1d9a0e11", "value": "c2.evil.example"}
+    by = with_pattern("[ipv4-addr:value = '198.51.100.77']")
+    unrelated = with_pattern("[domain-name:value = 'other.example']")
+    assert post(ex, "kz", kz, unrelated)["success_count"] == 2
+    assert post(ex, "ru", ru)["success_count"] == 1
+    assert post(ex, "by", by)["success_count"] == 1
+    shared = correlation.where_else(rt, ex.principals["kz"], "main", kz["id"])
+    assert [(s.kind, s.value, s.count) for s in shared] == [
+        ("SHA-256", SHA, 0), ("domain-name", "c2.evil.example", 1),
+        ("ipv4-addr", "198.51.100.0/24", 1)]
+    assert found_ids(shared)["c2.evil.example"] == {ru["id"]}
+    assert found_ids(shared)["198.51.100.0/24"] == {by["id"]}
+    # the address finds the network that contains it, and the other way round
+    back = correlation.where_else(rt, ex.principals["by"], "main", by["id"])
+    assert found_ids(back) == {"198.51.100.77": {kz["id"]}}
+    # search: CIDR containment, registered domain, exact, a hash whatever its case
+    search = correlation.search_value
+    assert {o.stix_id for o in search(rt, ex.principals["ru"], "198.51.100.0/25").objects} == {
+        kz["id"], by["id"]}
+    assert {o.stix_id for o in search(rt, ex.principals["ru"], "evil.example").objects} == {
+        kz["id"], ru["id"]}
+    assert {o.stix_id for o in search(rt, ex.principals["ru"], "a.b.evil.example").objects} \
+        == {kz["id"], ru["id"]}
+    assert search(rt, ex.principals["ru"], "evil.example", exact=True).objects == []
+    assert {o.stix_id for o in search(rt, ex.principals["ru"], SHA.upper()).objects} == {kz["id"]}
+    with pytest.raises(InvalidInput):
+        search(rt, ex.principals["ru"], "not an ip", kind="ipv4-addr")
+    v6 = with_pattern("[ipv6-addr:value ISSUBSET '2001:db8:aa::/48']")
+    v6_host = {"type": "ipv6-addr", "spec_version": "2.1",
+               "id": "ipv6-addr--1d3c0f53-7a3b-5f4e-8a6e-3f0e7b2d9c41", "value": "2001:db8:aa::9"}
+    post(ex, "kz", v6, v6_host)
+    assert {o.stix_id for o in search(rt, ex.principals["by"], "2001:DB8:AA::1").objects} == {
+        v6["id"]}
+    assert {o.stix_id for o in search(rt, ex.principals["by"], "2001:db8::/32").objects} == {
+        v6["id"], v6_host["id"]}
+    assert search(rt, ex.principals["by"], "2001:db8:ab::/48").objects == []
+    assert {o.stix_id for o in search(rt, ex.principals["by"], "198.51.100.77/32",
+                                      exact=True).objects} == {by["id"]}
+
+
+def test_other_collections_count_only_when_the_reader_may_read_them(ex: Exchange) -> None:
+    rt = ex.node.runtime
+    kaz_only = collections.create_collection(rt, ex.admin, title="KAZ and RUS",
+                                             read_parties=["KAZ", "RUS"],
+                                             write_parties=["KAZ", "RUS"])
+    here = with_pattern("[domain-name:value = 'spread.example']")
+    there = with_pattern("[domain-name:value = 'spread.example']")
+    post(ex, "by", here)
+    assert post_to(ex, "kz", kaz_only.id, there)["success_count"] == 1
+    assert found_ids(correlation.where_else(rt, ex.principals["ru"], "main", here["id"])) == {
+        "spread.example": {there["id"]}}
+    by = correlation.where_else(rt, ex.principals["by"], "main", here["id"])
+    assert [(s.value, s.count, s.objects) for s in by] == [("spread.example", 0, [])]
+
+
+def test_a_deletion_removes_its_index_rows_and_pages_are_keyset(ex: Exchange) -> None:
+    rt = ex.node.runtime
+    many = [with_pattern("[url:value = 'http://drop.example/x']", name=f"n{i}")
+            for i in range(7)]
+    post(ex, "kz", *many)
+    first = correlation.search_value(rt, ex.principals["ru"], "http://drop.example/x", limit=3)
+    assert first.more and first.next and len(first.objects) == 3
+    seen = [o.stix_id for o in first.objects]
+    page = first
+    while page.next:
+        page = correlation.search_value(rt, ex.principals["ru"], "http://drop.example/x",
+                                        limit=3, next_token=page.next)
+        seen += [o.stix_id for o in page.objects]
+    assert sorted(seen) == seen and set(seen) == {o["id"] for o in many}
+    with pytest.raises(InvalidInput):  # another reader's token, or another search's
+        correlation.search_value(rt, ex.principals["by"], "http://drop.example/x", limit=3,
+                                 next_token=first.next)
+    with pytest.raises(InvalidInput):
+        correlation.search_value(rt, ex.principals["ru"], "http://drop.example/y", limit=3,
+                                 next_token=first.next)
+    shared = correlation.where_else(rt, ex.principals["kz"], "main", many[0]["id"], per_value=2)
+    assert [(s.count, len(s.objects)) for s in shared] == [(6, 2)]
+    reading.delete_object(rt, ex.principals["kz"], "main", many[1]["id"], Query())
+    with rt.unit_of_work() as uow:
+        left = uow.connection.execute(select(exchange_observables.c.stix_id).where(
+            exchange_observables.c.stix_id == many[1]["id"])).all()
+    assert left == []
+    assert correlation.where_else(rt, ex.principals["kz"], "main", many[0]["id"])[0].count == 5
+
+
+def test_correlations_naming_restricted_objects_are_audited(ex: Exchange) -> None:
+    rt = ex.node.runtime
+    marking = restricted_marking("KAZ", ["RUS"])
+    secret = with_pattern("[ipv4-addr:value = '203.0.113.9']", markings=[marking["id"]])
+    open_one = with_pattern("[ipv4-addr:value = '203.0.113.9']")
+    post(ex, "kz", marking, secret, open_one)
+    correlation.where_else(rt, ex.principals["ru"], "main", open_one["id"])
+    correlation.search_value(rt, ex.principals["ru"], "203.0.113.0/24")
+    entries = audit.read_audit(rt, ex.principals["kz_admin"])
+    endpoints = [e["entry"]["endpoint"] for e in entries]
+    assert endpoints == ["correlations", "observables"]
+    assert all(e["entry"]["objects"][0]["id"] == secret["id"] for e in entries)
+    assert audit.verify_audit(rt)["ok"]
+
+
+def test_the_migration_indexes_objects_stored_before_it(ex: Exchange) -> None:
+    rt = ex.node.runtime
+    old = with_pattern("[domain-name:value = 'before.example']")
+    post(ex, "kz", old)
+    with rt.unit_of_work() as uow:
+        uow.connection.execute(delete(exchange_observables))
+        uow.commit()
+    engine = make_engine(rt.settings.database_url)
+    from kelisim.storage.database import downgrade
+    downgrade(engine, "0009")
+    upgrade(engine)
+    engine.dispose()
+    with rt.unit_of_work() as uow:
+        rows = uow.connection.execute(select(func.count()).select_from(
+            exchange_observables).where(exchange_observables.c.stix_id == old["id"])).scalar()
+    assert rows == 1
+
+
+# --- Art. 6: readers x markings x features -------------------------------------------------
+
+@dataclass(frozen=True)
+class Posted:
+    obj: dict[str, Any]
+    marking: policy.Marking
+    collection: str  # "main" (every Party reads) or "listed" (KAZ and RUS only)
+
+
+MARKINGS: dict[str, dict[str, Any]] = {
+    "green": {"tlp": "green"},
+    "amber-rus": {"tlp": "amber", "recipients": {"parties": ["RUS"]}},
+    "amber-ru-cert": {"tlp": "amber", "recipients": {"bodies": ["RU-CERT"]}},
+    "red-by-cert": {"tlp": "red", "recipients": {"bodies": ["BY-CERT"]}},
+    "restricted-for-blr": {"tlp": "green"},  # plus KAZ's restricted-access marking
+}
+
+
+BODY_PARTY = {"RU-CERT": "RUS", "BY-CERT": "BLR"}
+
+
+def policy_marking(name: str, producer: str) -> policy.Marking:
+    spec = MARKINGS[name]
+    recipients = spec.get("recipients", {})
+    return policy.Marking(
+        tlp=spec["tlp"], recipient_parties=frozenset(recipients.get("parties", [])),
+        recipient_bodies=frozenset(policy.qualified_body(BODY_PARTY[b], b)
+                                   for b in recipients.get("bodies", [])),
+        restricted_owner="KAZ" if name == "restricted-for-blr" else None,
+        restricted_allowed=frozenset({"BLR"}) if name == "restricted-for-blr" else frozenset(),
+        producer_party=producer)
+
+
+def arm_withdrew(ex: Exchange) -> None:
+    from kelisim.services import depositary
+    depositary.record_entries(ex.node.runtime, ex.admin, [
+        {"kind": "notification", "party": "ARM", "received": "2015-01-10",
+         "authorized_bodies": [{"name": "AM-CERT"}]},
+        {"kind": "withdrawal_notice", "party": "ARM", "received": "2025-01-10",
+         "withdrawal_date": "2025-07-10"}])
+
+
+def test_no_correlation_reveals_what_its_reader_may_not_read(ex: Exchange) -> None:
+    rt = ex.node.runtime
+    arm_withdrew(ex)
+    listed = collections.create_collection(rt, ex.admin, title="listed", alias="listed",
+                                           read_parties=["KAZ", "RUS"],
+                                           write_parties=["KAZ", "RUS"])
+    restricted = restricted_marking("KAZ", ["BLR"])
+    post(ex, "kz", restricted)
+    posted: list[Posted] = []
+    n = itertools.count()
+    for name, producer, where in itertools.product(MARKINGS, ("kz", "ru", "by"),
+                                                   ("main", "listed")):
+        if (name == "restricted-for-blr" and producer != "kz") or \
+                (where == "listed" and producer == "by"):
+            continue
+        spec = MARKINGS[name]
+        i = next(n)
+        obj = with_pattern(f"[domain-name:value = 'h{i}.shared.example' OR "
+                           f"ipv4-addr:value = '192.0.2.{i}'] AND "
+                           f"[url:value = 'http://shared.example/common']",
+                           tlp=spec["tlp"], recipients=spec.get("recipients"),
+                           markings=[restricted["id"]] if name == "restricted-for-blr" else [],
+                           name=f"{name} by {producer} in {where}")
+        status = post_to(ex, producer, listed.id if where == "listed" else ex.collection_id,
+                         obj)
+        assert status["success_count"] == 1, status
+        party = ex.principals[producer].party
+        assert party is not None
+        posted.append(Posted(obj, policy_marking(name, party), where))
+    readers = ("kz", "ru", "by", "depositary", "am")
+    for who in readers:
+        principal = ex.principals[who]
+        state = state_today(rt, principal)
+        reader = policy.Reader.of(principal, state)
+        readable = {c.alias or c.id for c in collections.list_collections(rt, principal)
+                    if c.can_read}
+        expected = {p.obj["id"] for p in posted
+                    if policy.may_read(reader, p.marking)
+                    and ("main" if p.collection == "main" else "listed") in readable}
+        if policy.scope(reader).kind is policy.ScopeKind.NOTHING:
+            with pytest.raises(PermissionDenied):
+                correlation.search_value(rt, principal, "shared.example")
+            with pytest.raises(PermissionDenied):
+                correlation.where_else(rt, principal, "main", posted[0].obj["id"])
+            assert who == "am"
+            continue
+        _check_reader(rt, principal, posted, expected)
+
+
+def _check_reader(rt: Any, principal: Any, posted: list[Posted], expected: set[str]) -> None:
+    # value search, every way a value can be asked: registered domain, CIDR, exact
+    for value, exact in (("shared.example", False), ("192.0.2.0/24", False),
+                         ("http://shared.example/common", True)):
+        page = correlation.search_value(rt, principal, value, exact=exact, limit=1000)
+        assert {o.stix_id for o in page.objects} == expected, (principal.name, value)
+    for p in posted:
+        key = "listed" if p.collection == "listed" else "main"
+        own = p.obj["id"]
+        if own not in expected:
+            with pytest.raises((NotFound, PermissionDenied)):
+                correlation.where_else(rt, principal, key, own)
+            continue
+        shared = correlation.where_else(rt, principal, key, own, per_value=1000)
+        others = expected - {own}
+        by_value = {s.value: s for s in shared}
+        common = by_value["http://shared.example/common"]
+        assert {o.stix_id for o in common.objects} == others
+        assert common.count == len(others)
+        for s in shared:  # nothing else is named or counted anywhere
+            assert {o.stix_id for o in s.objects} <= others
+            assert s.count == len(s.objects)
+
+
+def test_kelisim_exchange_correlate_acts_as_the_account_it_is_given(
+        ex: Exchange, kelisim: Any, database_url: str, tmp_path: Any) -> None:
+    hidden = with_pattern("[domain-name:value = 'cli.example']", tlp="amber",
+                          recipients={"parties": ["RUS"]})
+    shown = with_pattern("[domain-name:value = 'cli.example']")
+    post(ex, "kz", hidden, shown)
+    where = ("--database-url", database_url, "--data-dir", tmp_path, "exchange", "correlate")
+    code, out, _ = kelisim(*where, shown["id"], "--token", ex.tokens["ru"])
+    assert code == 0
+    assert [o["stix_id"] for o in json.loads(out)[0]["objects"]] == [hidden["id"]]
+    code, out, _ = kelisim(*where, "--value", "cli.example", "--token", ex.tokens["by"])
+    assert code == 0 and [o["stix_id"] for o in json.loads(out)["objects"]] == [shown["id"]]
+    code, out, _ = kelisim(*where, "--value", "CLI.example")  # the operator: open only
+    assert code == 0 and [o["stix_id"] for o in json.loads(out)["objects"]] == [shown["id"]]
+    code, _, err = kelisim(*where, hidden["id"], "--token", ex.tokens["by"])
+    assert code == 1 and err.startswith("error: No object with this id is visible")
+    code, _, err = kelisim(*where, "--value", "x", "--kind", "ipv4-addr")
+    assert code == 1 and "not a value kelisim indexes" in err

@@ -16,13 +16,16 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
 from kelisim.domain import exchange_policy as policy
 from kelisim.domain.exchange_policy import Gates, Marking
+from kelisim.domain.stix.observables import observables
 from kelisim.storage.chain_rows import as_bytes
 from kelisim.storage.exchange_objects import ObjectsRepository
-from kelisim.storage.schema import exchange_objects, exchange_tombstones
+from kelisim.storage.observables_index import index_row, insert_index
+from kelisim.storage.schema import exchange_objects, exchange_observables, exchange_tombstones
 
 T = exchange_objects
 TOMB = exchange_tombstones
@@ -113,12 +116,22 @@ class FederationObjects:
 
     def replace_copy(self, collection_id: str, producer: str, stix_id: str,
                      keep: set[str], rows: list[dict[str, Any]]) -> None:
-        """The copy's versions become `keep` (stored) plus `rows` (new, date_added given)."""
-        self._conn.execute(delete(T).where(
-            T.c.collection_id == collection_id, T.c.producer_party == producer,
-            T.c.stix_id == stix_id, T.c.version.not_in(keep) if keep else T.c.version.isnot(None)))
+        """The copy's versions become `keep` (stored) plus `rows` (new, date_added given); the
+        correlation index follows, as it does for an intake and a deletion (issue 16 item 1)."""
+        gone = and_(T.c.collection_id == collection_id, T.c.producer_party == producer,
+                    T.c.stix_id == stix_id,
+                    T.c.version.not_in(keep) if keep else T.c.version.isnot(None))
+        stamps = [r[0] for r in self._conn.execute(select(T.c.date_added).where(gone))]
+        for start in range(0, len(stamps), CHUNK):
+            self._conn.execute(delete(exchange_observables).where(
+                exchange_observables.c.collection_id == collection_id,
+                exchange_observables.c.date_added.in_(stamps[start:start + CHUNK])))
+        self._conn.execute(delete(T).where(gone))
         repo = ObjectsRepository(self._conn)
-        repo.insert_many(sorted(rows, key=lambda row: row["date_added"]))
+        rows = sorted(rows, key=lambda row: row["date_added"])
+        repo.insert_many(rows)
+        insert_index(self._conn, [index_row(row, found) for row in rows
+                                  for found in observables(orjson.loads(row["raw"]))])
         latest = (select(func.max(T.c.version)).where(
             T.c.collection_id == collection_id, T.c.producer_party == producer,
             T.c.stix_id == stix_id).scalar_subquery())

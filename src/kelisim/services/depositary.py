@@ -41,7 +41,6 @@ _IN_REQUEST = N_("Entry {position} of the request: {reason}")
 def record_entries(rt: Runtime, principal: Principal, raw_entries: Sequence[Any]) -> list[dict]:
     """Record instruments received by the depositary; returns each with its id and flags."""
     require(principal, Action.RECORD_INSTRUMENT)
-    _refuse_on_a_replica(rt)
     if not isinstance(raw_entries, Sequence) or isinstance(raw_entries, str | bytes):
         raise InvalidInput(Message(N_("Expected a list of entries.")))
     if not raw_entries:
@@ -55,6 +54,7 @@ def record_entries(rt: Runtime, principal: Principal, raw_entries: Sequence[Any]
             raise InvalidInput(f"Entry {position} cannot be recorded: {problem}. Nothing was "
                                f"recorded.", position=position)
     instruments = [_parse_at(position, raw) for position, raw in enumerate(raw_entries, 1)]
+    _refuse_on_a_replica(rt)
     now = rt.clock()
     with rt.unit_of_work() as uow:
         head = uow.ledger.lock()

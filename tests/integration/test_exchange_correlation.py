@@ -296,3 +296,48 @@ def test_kelisim_exchange_correlate_acts_as_the_account_it_is_given(
     assert code == 1 and err.startswith("error: No object with this id is visible")
     code, _, err = kelisim(*where, "--value", "x", "--kind", "ipv4-addr")
     assert code == 1 and "not a value kelisim indexes" in err
+
+
+# --- plans: a lookup is index searches, never a walk of the collection ----------------------
+
+def _plan(ex: Exchange, run: Any) -> str:
+    """EXPLAIN (seq scans off on PostgreSQL, as the query-plan tests do) of the grouped lookup
+    statement that `run` sends."""
+    from sqlalchemy import event
+    engine = ex.node.runtime.uow.engine
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM exchange_observables" in statement and "GROUP BY" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    statement, parameters = sent[0]
+    with engine.connect() as conn:
+        cursor = conn.connection.cursor()
+        if engine.dialect.name == "postgresql":
+            cursor.execute("ANALYZE exchange_observables")
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("EXPLAIN " + statement, parameters)
+        else:
+            cursor.execute("ANALYZE")
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+        return "\n".join(str(row) for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize(("value", "index"), [
+    ("10.0.3.4", "ip_low_ip_high"), ("d3.example", "registered"),
+    ("http://u5.example/", "kind_value")])
+def test_value_lookups_search_the_index_of_their_kind(ex: Exchange, value: str,
+                                                      index: str) -> None:
+    post(ex, "kz", *[with_pattern(f"[ipv4-addr:value = '10.0.{i % 7}.{i % 200}' AND "
+                                  f"domain-name:value = 'h{i}.d{i % 50}.example' AND "
+                                  f"url:value = 'http://u{i}.example/']") for i in range(600)])
+    rt = ex.node.runtime
+    plan = _plan(ex, lambda: correlation.search_value(rt, ex.principals["ru"], value))
+    assert f"ix_exchange_observables_{index}" in plan, plan
+    assert "collection_id_stix_id" not in plan, plan  # not a walk of whole collections

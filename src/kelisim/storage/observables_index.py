@@ -118,7 +118,10 @@ def _matching(match: Match) -> ColumnElement[bool]:
                       O.c.ip_high <= match.high)
         if not match.wider:
             return inside
-        return or_(inside, tuple_(O.c.ip_low, O.c.ip_high).in_(match.wider))
+        # An OR of index lookups (each network's exact range), which both planners run as a
+        # union of index searches; a row-value IN was not (SQLite walked the collection).
+        return or_(inside, *(and_(O.c.ip_low == low, O.c.ip_high == high)
+                             for low, high in match.wider))
     if match.registered is not None:
         return O.c.registered == match.registered
     return and_(O.c.kind == match.kind, O.c.value == match.value)

@@ -89,7 +89,7 @@ def search_observables(
     exact: Annotated[bool, Query(description="Only the value itself: no CIDR containment, "
                                              "no registered domain")] = False,
     limit: Annotated[int, Query(ge=1, le=correlation.MAX_LIMIT)] = 100,
-    next: Annotated[str | None, Query(max_length=500)] = None,
+    next: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
     """An IP address finds the networks containing it and a network the addresses inside it; a
     domain name finds every domain name, URL and e-mail address under its registered domain

@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 import orjson
@@ -411,7 +412,7 @@ def opentaxii_loop(workdir: Path, size: int) -> dict[str, Any]:
 def _collection_url(server: Server) -> str:
     client = httpx.Client(headers={"Accept": TAXII, **server.headers}, timeout=60)
     discovery = client.get(server.base_url).json()
-    root = discovery.get("default") or discovery["api_roots"][0]
+    root = urljoin(server.base_url, discovery.get("default") or discovery["api_roots"][0])
     root = root if root.endswith("/") else root + "/"
     collections = client.get(f"{root}collections/").json()["collections"]
     client.close()

@@ -78,3 +78,27 @@ def test_the_raw_insert_ratio_in_turn_uses_the_raw_rate_timed_beside_the_server(
         "raw is 2.90x faster (29,000 vs 10,000 obj/s)", "PASS")
     assert rows["kelisim-sqlite: ingest at 100k within 3x of raw SQLite, in turn"] == (
         "raw is 3.10x faster (31,000 vs 10,000 obj/s)", "FAIL")
+
+
+def test_federation_rows_judge_issue_14_targets_as_ratios_of_the_same_run() -> None:
+    from bench.federation import rows
+
+    size = {"size": 10_000, "receiver_ingest_rate": 1_000.0, "origin_ingest_rate": 900.0,
+            "initial_sync": {"objects": 10_000, "seconds": 14.0, "rate": 700.0},
+            "catch_up": {"objects": 1_000, "seconds": 0.25, "rate": 4_000.0},
+            "polling_kelisim": {"rate": 350.0},
+            "polling_opentaxii": {"rate": 71.0},
+            "propagation": {"new object": {"n": 30, "p50_s": 0.4, "p99_s": 1.99,
+                                           "max_s": 1.99},
+                            "deletion": {"n": 30, "p50_s": 0.4, "p99_s": 2.0, "max_s": 2.0}}}
+    found = {what: (measured, verdict) for what, measured, verdict in
+             rows({"sizes": [size], "signing": {"sign_us": 60.0, "verify_us": 150.0}})}
+    assert found["10,000: sync >= 70% of the receiver's ingest"] == ("70%", "PASS")
+    assert found["10,000: sync >= 10x taxii2-client loop, OpenTAXII -> OpenTAXII"] == (
+        "9.9x (71 obj/s)", "FAIL")
+    assert found["10,000: catch-up of 1,000 after being stopped"][1] == "PASS (projected)"
+    assert found["10,000: propagation of a new object to 3 peers, p50 / p99"][1] == "PASS"
+    assert found["10,000: propagation of a deletion to 3 peers, p50 / p99"][1] == "FAIL"
+    size["initial_sync"]["rate"] = 699.0
+    found = {what: verdict for what, _, verdict in rows({"sizes": [size]})}
+    assert found["10,000: sync >= 70% of the receiver's ingest"] == "FAIL"

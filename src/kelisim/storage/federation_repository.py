@@ -267,12 +267,15 @@ class FederationRepository:
             table.c.stix_id == stix_id)).first()
         return None if row is None else dict(row._mapping)
 
-    def save_copy(self, **values: Any) -> None:
+    def save_copy(self, *, replace: bool = True, **values: Any) -> None:
+        """Keep what this node holds of a copy; `replace=False` when it held none (a first
+        copy: nothing to delete)."""
         table = federation_copies
-        self._conn.execute(delete(table).where(
-            table.c.origin_party == values["origin_party"],
-            table.c.collection_id == values["collection_id"],
-            table.c.stix_id == values["stix_id"]))
+        if replace:
+            self._conn.execute(delete(table).where(
+                table.c.origin_party == values["origin_party"],
+                table.c.collection_id == values["collection_id"],
+                table.c.stix_id == values["stix_id"]))
         self._conn.execute(insert(table).values(**values))
 
     def copies_count(self, origin: str) -> int:

@@ -124,6 +124,7 @@ def _apply_page(rt: Runtime, node: Node, peer: RosterEntry, page: dict[str, Any]
     `kelisim up`) took it first, so that no arrival is ever recorded twice."""
     origin = str(peer.party)
     stored = quarantined = 0
+    ensured: set[str] = set()  # the mirror collections known to exist, asked once a page
     with rt.unit_of_work() as uow:
         repo = FederationRepository(uow.connection)
         if int(repo.lock_peer(origin)["pulled_through"]) != after:
@@ -139,7 +140,10 @@ def _apply_page(rt: Runtime, node: Node, peer: RosterEntry, page: dict[str, Any]
             if problem is None:
                 try:
                     with uow.connection.begin_nested():
-                        kept = _take(rt, uow, origin, peer, page, entry, snapshot, item)
+                        kept = _take(rt, uow, origin, peer, page, entry, snapshot, item,
+                                     ensured)
+                    if kept:  # committed to the savepoint: its collection exists now
+                        ensured.add(snapshot.collection)
                 except Exception as error:  # one object that cannot be stored stops nothing
                     problem = f"could not be stored: {type(error).__name__}: {error}"[:500]
             if problem is not None and problem != "stale":
@@ -200,7 +204,8 @@ def _marking(origin: str, marks: dict[str, Any]) -> policy.Marking:
 
 
 def _take(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry, page: dict[str, Any],
-          entry: dict[str, Any], snapshot: repl.Snapshot, item: dict[str, Any]) -> bool:
+          entry: dict[str, Any], snapshot: repl.Snapshot, item: dict[str, Any],
+          ensured: set[str]) -> bool:
     repo = FederationRepository(uow.connection)
     held_row = repo.copy(origin, snapshot.collection, snapshot.stix_id)
     held = None if held_row is None else repl.Copy(
@@ -208,8 +213,9 @@ def _take(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry, page: di
     new = repl.apply(held, snapshot)
     if new is None:
         return False  # a duplicate or an older snapshot: nothing changes
-    _ensure_collection(rt, uow, origin, snapshot.collection,
-                       (page.get("collections") or {}).get(snapshot.collection))
+    if snapshot.collection not in ensured:
+        _ensure_collection(rt, uow, origin, snapshot.collection,
+                           (page.get("collections") or {}).get(snapshot.collection))
     objects = ObjectsRepository(uow.connection)
     last = objects.lock_collection(snapshot.collection)
     store = FederationObjects(uow.connection)
@@ -229,7 +235,7 @@ def _take(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry, page: di
                    stix_id=snapshot.stix_id, generation=new.generation,
                    versions=[[v, s, signatures.get(v)] for v, s in new.versions],
                    origin_key=peer.key_id, signature=str(item["snapshot_signature"]),
-                   received_at=rt.clock())
+                   received_at=rt.clock(), replace=held_row is not None)
     return True
 
 

@@ -7,6 +7,7 @@ database, cloned from a migrated template so that a test costs milliseconds, not
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -134,13 +136,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(node: Node) -> Iterator[LiveServer]:
-    """kelisim served by uvicorn on a loopback port, in a thread, for real HTTP clients."""
-    port = free_port()
-    config = uvicorn.Config(create_app(runtime=node.runtime), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
+@contextlib.contextmanager
+def serving(app: Any, port: int | None = None) -> Iterator[str]:
+    """`app` served by uvicorn on a loopback port, in a thread; yields its base URL."""
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -148,6 +149,15 @@ def live_server(node: Node) -> Iterator[LiveServer]:
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.01)
-    yield LiveServer(f"http://127.0.0.1:{port}", node)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(node: Node) -> Iterator[LiveServer]:
+    """kelisim served by uvicorn on a loopback port, in a thread, for real HTTP clients."""
+    with serving(create_app(runtime=node.runtime)) as base_url:
+        yield LiveServer(base_url, node)

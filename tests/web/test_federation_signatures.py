@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,7 +30,7 @@ from kelisim.domain.federation.roster import (
 from kelisim.domain.federation.signing import NodeKey, b64decode, b64encode
 from kelisim.web.federation_signatures import NodeSignatureAuth, verify_request
 from kelisim.web.problems import install_problem_handlers
-from tests.conftest import free_port
+from tests.conftest import free_port, serving
 
 KAZ = NodeKey.from_private_bytes(b"\x11" * 32)
 RUS = NodeKey.from_private_bytes(b"\x12" * 32)
@@ -77,18 +74,8 @@ def node_app(peer: Peer) -> FastAPI:
 def peer() -> Iterator[Peer]:
     port = free_port()
     state = Peer(f"http://127.0.0.1:{port}")
-    server = uvicorn.Server(uvicorn.Config(node_app(state), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
-    yield state
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(node_app(state), port):
+        yield state
 
 
 def signed_client(peer: Peer, key: NodeKey = KAZ, at: datetime = NOW) -> httpx.Client:

@@ -599,7 +599,7 @@ def test_only_the_partys_admin_asks_and_only_the_depositary_admits(fed: Federati
     new_key = NodeKey.generate()
     asked = _descriptor("KAZ", kaz.url, new_key, TODAY.date())
     _person(dep, dep, "analyst_KAZ", "analyst", "KAZ")
-    serial = nodes.current_roster(dep.rt).serial  # type: ignore[union-attr]
+    serial = nodes.current_roster(dep.rt).serial
     with pytest.raises(PermissionDenied, match="own Party"):
         nodes.request_admission(dep.rt, dep.people["admin_RUS"], asked)
     with pytest.raises(PermissionDenied):
@@ -612,7 +612,7 @@ def test_only_the_partys_admin_asks_and_only_the_depositary_admits(fed: Federati
         nodes.decide_admission(dep.rt, dep.people["admin_KAZ"], new_key.key_id, admit=True)
     with pytest.raises(InvalidInput, match="only the depositary's node"):
         nodes.decide_admission(kaz.rt, kaz.admin, new_key.key_id, admit=True)
-    assert nodes.current_roster(dep.rt).serial == serial  # type: ignore[union-attr]
+    assert nodes.current_roster(dep.rt).serial == serial
     assert nodes.resolve_speaker(dep.rt, new_key.key_id) is None
     assert rus.signed_get(dep, LEDGER, new_key) == 401  # asked for is not admitted
 

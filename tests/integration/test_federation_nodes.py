@@ -10,10 +10,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import shutil
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,7 +20,6 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from kelisim.config import Settings
@@ -47,9 +44,11 @@ from kelisim.storage.node_keys import key_path, load_key_file
 from kelisim.storage.schema import exchange_objects, federation_copies
 from kelisim.web.app import create_app
 from kelisim.web.federation_signatures import NodeSignatureAuth
-from tests.conftest import TEMPLATE_DB, TODAY, free_port, new_postgres_database
+from tests.conftest import TEMPLATE_DB, TODAY, free_port, new_postgres_database, serving
 from tests.conftest import Node as Server
 from tests.exchange_support import TAXII, account, founding_history, indicator
+
+pytestmark = pytest.mark.slow  # several nodes a test (~1 min a database): run in CI's slow part
 
 BODIES = {"KAZ": "KZ-CERT", "RUS": "RU-CERT", "BLR": "BY-CERT"}
 FEED = "/federation/v1/feed"
@@ -188,28 +187,12 @@ def _person(member: Member, at: Member, key: str, role: str, party: str) -> None
 
 @contextmanager
 def _served(members: list[Member]) -> Iterator[None]:
-    """Each runtime served by uvicorn on its own loopback port, in a thread (as `live_server`)."""
-    running: list[tuple[uvicorn.Server, threading.Thread]] = []
-    try:
+    """Each runtime served on its own loopback port, in a thread (`conftest.serving`)."""
+    with ExitStack() as stack:
         for member in members:
-            port = int(member.url.rsplit(":", 1)[1])
-            server = uvicorn.Server(uvicorn.Config(create_app(runtime=member.rt),
-                                                   host="127.0.0.1", port=port,
-                                                   log_level="warning", lifespan="off"))
-            thread = threading.Thread(target=server.run, daemon=True)
-            thread.start()
-            running.append((server, thread))
-            deadline = time.monotonic() + 10
-            while not server.started:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("a test node did not start")
-                time.sleep(0.01)
+            stack.enter_context(serving(create_app(runtime=member.rt),
+                                        int(member.url.rsplit(":", 1)[1])))
         yield
-    finally:
-        for server, _ in running:
-            server.should_exit = True
-        for _, thread in running:
-            thread.join(timeout=10)
 
 
 def _join(member: Member, at: Member) -> None:

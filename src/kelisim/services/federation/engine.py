@@ -107,13 +107,22 @@ def sync_once(rt: Runtime, client_for: Callable[[str], PeerClient] | None = None
 def _sync_peer(rt: Runtime, node: Node, peer: RosterEntry, client: PeerClient
                ) -> dict[str, Any]:
     party = str(peer.party)
+
+    def send_receipt(receipt: dict[str, Any]) -> None:
+        """A receipt the origin does not take is reported, not fatal: what was taken stays
+        taken, and the next receipt (through a later entry) acknowledges it too."""
+        try:
+            client.post("/federation/v1/receipts", receipt)
+        except (KelisimError, httpx.HTTPError) as error:
+            _failed(rt, party, f"the receipt was not accepted: {error}")
+
     try:
         witnessed = ledger_sync.compare_view(rt, peer.key_id,
                                              client.get("/federation/v1/checkpoint"))
         result: dict[str, Any] = inbox.pull_from(
             rt, node, peer, lambda after, limit: client.get("/federation/v1/feed", after=after,
                                                            limit=limit),
-            lambda receipt: client.post("/federation/v1/receipts", receipt))
+            send_receipt)
         result["split_views_found"] = witnessed
         return result
     except FederationError as error:

@@ -17,6 +17,7 @@ from kelisim.web.api import (
     depositary,
     reference,
     status,
+    workspace,
 )
 from kelisim.web.api import exchange as exchange_api
 from kelisim.web.api_docs import install_api_docs
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                   redoc_url=None, openapi_url="/api/openapi.json")
     app.state.runtime = runtime
     install_problem_handlers(app)
-    for module in (status, depositary, reference, accounts, exchange_api):
+    for module in (status, depositary, reference, accounts, exchange_api, workspace):
         app.include_router(module.router)
     app.include_router(certification.router)
     app.include_router(certification_public.router)  # public verification, no token

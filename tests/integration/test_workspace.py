@@ -105,6 +105,5 @@ def test_costs_are_own_unless_shares_are_agreed_by_all(ex: Exchange) -> None:
 
 def test_the_events_are_append_only_in_the_database(ex: Exchange) -> None:
     _project(ex)
-    with ex.node.runtime.unit_of_work() as uow:
-        with pytest.raises(Exception, match="append-only"):
-            uow.connection.execute(text("UPDATE workspace_events SET kind = 'x'"))
+    with ex.node.runtime.unit_of_work() as uow, pytest.raises(Exception, match="append-only"):
+        uow.connection.execute(text("UPDATE workspace_events SET kind = 'x'"))

@@ -26,7 +26,7 @@ PRINCIPALS = {
 }
 TARGET_PARTY = {OWN: "KAZ", OTHER: "RUS", NONE: None}
 
-READS = (Action.READ_STATUS, Action.READ_AGREEMENT, Action.READ_LEDGER)
+READS = (Action.READ_STATUS, Action.READ_AGREEMENT, Action.READ_LEDGER, Action.READ_WORKSPACE)
 
 # (role, action, target) -> allowed; the whole product is listed, nothing is defaulted.
 EXPECTED: dict[tuple[Role, Action, str], bool] = {}
@@ -37,6 +37,8 @@ for role, action, target in itertools.product(Role, Action, (OWN, OTHER, NONE)):
         verdict = role is Role.DEPOSITARY
     elif action is Action.REQUEST_NODE_ADMISSION:  # issue 14: for its own Party's node only
         verdict = role is Role.PARTY_ADMIN and target == OWN
+    elif action is Action.ACT_IN_WORKSPACE:  # issue 15, Art. 4: an authorized body, own Party
+        verdict = role in (Role.PARTY_ADMIN, Role.ANALYST) and target == OWN
     elif action is Action.READ_FEDERATION:
         verdict = role is Role.DEPOSITARY or (role is Role.PARTY_ADMIN and target == OWN)
     else:  # MANAGE_ACCOUNTS

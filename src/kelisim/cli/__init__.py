@@ -13,6 +13,7 @@ from kelisim.cli import (  # noqa: F401
     exchange,
     federation,
     system,
+    workspace,
 )
 from kelisim.cli.base import app, err, error_line
 

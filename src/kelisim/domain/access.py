@@ -24,6 +24,8 @@ class Action(StrEnum):
     REQUEST_NODE_ADMISSION = "request_node_admission"
     ADMIT_NODE = "admit_node"
     READ_FEDERATION = "read_federation"
+    READ_WORKSPACE = "read_workspace"
+    ACT_IN_WORKSPACE = "act_in_workspace"
 
 
 ALL_ROLES = frozenset(Role)
@@ -45,6 +47,11 @@ POLICY: dict[Action, frozenset[Role]] = {
     # Issue 14 items 7-8: what left the node and what arrived are for its Party's party-admin
     # (and the depositary's operators); analysts read the objects, not the border's record.
     Action.READ_FEDERATION: frozenset({Role.DEPOSITARY, Role.PARTY_ADMIN}),
+    # Issue 15, Art. 4, 5, 7: the workspace is read by every account (the depositary's staff
+    # follow the cooperation); a Party acts in it through its body's party-admin or analyst,
+    # for its own Party only (proposing, joining, consenting, recording its costs).
+    Action.READ_WORKSPACE: ALL_ROLES,
+    Action.ACT_IN_WORKSPACE: frozenset({Role.PARTY_ADMIN, Role.ANALYST}),
 }
 
 REASONS: dict[Action, str] = {  # N_: translated where shown (domain/errors.py, Message)
@@ -57,10 +64,18 @@ REASONS: dict[Action, str] = {  # N_: translated where shown (domain/errors.py, 
                                "depositary (Art. 3, direction 7)."),
 }
 
+PLAIN_REASONS: dict[Action, str] = {  # not translated yet (issue 15's first slice, no UI)
+    Action.ACT_IN_WORKSPACE: "A Party acts in the cooperation workspace through its authorized "
+                             "body's party-admin or analyst, for its own Party only (Art. 4).",
+}
+
 
 PARTY_SCOPED = frozenset({Action.MANAGE_ACCOUNTS, Action.REQUEST_NODE_ADMISSION,
                           Action.READ_FEDERATION})
 """Actions a party-admin takes for its own Party only."""
+
+OWN_PARTY_ONLY = frozenset({Action.ACT_IN_WORKSPACE})
+"""Actions every allowed role takes for its own Party only."""
 
 
 def allowed(principal: Principal, action: Action, *, party: str | None = None) -> bool:
@@ -68,11 +83,16 @@ def allowed(principal: Principal, action: Action, *, party: str | None = None) -
         return False
     if action in PARTY_SCOPED and principal.role is Role.PARTY_ADMIN:
         return party is not None and party == principal.party
+    if action in OWN_PARTY_ONLY:
+        return (party is not None and party == principal.party
+                and principal.organization_kind is OrganizationKind.AUTHORIZED_BODY)
     return True
 
 
 def require(principal: Principal, action: Action, *, party: str | None = None) -> None:
     if not allowed(principal, action, party=party):
+        if action in PLAIN_REASONS:
+            raise PermissionDenied(PLAIN_REASONS[action], action=action.value, article="Art. 4")
         template = REASONS.get(action, N_("Your role ({role}) may not {action}."))
         if action is Action.MANAGE_ACCOUNTS and principal.role is Role.PARTY_ADMIN:
             template = N_("A party-admin manages accounts of its own Party ({party}) only.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
-from kelisim.domain.treaty import PartyState, resolve_corrections, status_on
+from kelisim.domain.treaty import PartyState, replay, resolve_corrections, status_on
 from kelisim.services.depositary import cis_membership, recorded_entries
 from kelisim.services.runtime import Runtime
 from kelisim.storage.unit_of_work import UnitOfWork
@@ -82,3 +82,24 @@ def authorized_bodies_on(rt: Runtime, on: date) -> dict[str, frozenset[str]]:
 def parties_in_force(rt: Runtime, on: date) -> frozenset[str]:
     return frozenset(code for code, state in party_states_on(rt, on).items()
                      if state is PartyState.IN_FORCE)
+
+
+def withdrawal_dates_on(rt: Runtime, on: date, uow: UnitOfWork) -> dict[str, tuple[date, ...]]:
+    """Art. 15: every withdrawal date of every Party (each term's), from the instruments
+    received by `on`; cached per (ledger head, date) like the states."""
+    head = uow.ledger.head()
+    key = (head.seq if head else 0, on)
+    cache: dict[tuple[int, date], dict[str, tuple[date, ...]]] = rt.caches.setdefault(
+        CACHE_KEY + ".withdrawals", {})
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    known = uow.reference.states()
+    record, _ = replay(resolve_corrections(recorded_entries(uow)), cis_membership(known),
+                       until=on)
+    found = {party: tuple(t.withdrawal_date for t in rec.terms if t.withdrawal_date)
+             for party, rec in record.parties.items()}
+    if len(cache) >= MAX_CACHED_DATES:
+        cache.clear()
+    cache[key] = found
+    return found

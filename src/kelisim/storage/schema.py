@@ -511,3 +511,34 @@ federation_quarantine = Table(
     Column("reason", Text, nullable=False),
     Column("item", LargeBinary, nullable=False),
 )
+
+# --- the cooperation workspace (issue 15; docs/decisions/0015-workspace.md) ---------------------
+# The events are the record (append-only, guarded by triggers); `workspace_projects` is a
+# projection for lists, rebuilt from a project's events in the transaction that appends one.
+
+workspace_events = Table(
+    "workspace_events", metadata,
+    Column("id", String(36), primary_key=True),  # uuid4, global across nodes
+    Column("record_id", String(36), nullable=False),  # the program or project
+    Column("position", Integer, nullable=False),  # order within the record, from 1
+    Column("kind", String(40), nullable=False),
+    Column("origin_party", String(3), nullable=False),
+    Column("actor_account", Integer, nullable=True),
+    Column("actor_name", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("body", JSON, nullable=False),
+    Index("uq_workspace_events_record_id_position", "record_id", "position", unique=True),
+)
+
+workspace_projects = Table(
+    "workspace_projects", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("lead_party", String(3), nullable=False),
+    Column("origin_party", String(3), nullable=False),
+    Column("proposed_at", DateTime(timezone=True), nullable=False),
+    Column("last_position", Integer, nullable=False),
+    Column("parties", JSON, nullable=False),  # every Party that ever joined
+    Index("ix_workspace_projects_proposed_at", "proposed_at"),
+)

@@ -17,6 +17,7 @@ from kelisim.web.api import (
     depositary,
     reference,
     status,
+    workspace,
 )
 from kelisim.web.api import correlation as correlation_api
 from kelisim.web.api import exchange as exchange_api
@@ -46,7 +47,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                   redoc_url=None, openapi_url="/api/openapi.json")
     app.state.runtime = runtime
     install_problem_handlers(app)
-    for module in (status, depositary, reference, accounts, exchange_api, correlation_api):
+    for module in (status, depositary, reference, accounts, exchange_api, correlation_api,
+                   workspace):
         app.include_router(module.router)
     app.include_router(certification.router)
     app.include_router(certification_public.router)  # public verification, no token

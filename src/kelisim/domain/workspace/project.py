@@ -1,0 +1,211 @@
+"""A program or project as the fold of its events (Art. 3, 4, 5, 7).
+
+The events are the record (docs/decisions/0015-workspace.md): each has a global id (uuid4), the
+Party it originated with, the account that acted and when. `fold` replays them into the current
+state; what depends on the day (who still takes part, which deadlines are agreed or overdue) is
+computed by `view`, from that state, the day and the Parties' withdrawal dates (Art. 15).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from kelisim.domain.errors import InvalidInput
+from kelisim.domain.workspace import costs as cost_rules
+from kelisim.domain.workspace import participation as joining
+from kelisim.domain.workspace import stages as stage_rules
+from kelisim.domain.workspace.costs import Cost
+from kelisim.domain.workspace.participation import Participation
+from kelisim.domain.workspace.stages import Consent, Stage
+
+DIRECTIONS = range(1, 20)
+"""Art. 3: the nineteen directions of cooperation, the vocabulary of a project's subject."""
+
+
+class ProjectKind(StrEnum):
+    PROGRAM = "program"  # Art. 4: solves information-security problems as a whole
+    PROJECT = "project"  # Art. 4: for concrete directions of mutual interest
+
+
+class EventKind(StrEnum):
+    PROPOSED = "proposed"
+    JOINED = "joined"
+    STAGE_ADDED = "stage_added"
+    DEADLINE_CHANGED = "deadline_changed"
+    DEADLINE_CONSENTED = "deadline_consented"
+    STAGE_COMPLETED = "stage_completed"
+    COST_RECORDED = "cost_recorded"
+    SHARES_PROPOSED = "shares_proposed"
+    SHARES_CONSENTED = "shares_consented"
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    record_id: str
+    position: int
+    kind: EventKind
+    origin_party: str
+    actor_account: int | None
+    actor_name: str
+    at: datetime
+    body: Mapping[str, Any]
+
+
+@dataclass
+class Project:
+    id: str
+    kind: ProjectKind
+    title: str
+    goals: str
+    directions: tuple[int, ...]
+    lead_party: str
+    origin_party: str
+    proposed_at: datetime
+    participations: list[Participation] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
+    costs: list[Cost] = field(default_factory=list)
+    shares: dict[str, Decimal] | None = None
+    shares_revision: int = 0
+    shares_consents: list[Consent] = field(default_factory=list)
+    last_position: int = 0
+
+    def stage(self, stage_id: str) -> Stage | None:
+        return next((s for s in self.stages if s.id == stage_id), None)
+
+    def participants(self, on: date) -> frozenset[str]:
+        return joining.active_parties(self.participations, on)
+
+    def shares_consenting(self) -> frozenset[str]:
+        return frozenset(c.party for c in self.shares_consents
+                         if c.revision == self.shares_revision)
+
+
+def parse_directions(values: Sequence[int]) -> tuple[int, ...]:
+    if not values or any(v not in DIRECTIONS for v in values):
+        raise InvalidInput("Name one or more directions of cooperation, numbered 1-19 "
+                           "(Art. 3).", field="directions", article="Art. 3")
+    return tuple(sorted(set(values)))
+
+
+def fold(events: Sequence[Event], withdrawal_dates: Mapping[str, Sequence[date]]) -> Project:
+    """Replay a project's events, in order; the first is its proposal."""
+    first = events[0]
+    body = first.body
+    project = Project(id=first.record_id, kind=ProjectKind(body["kind"]), title=body["title"],
+                      goals=body.get("goals", ""), directions=tuple(body["directions"]),
+                      lead_party=first.origin_party, origin_party=first.origin_party,
+                      proposed_at=first.at)
+    for event in events:
+        _apply(project, event, withdrawal_dates)
+        project.last_position = event.position
+    return project
+
+
+def _apply(project: Project, event: Event,
+           withdrawal_dates: Mapping[str, Sequence[date]]) -> None:
+    body, kind = event.body, event.kind
+    if kind in (EventKind.PROPOSED, EventKind.JOINED):
+        joined = event.at.date()
+        project.participations.append(Participation(
+            party=event.origin_party, joined_on=joined, joined_by=event.actor_name,
+            ends_on=joining.ends_on(joined, withdrawal_dates.get(event.origin_party, ()))))
+    elif kind is EventKind.STAGE_ADDED:
+        project.stages.append(Stage(
+            id=body["stage_id"], position=len(project.stages) + 1, title=body["title"],
+            deliverables=tuple(body.get("deliverables", ())),
+            deadline=date.fromisoformat(body["deadline"])))
+    elif kind is EventKind.DEADLINE_CHANGED:
+        stage = _stage(project, body)
+        stage.deadline = date.fromisoformat(body["deadline"])
+        stage.revision += 1
+    elif kind is EventKind.DEADLINE_CONSENTED:
+        _stage(project, body).consents.append(Consent(
+            event.origin_party, int(body["revision"]), event.actor_name, event.at))
+    elif kind is EventKind.STAGE_COMPLETED:
+        _stage(project, body).completed_on = event.at.date()
+    elif kind is EventKind.COST_RECORDED:
+        project.costs.append(Cost(
+            id=body["cost_id"], party=event.origin_party, amount=Decimal(body["amount"]),
+            currency=body["currency"], stage_id=body.get("stage_id"),
+            description=body.get("description", ""), recorded_by=event.actor_name))
+    elif kind is EventKind.SHARES_PROPOSED:
+        project.shares = {p: Decimal(s) for p, s in body["shares"].items()}
+        project.shares_revision += 1
+    elif kind is EventKind.SHARES_CONSENTED:
+        project.shares_consents.append(Consent(
+            event.origin_party, int(body["revision"]), event.actor_name, event.at))
+
+
+def _stage(project: Project, body: Mapping[str, Any]) -> Stage:
+    stage = project.stage(str(body["stage_id"]))
+    if stage is None:  # the services check before appending; a replicated record may not
+        raise InvalidInput(f"No stage {body['stage_id']} in project {project.id}.",
+                           field="stage_id")
+    return stage
+
+
+def view(project: Project, today: date) -> dict[str, Any]:
+    """The project as read on `today`: who takes part, each stage's agreement and lateness,
+    the cost arrangement in force and the totals (Art. 4, 5, 7)."""
+    participants = project.participants(today)
+    agreed_shares = cost_rules.shares_agreed(project.shares, project.shares_consenting(),
+                                             participants)
+    return {
+        "id": project.id, "kind": project.kind.value, "title": project.title,
+        "goals": project.goals, "directions": list(project.directions),
+        "lead_party": project.lead_party, "origin_party": project.origin_party,
+        "proposed_at": project.proposed_at.isoformat(),
+        "participants": sorted(participants),
+        "participations": [
+            {"party": p.party, "joined_on": p.joined_on.isoformat(), "joined_by": p.joined_by,
+             "ends_on": p.ends_on.isoformat() if p.ends_on else None,
+             "active": p.active_on(today)} for p in project.participations],
+        "stages": [_stage_view(s, participants, today) for s in project.stages],
+        "costs": costs_view(project, today, agreed_shares),
+    }
+
+
+def _stage_view(stage: Stage, participants: frozenset[str], today: date) -> dict[str, Any]:
+    return {
+        "id": stage.id, "position": stage.position, "title": stage.title,
+        "deliverables": list(stage.deliverables), "deadline": stage.deadline.isoformat(),
+        "revision": stage.revision,
+        "agreed": stage_rules.deadline_agreed(stage, participants),
+        "consents": [{"party": c.party, "by": c.by, "at": c.at.isoformat()}
+                     for c in stage.consents if c.revision == stage.revision],
+        "awaiting": sorted(stage_rules.awaited(stage, participants)),
+        "completed_on": stage.completed_on.isoformat() if stage.completed_on else None,
+        "overdue": stage_rules.overdue(stage, today),
+    }
+
+
+def costs_view(project: Project, today: date, agreed: bool) -> dict[str, Any]:
+    shares = project.shares if agreed else None
+    return {
+        "arrangement": "agreed_shares" if agreed else "own_costs",
+        "article": "Art. 7",
+        "shares": {p: str(s) for p, s in (shares or {}).items()},
+        "proposed_shares": ({p: str(s) for p, s in project.shares.items()}
+                            if project.shares is not None else None),
+        "shares_revision": project.shares_revision,
+        "shares_consented_by": sorted(project.shares_consenting()),
+        "recorded": [{"id": c.id, "party": c.party, "amount": str(c.amount),
+                      "currency": c.currency, "stage_id": c.stage_id,
+                      "description": c.description, "recorded_by": c.recorded_by}
+                     for c in project.costs],
+        "totals_by_party": _strings(cost_rules.totals(project.costs)),
+        "totals_by_currency": {k: str(v) for k, v in
+                               cost_rules.per_currency(project.costs).items()},
+        "borne_by_party": _strings(cost_rules.borne(project.costs, shares)),
+    }
+
+
+def _strings(table: Mapping[str, Mapping[str, Decimal]]) -> dict[str, dict[str, str]]:
+    return {party: {cur: str(amount) for cur, amount in row.items()}
+            for party, row in table.items()}

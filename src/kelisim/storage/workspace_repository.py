@@ -1,0 +1,53 @@
+"""Rows of the cooperation workspace (issue 15) to and from domain events.
+
+Appending an event and rebuilding the project's projection row happen in the caller's
+transaction; the unique (record_id, position) refuses a concurrent writer's second event at
+the same place, so the one that loses retries instead of forking the record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from kelisim.domain.workspace.project import Event, EventKind, Project
+from kelisim.storage.instants import aware
+from kelisim.storage.schema import workspace_events, workspace_projects
+
+
+class WorkspaceRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def append(self, event: Event) -> None:
+        self.connection.execute(insert(workspace_events).values(
+            id=event.id, record_id=event.record_id, position=event.position,
+            kind=event.kind.value, origin_party=event.origin_party,
+            actor_account=event.actor_account, actor_name=event.actor_name, at=event.at,
+            body=dict(event.body)))
+
+    def events(self, record_id: str) -> list[Event]:
+        rows = self.connection.execute(
+            select(workspace_events).where(workspace_events.c.record_id == record_id)
+            .order_by(workspace_events.c.position)).mappings()
+        return [Event(id=r["id"], record_id=r["record_id"], position=r["position"],
+                      kind=EventKind(r["kind"]), origin_party=r["origin_party"],
+                      actor_account=r["actor_account"], actor_name=r["actor_name"],
+                      at=aware(r["at"]), body=r["body"]) for r in rows]
+
+    def project_rebuilt(self, project: Project) -> None:
+        """Replace the projection row with the fold of the project's events."""
+        self.connection.execute(delete(workspace_projects)
+                                .where(workspace_projects.c.id == project.id))
+        self.connection.execute(insert(workspace_projects).values(
+            id=project.id, kind=project.kind.value, title=project.title,
+            lead_party=project.lead_party, origin_party=project.origin_party,
+            proposed_at=project.proposed_at, last_position=project.last_position,
+            parties=sorted({p.party for p in project.participations})))
+
+    def projects(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self.connection.execute(
+            select(workspace_projects).order_by(workspace_projects.c.proposed_at.desc(),
+                                                workspace_projects.c.id).limit(limit))
+        return [dict(r) for r in rows.mappings()]

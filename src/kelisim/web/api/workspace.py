@@ -1,0 +1,123 @@
+"""The cooperation workspace's API (issue 15): programs and projects (Art. 3, 4), stages and
+agreed deadlines (Art. 5), costs (Art. 7). Refusals are problem details (RFC 9457)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from kelisim.services.workspace import projects as ws
+from kelisim.web.dependencies import PrincipalDep, RuntimeDep
+
+router = APIRouter(prefix="/api/v1/workspace", tags=["workspace"])
+
+
+class NewProject(BaseModel):
+    kind: str = Field(description="program or project (Art. 4)")
+    title: str = Field(min_length=1, max_length=500)
+    directions: list[int] = Field(min_length=1, max_length=19,
+                                  description="Art. 3 directions, 1-19")
+    goals: str = Field(default="", max_length=5000)
+
+
+class NewStage(BaseModel):
+    title: str = Field(min_length=1, max_length=500)
+    deadline: date
+    deliverables: list[str] = Field(default_factory=list, max_length=100)
+
+
+class NewDeadline(BaseModel):
+    deadline: date
+
+
+class ConsentTo(BaseModel):
+    revision: int = Field(ge=1, description="the revision of the deadline or shares consented to")
+
+
+class NewCost(BaseModel):
+    amount: str = Field(max_length=40, description="a decimal string, e.g. 1250.50")
+    currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. KZT")
+    stage_id: str | None = Field(default=None, max_length=36)
+    description: str = Field(default="", max_length=500)
+
+
+class NewShares(BaseModel):
+    shares: dict[str, str] = Field(description="{Party: fraction as a decimal string}, sum 1")
+
+
+@router.post("/projects", status_code=201, summary="Propose a program or project (Art. 4)")
+def propose(rt: RuntimeDep, principal: PrincipalDep, body: NewProject) -> dict[str, Any]:
+    return ws.propose_project(rt, principal, **body.model_dump())
+
+
+@router.get("/projects", summary="Programs and projects, newest first")
+def list_projects(rt: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
+    return {"projects": ws.list_projects(rt, principal)}
+
+
+@router.get("/projects/{project_id}", summary="A project as of today (Art. 4, 5, 7)")
+def show(rt: RuntimeDep, principal: PrincipalDep, project_id: str) -> dict[str, Any]:
+    return ws.show_project(rt, principal, project_id)
+
+
+@router.get("/projects/{project_id}/events", summary="Every change, who and when")
+def history(rt: RuntimeDep, principal: PrincipalDep, project_id: str) -> dict[str, Any]:
+    return {"events": ws.project_history(rt, principal, project_id)}
+
+
+@router.post("/projects/{project_id}/participants", status_code=201,
+             summary="Join as the caller's Party (Art. 4, 13-15)")
+def join(rt: RuntimeDep, principal: PrincipalDep, project_id: str) -> dict[str, Any]:
+    return ws.join_project(rt, principal, project_id)
+
+
+@router.post("/projects/{project_id}/stages", status_code=201,
+             summary="Add the next stage (the lead Party; Art. 5)")
+def add_stage(rt: RuntimeDep, principal: PrincipalDep, project_id: str,
+              body: NewStage) -> dict[str, Any]:
+    return ws.add_stage(rt, principal, project_id, **body.model_dump())
+
+
+@router.post("/projects/{project_id}/stages/{stage_id}/deadline",
+             summary="Change a deadline; consent is needed again (Art. 5)")
+def change_deadline(rt: RuntimeDep, principal: PrincipalDep, project_id: str, stage_id: str,
+                    body: NewDeadline) -> dict[str, Any]:
+    return ws.change_deadline(rt, principal, project_id, stage_id, body.deadline)
+
+
+@router.post("/projects/{project_id}/stages/{stage_id}/consents", status_code=201,
+             summary="Consent to a stage's deadline for the caller's Party (Art. 5)")
+def consent(rt: RuntimeDep, principal: PrincipalDep, project_id: str, stage_id: str,
+            body: ConsentTo) -> dict[str, Any]:
+    return ws.consent_to_deadline(rt, principal, project_id, stage_id, body.revision)
+
+
+@router.post("/projects/{project_id}/stages/{stage_id}/completion",
+             summary="Mark a stage completed (the lead Party, in order; Art. 5)")
+def complete(rt: RuntimeDep, principal: PrincipalDep, project_id: str,
+             stage_id: str) -> dict[str, Any]:
+    return ws.complete_stage(rt, principal, project_id, stage_id)
+
+
+@router.post("/projects/{project_id}/costs", status_code=201,
+             summary="Record a cost the caller's Party incurred (Art. 7)")
+def record_cost(rt: RuntimeDep, principal: PrincipalDep, project_id: str,
+                body: NewCost) -> dict[str, Any]:
+    return ws.record_cost(rt, principal, project_id, **body.model_dump())
+
+
+@router.post("/projects/{project_id}/cost-shares", status_code=201,
+             summary="Propose agreed cost shares (the lead Party; Art. 7)")
+def propose_shares(rt: RuntimeDep, principal: PrincipalDep, project_id: str,
+                   body: NewShares) -> dict[str, Any]:
+    return ws.propose_shares(rt, principal, project_id, body.shares)
+
+
+@router.post("/projects/{project_id}/cost-shares/consents", status_code=201,
+             summary="Consent to the proposed cost shares (Art. 7)")
+def consent_shares(rt: RuntimeDep, principal: PrincipalDep, project_id: str,
+                   body: ConsentTo) -> dict[str, Any]:
+    return ws.consent_to_shares(rt, principal, project_id, body.revision)

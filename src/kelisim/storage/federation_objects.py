@@ -140,3 +140,47 @@ class FederationObjects:
             T.c.stix_id == stix_id).values(superseded=T.c.version != latest))
         if rows:
             repo.set_last_added(collection_id, max(row["date_added"] for row in rows))
+
+    def held_versions_of(self, collection_id: str, producer: str, stix_ids: Iterable[str]
+                         ) -> dict[str, dict[str, int]]:
+        """id -> version -> date_added of `producer`'s stored versions of these ids."""
+        ids = sorted(set(stix_ids))
+        found: dict[str, dict[str, int]] = {}
+        for start in range(0, len(ids), CHUNK):
+            for r in self._conn.execute(select(T.c.stix_id, T.c.version, T.c.date_added).where(
+                    T.c.collection_id == collection_id, T.c.producer_party == producer,
+                    T.c.stix_id.in_(ids[start:start + CHUNK]))):
+                found.setdefault(r.stix_id, {})[r.version] = int(r.date_added)
+        return found
+
+    def replace_copies(self, collection_id: str, producer: str, stix_ids: Iterable[str],
+                       gone: Sequence[int], rows: list[dict[str, Any]]) -> None:
+        """`replace_copy` for a page's worth of ids at once: the rows stamped `gone` are deleted
+        (with their index rows), `rows` inserted, and the superseded flags of the ids fixed."""
+        stamps = sorted(set(gone))
+        for start in range(0, len(stamps), CHUNK):
+            part = stamps[start:start + CHUNK]
+            self._conn.execute(delete(exchange_observables).where(
+                exchange_observables.c.collection_id == collection_id,
+                exchange_observables.c.date_added.in_(part)))
+            self._conn.execute(delete(T).where(
+                T.c.collection_id == collection_id, T.c.producer_party == producer,
+                T.c.date_added.in_(part)))
+        repo = ObjectsRepository(self._conn)
+        rows = sorted(rows, key=lambda row: row["date_added"])
+        repo.insert_many(rows)
+        insert_index(self._conn, [index_row(row, found) for row in rows
+                                  for found in observables(orjson.loads(row["raw"]))])
+        ids = sorted(set(stix_ids))
+        other = T.alias("other")
+        for start in range(0, len(ids), CHUNK):
+            latest = (select(func.max(other.c.version)).where(
+                other.c.collection_id == T.c.collection_id,
+                other.c.producer_party == T.c.producer_party,
+                other.c.stix_id == T.c.stix_id).scalar_subquery())
+            self._conn.execute(update(T).where(
+                T.c.collection_id == collection_id, T.c.producer_party == producer,
+                T.c.stix_id.in_(ids[start:start + CHUNK])).values(
+                    superseded=T.c.version != latest))
+        if rows:
+            repo.set_last_added(collection_id, max(row["date_added"] for row in rows))

@@ -35,6 +35,7 @@ from kelisim.storage.schema import (
 
 NODE_ROW = 1
 LOG = federation_transfer_log
+CHUNK = 500
 
 
 class FederationRepository:
@@ -228,6 +229,21 @@ class FederationRepository:
         self._conn.execute(update(ledger_heads).where(ledger_heads.c.chain == chain)
                            .values(seq=link.seq, hash=link.hash))
 
+    def append_many(self, chain: str, head: Head,
+                    entries: Sequence[tuple[datetime, Mapping[str, Any]]]) -> Head:
+        """Append these entries in order, in one executemany and one head update."""
+        rows = []
+        for at, entry in entries:
+            link = make_link(head.seq + 1, at, entry, head.hash)
+            rows.append({"chain": chain, "seq": link.seq, "recorded_at": at, "body": link.body,
+                         "hash": link.hash})
+            head = Head(link.seq, link.hash)
+        if rows:
+            self._conn.execute(insert(LOG), rows)
+            self._conn.execute(update(ledger_heads).where(ledger_heads.c.chain == chain)
+                               .values(seq=head.seq, hash=head.hash))
+        return head
+
     def links(self, chain: str, *, after: int = 0, limit: int | None = None) -> list[Link]:
         query = (select(LOG.c.seq, LOG.c.body, LOG.c.hash)
                  .where(LOG.c.chain == chain, LOG.c.seq > after).order_by(LOG.c.seq))
@@ -266,6 +282,31 @@ class FederationRepository:
             table.c.origin_party == origin, table.c.collection_id == collection_id,
             table.c.stix_id == stix_id)).first()
         return None if row is None else dict(row._mapping)
+
+    def copies(self, origin: str, collection_id: str, stix_ids: Iterable[str]
+               ) -> dict[str, dict[str, Any]]:
+        """The held copies of these ids, by id (a few statements for a whole page)."""
+        table = federation_copies
+        ids = sorted(set(stix_ids))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), CHUNK):
+            for row in self._conn.execute(select(table).where(
+                    table.c.origin_party == origin, table.c.collection_id == collection_id,
+                    table.c.stix_id.in_(ids[start:start + CHUNK]))):
+                found[row.stix_id] = dict(row._mapping)
+        return found
+
+    def save_copies(self, origin: str, collection_id: str, replaced: Iterable[str],
+                    rows: Sequence[Mapping[str, Any]]) -> None:
+        """Keep these copies; `replaced` are the ids of those held before (deleted first)."""
+        table = federation_copies
+        ids = sorted(set(replaced))
+        for start in range(0, len(ids), CHUNK):
+            self._conn.execute(delete(table).where(
+                table.c.origin_party == origin, table.c.collection_id == collection_id,
+                table.c.stix_id.in_(ids[start:start + CHUNK])))
+        if rows:
+            self._conn.execute(insert(table), list(rows))
 
     def save_copy(self, *, replace: bool = True, **values: Any) -> None:
         """Keep what this node holds of a copy; `replace=False` when it held none (a first

@@ -124,28 +124,28 @@ def _apply_page(rt: Runtime, node: Node, peer: RosterEntry, page: dict[str, Any]
     `kelisim up`) took it first, so that no arrival is ever recorded twice."""
     origin = str(peer.party)
     stored = quarantined = 0
-    ensured: set[str] = set()  # the mirror collections known to exist, asked once a page
     with rt.unit_of_work() as uow:
         repo = FederationRepository(uow.connection)
         if int(repo.lock_peer(origin)["pulled_through"]) != after:
             return None
         head = repo.lock_chain(transfers.arrival_chain(origin))
+        checked: list[tuple[dict[str, Any], dict[str, Any], repl.Snapshot, str | None]] = []
         for item in items:
             entry = decode_body(item["body"].encode())["entry"]
             snapshot = repl.Snapshot(entry["collection"], entry["object"], entry["generation"],
                                      tuple((v, s) for v, s in entry["versions"]))
-            problem = (_content_problem(node, peer, item, snapshot)
-                       or _entitlement_problem(node, origin, entry))
-            kept = False
-            if problem is None:
-                try:
-                    with uow.connection.begin_nested():
-                        kept = _take(rt, uow, origin, peer, page, entry, snapshot, item,
-                                     ensured)
-                    if kept:  # committed to the savepoint: its collection exists now
-                        ensured.add(snapshot.collection)
-                except Exception as error:  # one object that cannot be stored stops nothing
-                    problem = f"could not be stored: {type(error).__name__}: {error}"[:500]
+            checked.append((item, entry, snapshot, _content_problem(node, peer, item, snapshot)
+                            or _entitlement_problem(node, origin, entry)))
+        outcomes: list[tuple[bool, str | None]] | None
+        try:
+            with uow.connection.begin_nested():
+                outcomes = _take_page(rt, uow, origin, peer, page, checked)
+        except Exception:  # something of the page cannot be stored: find it object by object
+            outcomes = None
+        if outcomes is None:
+            outcomes = _take_each(rt, uow, origin, peer, page, checked)
+        arrivals = []
+        for (item, _, snapshot, _), (kept, problem) in zip(checked, outcomes, strict=True):
             if problem is not None and problem != "stale":
                 repo.quarantine(origin, f"transfer {item['seq']}: {problem}",
                                 orjson.dumps(item), rt.clock())
@@ -154,14 +154,103 @@ def _apply_page(rt: Runtime, node: Node, peer: RosterEntry, page: dict[str, Any]
             arrival = transfers.arrival_entry(origin, peer.key_id, snapshot,
                                               str(item.get("snapshot_signature")))
             arrival["taken"] = kept
-            link = repo.append(transfers.arrival_chain(origin), head, rt.clock(), arrival)
-            head = Head(link.seq, link.hash)
+            arrivals.append((rt.clock(), arrival))
+        repo.append_many(transfers.arrival_chain(origin), head, arrivals)
         last = items[-1]
         lag = page["head"]["seq"] - last["seq"]
         repo.update_peer(origin, pulled_through=last["seq"], pulled_head=last["hash"],
                          last_contact=rt.clock(), last_error=None, last_pull_lag=float(lag))
         uow.commit()
     return stored, quarantined
+
+
+Checked = list[tuple[dict[str, Any], dict[str, Any], repl.Snapshot, str | None]]
+
+
+def _take_each(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry,
+               page: dict[str, Any], checked: Checked) -> list[tuple[bool, str | None]]:
+    """The page object by object, each in its savepoint: one that cannot be stored is
+    quarantined alone."""
+    ensured: set[str] = set()  # the mirror collections known to exist, asked once a page
+    outcomes: list[tuple[bool, str | None]] = []
+    for item, entry, snapshot, problem in checked:
+        kept = False
+        if problem is None:
+            try:
+                with uow.connection.begin_nested():
+                    kept = _take(rt, uow, origin, peer, page, entry, snapshot, item, ensured)
+                if kept:  # committed to the savepoint: its collection exists now
+                    ensured.add(snapshot.collection)
+            except Exception as error:  # one object that cannot be stored stops nothing
+                problem = f"could not be stored: {type(error).__name__}: {error}"[:500]
+        outcomes.append((kept, problem))
+    return outcomes
+
+
+def _take_page(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry,
+               page: dict[str, Any], checked: Checked) -> list[tuple[bool, str | None]]:
+    """The page in a few statements a collection; the same outcome as `_take_each` when
+    nothing fails (raises otherwise, and the caller takes the page object by object).
+
+    Items are decided in sequence order against what is held, as one by one: an id twice in
+    a page is taken again only if its generation is greater; what is written is the last
+    snapshot taken of each id."""
+    repo = FederationRepository(uow.connection)
+    store = FederationObjects(uow.connection)
+    objects = ObjectsRepository(uow.connection)
+    outcomes: list[tuple[bool, str | None]] = [(False, problem) for *_, problem in checked]
+    by_collection: dict[str, list[int]] = {}
+    for index, (_, _, snapshot, problem) in enumerate(checked):
+        if problem is None:
+            by_collection.setdefault(snapshot.collection, []).append(index)
+    for collection_id, indexes in by_collection.items():
+        ids = {checked[i][2].stix_id for i in indexes}
+        held_rows = repo.copies(origin, collection_id, ids)
+        held: dict[str, repl.Copy | None] = {
+            i: repl.Copy(r["generation"], tuple((v[0], v[1]) for v in r["versions"]))
+            for i, r in held_rows.items()}
+        final: dict[str, int] = {}  # id -> index of the last item taken
+        for index in indexes:
+            snapshot = checked[index][2]
+            new = repl.apply(held.get(snapshot.stix_id), snapshot)
+            if new is None:
+                continue
+            held[snapshot.stix_id] = new
+            final[snapshot.stix_id] = index
+            outcomes[index] = (True, None)
+        if not final:
+            continue
+        _ensure_collection(rt, uow, origin, collection_id,
+                           (page.get("collections") or {}).get(collection_id))
+        last = objects.lock_collection(collection_id)
+        have = store.held_versions_of(collection_id, origin, final)
+        gone: list[int] = []
+        rows: list[dict[str, Any]] = []
+        copies: list[dict[str, Any]] = []
+        for stix_id, index in final.items():
+            item, entry, snapshot, _ = checked[index]
+            stored = have.get(stix_id, {})
+            wanted = {version for version, _ in snapshot.versions}
+            gone.extend(stamp for version, stamp in stored.items() if version not in wanted)
+            rows.extend(_row(collection_id, origin, v, entry["markings"][v["version"]])
+                        for v in item["versions"] if v["version"] not in stored)
+            copy = held[stix_id]
+            assert copy is not None
+            signatures = {v["version"]: v["signature"] for v in item["versions"]}
+            copies.append({
+                "origin_party": origin, "collection_id": collection_id, "stix_id": stix_id,
+                "generation": copy.generation,
+                "versions": [[v, s, signatures.get(v)] for v, s in copy.versions],
+                "origin_key": peer.key_id, "signature": str(item["snapshot_signature"]),
+                "received_at": rt.clock()})
+        stamps = policy.stamps_by_audience(
+            [(r["tlp_gate"], r["restricted_gate"], r["open_access"]) for r in rows],
+            max(micros_of(rt.clock()), last + 1), _STAMPS)
+        for row, stamp in zip(rows, stamps, strict=True):
+            row["date_added"] = stamp
+        store.replace_copies(collection_id, origin, final, gone, rows)
+        repo.save_copies(origin, collection_id, held_rows.keys() & final.keys(), copies)
+    return outcomes
 
 
 def _content_problem(node: Node, peer: RosterEntry, item: dict[str, Any],

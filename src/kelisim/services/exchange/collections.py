@@ -70,7 +70,7 @@ def reader_today(rt: Runtime, principal: Principal) -> policy.Reader:
 
 
 def view(row: dict[str, Any], principal: Principal, state: PartyState | None) -> CollectionView:
-    reads, writes = _parse(row["read_parties"]), _parse(row["write_parties"])
+    reads, writes = parsed_parties(row["read_parties"]), parsed_parties(row["write_parties"])
     reader = policy.Reader.of(principal, state)
     # The depositary is no Party, so a read list never names it: it reads (open information
     # only) in collections open to every Party, never in one a Party keeps to a list
@@ -144,8 +144,8 @@ def create_collection(rt: Runtime, principal: Principal, *, title: str,
             raise Conflict(f"The alias {alias!r} is taken.", field="alias")
         added = records.add_collection(
             id=collection_id, title=title, description=description, alias=alias,
-            owner_party=owner, read_parties=_stored(read_parties),
-            write_parties=_stored(write_parties), created_at=rt.clock(),
+            owner_party=owner, read_parties=stored_parties(read_parties),
+            write_parties=stored_parties(write_parties), created_at=rt.clock(),
             created_by=principal.account_id or None)
         if not added:  # another creation took the alias since it was checked
             raise Conflict(f"The alias {alias!r} is taken.", field="alias")
@@ -182,18 +182,20 @@ def grant(rt: Runtime, principal: Principal, key: str, *, read_parties: list[str
             if party.upper() not in known:
                 raise NotFound(f"{party} is not a state kelisim knows.", field="parties")
         ExchangeRecords(uow.connection).update_collection(
-            found.id, read_parties=_stored(read_parties), write_parties=_stored(write_parties))
+            found.id, read_parties=stored_parties(read_parties),
+            write_parties=stored_parties(write_parties))
         uow.commit()
     return find_collection(rt, principal, found.id)
 
 
-def _stored(parties: list[str] | None) -> str | None:
+def stored_parties(parties: list[str] | None) -> str | None:
+    """A read or write list as the collection's column holds it (`|KAZ|RUS|`; None: all)."""
     if parties is None:
         return None
     return "|" + "|".join(sorted({p.strip().upper() for p in parties if p.strip()})) + "|"
 
 
-def _parse(stored: str | None) -> frozenset[str] | None:
+def parsed_parties(stored: str | None) -> frozenset[str] | None:
     if stored is None:
         return None
     return frozenset(p for p in stored.split("|") if p)

@@ -32,6 +32,7 @@ from kelisim.domain.federation.signing import verify
 from kelisim.domain.ledger import Head, Link, decode_body, verify_chain
 from kelisim.domain.stix.extension import agreement_properties
 from kelisim.domain.taxii import micros_of
+from kelisim.services.exchange.collections import stored_parties
 from kelisim.services.federation.node import Node
 from kelisim.services.federation.outbox import transfer_statement
 from kelisim.services.runtime import Runtime
@@ -359,8 +360,8 @@ def _ensure_collection(rt: Runtime, uow: UnitOfWork, origin: str, collection_id:
     records.add_collection(
         id=collection_id, title=f"{origin}: {str(meta.get('title') or collection_id)[:280]}",
         description=meta.get("description"), alias=None, owner_party=origin,
-        read_parties=None if reads is None else "|" + "|".join(sorted(reads)) + "|",
-        write_parties="||", created_at=rt.clock(), created_by=None)
+        read_parties=stored_parties(None if reads is None else list(reads)),
+        write_parties=stored_parties([]), created_at=rt.clock(), created_by=None)
 
 
 def _receipt(node: Node, peer: RosterEntry, through: int, head: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from kelisim.domain.federation import replication as repl
 from kelisim.domain.federation import transfers
 from kelisim.domain.federation.signing import key_id, verify
 from kelisim.domain.ledger import decode_body
+from kelisim.services.exchange.collections import parsed_parties
 from kelisim.services.federation.node import Node
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_records import ExchangeRecords
@@ -61,7 +62,7 @@ def materialize(rt: Runtime, node: Node, peer: str) -> int:
             marks[cid] = [added, tomb]
             if not ids:
                 continue
-            readable = policy.collection_allows(peer, _parties(collection["read_parties"]))
+            readable = policy.collection_allows(peer, parsed_parties(collection["read_parties"]))
             stored = objects.own_versions(cid, own, ids) if readable else {}
             sent = repo.sent(peer, cid, ids)
             for stix_id in sorted(ids):
@@ -173,8 +174,4 @@ def _collection_meta(row: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     return {"title": row["title"], "description": row["description"],
             "read_parties": None if row["read_parties"] is None
-            else sorted(_parties(row["read_parties"]) or ())}
-
-
-def _parties(stored: str | None) -> frozenset[str] | None:
-    return None if stored is None else frozenset(p for p in stored.split("|") if p)
+            else sorted(parsed_parties(row["read_parties"]) or ())}

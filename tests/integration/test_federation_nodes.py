@@ -596,7 +596,8 @@ def test_only_the_partys_admin_asks_and_only_the_depositary_admits(fed: Federati
     with pytest.raises(InvalidInput, match="only the depositary's node"):
         nodes.decide_admission(kaz.rt, kaz.admin, new_key.key_id, admit=True)
     assert nodes.current_roster(dep.rt).serial == serial
-    assert nodes.resolve_speaker(dep.rt, new_key.key_id) is None
+    held = nodes.current_roster(dep.rt)
+    assert held is not None and rosters.speaker(held, new_key.key_id, dep.rt.clock().date()) is None
     assert rus.signed_get(dep, LEDGER, new_key) == 401  # asked for is not admitted
 
     refused = nodes.decide_admission(dep.rt, dep.admin, new_key.key_id, admit=False)

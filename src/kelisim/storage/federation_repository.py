@@ -59,6 +59,9 @@ class FederationRepository:
                                  .order_by(federation_rosters.c.serial.desc()).limit(1)).first()
         return None if row is None else dict(row.signed)
 
+    def latest_roster_serial(self) -> int | None:
+        return self._conn.execute(select(func.max(federation_rosters.c.serial))).scalar()
+
     def add_roster(self, serial: int, signed: Mapping[str, Any], at: datetime) -> None:
         self._conn.execute(insert(federation_rosters).values(serial=serial, signed=dict(signed),
                                                              received_at=at))
@@ -327,6 +330,10 @@ class FederationRepository:
     def quarantine(self, peer: str, reason: str, item: bytes, at: datetime) -> None:
         self._conn.execute(insert(federation_quarantine).values(peer=peer, reason=reason[:2000],
                                                                 item=item, received_at=at))
+
+    def quarantine_count(self, peer: str) -> int:
+        return int(self._conn.execute(select(func.count()).select_from(federation_quarantine)
+                                      .where(federation_quarantine.c.peer == peer)).scalar_one())
 
     def quarantined(self, peer: str | None = None) -> list[dict[str, Any]]:
         query = select(federation_quarantine.c.id, federation_quarantine.c.peer,

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kelisim.domain.errors import NodeNotAuthenticated, NotFound, PermissionDenied
 from kelisim.domain.federation.replication import may_exchange_with
-from kelisim.domain.federation.roster import RosterEntry
+from kelisim.domain.federation.roster import RosterEntry, key_resolver, speaker
 from kelisim.services import participation
 from kelisim.services.federation import engine, ledger_sync, outbox, record
 from kelisim.services.federation import node as nodes
@@ -33,13 +33,12 @@ async def signed_node(request: Request, rt: RuntimeDep) -> RosterEntry:
     body = await request.body()
 
     def check() -> RosterEntry:
-        def resolve(key: str) -> str | None:
-            entry = nodes.resolve_speaker(rt, key)
-            return None if entry is None else entry.public_key
-
+        roster, today = nodes.current_roster(rt), rt.clock().date()
+        if roster is None:
+            raise NodeNotAuthenticated("this node holds no roster yet, so it knows no node key")
         key = verify_request(request.method, str(request.url), dict(request.headers), body,
-                             resolve, rt.clock())
-        entry = nodes.resolve_speaker(rt, key)
+                             key_resolver(roster, today), rt.clock())
+        entry = speaker(roster, key, today)
         if entry is None:
             raise NodeNotAuthenticated("the signing key does not speak for any Party today")
         return entry

@@ -24,6 +24,7 @@ from kelisim.storage.federation_repository import FederationRepository
 from kelisim.storage.node_keys import create_key_file, key_path, load_key_file
 
 CACHE_KEY = "federation.node"
+ROSTER_KEY = "federation.roster"
 
 
 @dataclass(frozen=True)
@@ -114,10 +115,17 @@ def current_roster(rt: Runtime) -> rosters.Roster | None:
     if node is None:
         return None
     with rt.unit_of_work() as uow:
-        stored = FederationRepository(uow.connection).latest_roster()
+        repo = FederationRepository(uow.connection)
+        serial = repo.latest_roster_serial()
+        cached = rt.caches.get(ROSTER_KEY)
+        if serial is None or (isinstance(cached, rosters.Roster) and cached.serial == serial):
+            return cached if serial is not None else None
+        stored = repo.latest_roster()
     if stored is None:
         return None
-    return rosters.verify_roster(rosters.roster_from_json(stored), node.depositary_key)
+    roster = rosters.verify_roster(rosters.roster_from_json(stored), node.depositary_key)
+    rt.caches[ROSTER_KEY] = roster  # verified once per serial, not once per request
+    return roster
 
 
 def signed_roster_json(rt: Runtime) -> dict[str, Any] | None:
@@ -235,8 +243,3 @@ def _checked_url(url: str, option: str) -> str:
                            "https://kelisim.example.kz")
     return url.rstrip("/")
 
-
-def resolve_speaker(rt: Runtime, key: str) -> rosters.RosterEntry | None:
-    """The roster entry whose key `key` (a key id) speaks today, for request verification."""
-    roster = current_roster(rt)
-    return None if roster is None else rosters.speaker(roster, key, rt.clock().date())

@@ -55,7 +55,7 @@ def federation_status(rt: Runtime, principal: Principal) -> dict[str, Any]:
                 "sent": sent.seq,
                 "receipted_through": receipt["through"] if receipt else 0,
                 "pending_receipts": sent.seq - (receipt["through"] if receipt else 0),
-                "quarantined": len(repo.quarantined(entry.party)),
+                "quarantined": repo.quarantine_count(entry.party),
                 "copies_held": repo.copies_count(entry.party)})
             peers[-1]["health"] = health(peers[-1])
         split = repo.split_views()

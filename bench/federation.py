@@ -28,8 +28,9 @@ node as the origin, RUS's as the receiver, on SQLite or, with --postgresql, RUS 
   interval 30 s so that what is measured is the notify hint): a new object, a deletion, a
   declassification (a RED object's new GREEN version); from just before the request to KAZ's
   node to the moment each peer's database holds (or no longer holds) it, polled every 5 ms;
-* **signing and verifying** one object (the domain functions `replication.object_statement`
-  + `NodeKey.sign`, and `signing.verify`), microseconds, in this process.
+* **signing and verifying** one object (the domain functions `replication.snapshot_statement`
+  + `NodeKey.sign`, and `signing.verify`), microseconds, in this process: what a transfer costs
+  per object; the page's one signature of the chain's head is shared by up to 500.
 
 Results go to bench/results/federation-*.json; docs/benchmarks.md says how to read them.
 """
@@ -500,7 +501,7 @@ def _arrivals(stores: dict[str, Store], collection: str, stix_id: str,
 
 def signing_cost(count: int) -> dict[str, float]:
     """Microseconds per object: the statement + Ed25519 signature, and its verification."""
-    from kelisim.domain.federation.replication import object_statement
+    from kelisim.domain.federation.replication import Snapshot, snapshot_statement
     from kelisim.domain.federation.signing import NodeKey, verify
 
     key = NodeKey.generate()
@@ -508,13 +509,13 @@ def signing_cost(count: int) -> dict[str, float]:
     digests = [hashlib.sha256(str(n).encode()).hexdigest() for n in range(count)]
     ids = [f"indicator--{uuid.uuid4()}" for _ in range(count)]
     started = time.perf_counter()
-    signatures = [key.sign(object_statement(kid, "KAZ", "c", i, "2026-11-20T10:00:00.000000Z",
-                                            d)) for i, d in zip(ids, digests, strict=True)]
+    snapshots = [Snapshot("c", i, 1, (("2026-11-20T10:00:00.000000Z", d),))
+                 for i, d in zip(ids, digests, strict=True)]
+    signatures = [key.sign(snapshot_statement(kid, "RUS", s)) for s in snapshots]
     signed = time.perf_counter() - started
     started = time.perf_counter()
-    ok = all(verify(public, object_statement(kid, "KAZ", "c", i, "2026-11-20T10:00:00.000000Z",
-                                             d), s)
-             for i, d, s in zip(ids, digests, signatures, strict=True))
+    ok = all(verify(public, snapshot_statement(kid, "RUS", s), signature)
+             for s, signature in zip(snapshots, signatures, strict=True))
     verified = time.perf_counter() - started
     if not ok:
         raise RuntimeError("a signature did not verify")
@@ -603,7 +604,7 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
                         f"(n={lat['n']})", verdict(lat["p99_s"] < PROPAGATION_P99_S)))
     cost = results.get("signing")
     if cost:
-        out.append(("sign one object (object_statement + NodeKey.sign)",
+        out.append(("sign one object (snapshot_statement + NodeKey.sign)",
                     f"{cost['sign_us']:,.0f} us", ""))
         out.append(("verify one object's signature", f"{cost['verify_us']:,.0f} us", ""))
     return out

@@ -319,16 +319,12 @@ def signed_again(page: dict[str, Any], key: NodeKey, peer: str) -> dict[str, Any
         snapshot = repl.Snapshot(entry["collection"], entry["object"], entry["generation"],
                                  tuple((v, s) for v, s in entry["versions"]))
         item.update(body=link.body.decode(), hash=link.hash,
-                    signature=key.sign(transfer_statement(key.key_id, chain, link.seq,
-                                                          link.hash)),
                     snapshot_signature=key.sign(repl.snapshot_statement(key.key_id, peer,
                                                                         snapshot)))
-        for given, (version, sha256) in zip(item["versions"], snapshot.versions, strict=True):
-            given["signature"] = key.sign(repl.object_statement(
-                key.key_id, page["origin"]["party"], snapshot.collection, snapshot.stix_id,
-                version, sha256))
         prev = link.hash
-    page["head"] = {"seq": page["items"][-1]["seq"], "hash": prev}
+    last = page["items"][-1]["seq"]
+    page["head"] = {"seq": last, "hash": prev}
+    page["signature"] = key.sign(transfer_statement(key.key_id, chain, last, prev))
     return page
 
 
@@ -398,7 +394,7 @@ def test_an_object_whose_bytes_were_altered_is_quarantined_and_not_stored(
     assert "bytes are not those its snapshot names" in reason
 
 
-def test_a_page_whose_transfer_is_signed_by_another_key_is_refused_whole(
+def test_a_page_whose_transfers_are_signed_by_another_key_is_refused_whole(
         fed: Federation) -> None:
     rus, kaz = fed["RUS"], fed["KAZ"]
     objects = [indicator("first"), indicator("second")]
@@ -406,9 +402,9 @@ def test_a_page_whose_transfer_is_signed_by_another_key_is_refused_whole(
     mallory = NodeKey.generate()
 
     def forge(page: dict[str, Any]) -> dict[str, Any]:
-        item = page["items"][1]
-        item["signature"] = mallory.sign(transfer_statement(
-            page["origin"]["key_id"], "transfers:KAZ", item["seq"], item["hash"]))
+        last = page["items"][-1]
+        page["signature"] = mallory.sign(transfer_statement(
+            page["origin"]["key_id"], "transfers:KAZ", last["seq"], last["hash"]))
         return page
 
     report = kaz.sync(Doctor(kaz, rus, FEED, forge))

@@ -33,7 +33,6 @@ from kelisim.domain.federation.replication import (
     entitled_versions,
     may_exchange_with,
     next_snapshot,
-    object_statement,
     peer_may_receive,
     snapshot_of_statement,
     snapshot_statement,
@@ -284,14 +283,6 @@ def test_a_statement_that_is_no_snapshot_is_refused(change: dict[str, object]) -
     statement = {**snapshot_statement("k" * 32, "RUS", snap(3, A)), **change}
     with pytest.raises(ValueError):
         snapshot_of_statement(statement)
-
-
-def test_the_object_statement_binds_origin_place_version_and_bytes() -> None:
-    statement = object_statement("k" * 32, "KAZ", "collection-1", "indicator--1", "v1", sha("a"))
-    assert statement == {"type": "kelisim/object/1", "origin": "k" * 32, "origin_party": "KAZ",
-                         "collection": "collection-1", "object": "indicator--1",
-                         "version": "v1", "sha256": sha("a")}
-    rfc8785.dumps(statement)
 
 
 # --- 3. convergence under any changes and any delivery order ------------------------------------

@@ -56,8 +56,36 @@ class Problem:
         return self.reason if self.seq is None else f"entry {self.seq}: {self.reason}"
 
 
+_SAFE_INT = 2**53 - 1
+_SORTED = orjson.OPT_SORT_KEYS
+
+
 def canonical_json(value: Any) -> bytes:
+    """RFC 8785 (JCS) bytes of `value`.
+
+    For plain JSON with no floats (what every chain and signed statement holds), orjson with
+    sorted keys writes exactly the JCS bytes, about forty times faster than the pure-Python
+    encoder: the same escapes, UTF-8 as is, integers as digits. Key order agrees with JCS's
+    UTF-16 order while no key holds a code point from U+D800 up. Anything else (floats, large
+    integers, other types) goes to `rfc8785`, which also raises what it always raised.
+    (tests/unit/test_canonical_json.py compares the two on generated values.)"""
+    if _plain(value):
+        return orjson.dumps(value, option=_SORTED)
     return rfc8785.dumps(value)
+
+
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or value is None or kind is bool:
+        return True
+    if kind is int:
+        return -_SAFE_INT <= value <= _SAFE_INT
+    if kind is dict:
+        return all(type(key) is str and (not key or max(key) < "\ud800") and _plain(item)
+                   for key, item in value.items())
+    if kind is list or kind is tuple:
+        return all(_plain(item) for item in value)
+    return False
 
 
 def make_link(seq: int, recorded_at: datetime, entry: Mapping[str, Any], prev_hash: str,

@@ -183,15 +183,21 @@ class FederationRepository:
             found.update({r.stix_id: (int(r.generation), list(r.versions)) for r in rows})
         return found
 
-    def record_sent(self, peer: str, collection_id: str, stix_id: str, generation: int,
-                    versions: Sequence[Sequence[str]]) -> None:
+    def record_sent(self, peer: str, collection_id: str,
+                    sent: Sequence[tuple[str, int, Sequence[Sequence[str]]]]) -> None:
+        """What was last sent of each (stix_id, generation, versions), replacing what was: one
+        delete and one executemany for a batch."""
         table = federation_sent
-        self._conn.execute(delete(table).where(table.c.peer == peer,
-                                               table.c.collection_id == collection_id,
-                                               table.c.stix_id == stix_id))
-        self._conn.execute(insert(table).values(peer=peer, collection_id=collection_id,
-                                                stix_id=stix_id, generation=generation,
-                                                versions=[list(v) for v in versions]))
+        ids = sorted({stix_id for stix_id, _, _ in sent})
+        for start in range(0, len(ids), 500):
+            self._conn.execute(delete(table).where(table.c.peer == peer,
+                                                   table.c.collection_id == collection_id,
+                                                   table.c.stix_id.in_(ids[start:start + 500])))
+        if sent:
+            self._conn.execute(insert(table), [
+                {"peer": peer, "collection_id": collection_id, "stix_id": stix_id,
+                 "generation": generation, "versions": [list(v) for v in versions]}
+                for stix_id, generation, versions in sent])
 
     def peers_sent_anything(self) -> dict[str, int]:
         rows = self._conn.execute(select(federation_sent.c.peer, func.count())

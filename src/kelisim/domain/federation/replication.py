@@ -33,7 +33,6 @@ from kelisim.domain.exchange_policy import OPEN_TLP, Marking, is_bound
 from kelisim.domain.treaty import PartyState
 
 SNAPSHOT_TYPE = "kelisim/snapshot/1"
-OBJECT_TYPE = "kelisim/object/1"
 
 VersionRef = tuple[str, str]
 """(version, sha256 of the version's raw bytes)."""
@@ -213,14 +212,6 @@ def snapshot_of_statement(statement: Mapping[str, Any]) -> Snapshot:
     assert isinstance(generation, int)
     return Snapshot(statement["collection"], statement["object"], generation,
                     tuple(_ref(item) for item in versions))
-
-
-def object_statement(origin_key_id: str, origin_party: str, collection: str, stix_id: str,
-                     version: str, sha256: str) -> dict[str, Any]:
-    """What proves one stored copy of one version authentic wherever it is: the origin's key,
-    its Party, where the object lives at the origin, and the SHA-256 of its raw bytes."""
-    return {"type": OBJECT_TYPE, "origin": origin_key_id, "origin_party": origin_party,
-            "collection": collection, "object": stix_id, "version": version, "sha256": sha256}
 
 
 # --- checks --------------------------------------------------------------------------------------

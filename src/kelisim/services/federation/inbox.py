@@ -1,11 +1,13 @@
 """What this node takes in from a peer's node (issue 14 items 3-5, 7): the receiving side.
 
 Each page of the peer's transfers is checked before anything is stored: the entries must chain
-from the last one taken (sequence, prev_hash, SHA-256), each must be signed by the key that
-speaks for the peer's Party on the roster, be addressed to this node's Party, and carry the
-origin's signatures of its snapshot and of every version's bytes. A page that fails these is
-garbage: it is quarantined whole, the link is reported, and nothing of it is kept. An authentic
-entry whose object cannot be stored is quarantined alone and the stream goes on.
+from the last one taken (sequence, prev_hash, SHA-256), the chain's head at the page's last entry
+must be signed by the key that speaks for the peer's Party on the roster (one signature covers
+the page, since its entries chain), each entry must be addressed to this node's Party and carry
+the origin's signature of its snapshot, which names the SHA-256 of every version's bytes. A page
+that fails these is garbage: it is quarantined whole, the link is reported, and nothing of it is
+kept. An authentic entry whose object cannot be stored is quarantined alone and the stream goes
+on.
 
 A snapshot replaces the copy only if its generation is newer (`replication.apply`): duplicates,
 replays and late arrivals change nothing, and re-syncing the same data writes nothing. The
@@ -19,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import orjson
@@ -43,35 +46,57 @@ from kelisim.storage.federation_repository import FederationRepository
 from kelisim.storage.unit_of_work import UnitOfWork
 
 _STAMPS = random.SystemRandom()
-PAGE = 500
+PAGE = 1000  # transfers a page (the origin serves at most outbox.MAX_PAGE)
+RECEIPT_EVERY = 20
 
 Fetch = Callable[[int, int], dict[str, Any]]
 
 
 def pull_from(rt: Runtime, node: Node, peer: RosterEntry, fetch: Fetch,
               send_receipt: Callable[[dict[str, Any]], None]) -> dict[str, int]:
-    """Take in every page the peer has for this node; `fetch(after, limit)` gets one."""
+    """Take in every page the peer has for this node; `fetch(after, limit)` gets one.
+
+    The next page is asked for while this one is stored (the origin builds it meanwhile, on
+    its own machine), and it is checked against this page's last entry; if another sync took
+    this page first, what was asked ahead is dropped and the pull reads on from where that one
+    stopped. A receipt goes back every `RECEIPT_EVERY` pages and after the last: it
+    acknowledges every transfer up to the one it names."""
     assert peer.party is not None and node.party is not None
-    stored = quarantined = pages = 0
-    while True:
+    stored = quarantined = pages = unreceipted = 0
+    last: dict[str, Any] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kelisim-feed") as ahead:
         with rt.unit_of_work() as uow:
             link = FederationRepository(uow.connection).peer(peer.party)
         after, prev = int(link["pulled_through"]), str(link["pulled_head"])
-        page = fetch(after, PAGE)
-        items = _checked_page(node, peer, page, Head(after, prev))
-        if not items:
-            _contact(rt, peer.party, float(int(page["head"]["seq"]) - after))
-            break
-        pages += 1
-        result = _apply_page(rt, node, peer, page, items, after)
-        if result is None:
-            continue  # another sync took this page meanwhile: read from where it stopped
-        stored += result[0]
-        quarantined += result[1]
-        last = items[-1]
-        send_receipt(_receipt(node, peer, last["seq"], last["hash"]))
-        if int(page["head"]["seq"]) <= last["seq"]:
-            break
+        coming: Future[dict[str, Any]] = ahead.submit(fetch, after, PAGE)
+        while True:
+            page = coming.result()
+            items = _checked_page(node, peer, page, Head(after, prev))
+            if not items:
+                _contact(rt, peer.party, float(int(page["head"]["seq"]) - after))
+                break
+            more = int(page["head"]["seq"]) > items[-1]["seq"]
+            if more:
+                coming = ahead.submit(fetch, items[-1]["seq"], PAGE)
+            pages += 1
+            result = _apply_page(rt, node, peer, page, items, after)
+            if result is None:  # another sync took this page meanwhile
+                if more:
+                    coming.result()  # dropped: it follows a page this pull did not take
+                with rt.unit_of_work() as uow:
+                    link = FederationRepository(uow.connection).peer(peer.party)
+                after, prev = int(link["pulled_through"]), str(link["pulled_head"])
+                coming = ahead.submit(fetch, after, PAGE)
+                continue
+            stored += result[0]
+            quarantined += result[1]
+            last, unreceipted = items[-1], unreceipted + 1
+            after, prev = int(last["seq"]), str(last["hash"])
+            if unreceipted >= RECEIPT_EVERY or not more:
+                send_receipt(_receipt(node, peer, last["seq"], last["hash"]))
+                unreceipted = 0
+            if not more:
+                break
     return {"stored": stored, "quarantined": quarantined, "pages": pages}
 
 
@@ -109,10 +134,11 @@ def _checked_page(node: Node, peer: RosterEntry, page: Any, after: Head
         raise FederationError(f"the peer's transfers do not chain from the last one taken: "
                               f"{problems[0]}")
     chain = transfers.transfer_chain(str(node.party))
-    for item, link in zip(items, links, strict=True):
-        if not verify(peer.public_key, transfer_statement(peer.key_id, chain, link.seq,
-                                                          link.hash), str(item.get("signature"))):
-            raise FederationError(f"transfer {link.seq} is not signed by {peer.party}'s node key")
+    if links and not verify(peer.public_key, transfer_statement(
+            peer.key_id, chain, links[-1].seq, links[-1].hash), str(page.get("signature"))):
+        raise FederationError(f"transfers {links[0].seq}-{links[-1].seq} are not signed by "
+                              f"{peer.party}'s node key")
+    for link in links:
         entry = decode_body(link.body).get("entry") or {}
         if entry.get("peer") != node.party:
             raise FederationError(f"transfer {link.seq} is addressed to another Party")
@@ -237,11 +263,9 @@ def _take_page(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry,
                         for v in item["versions"] if v["version"] not in stored)
             copy = held[stix_id]
             assert copy is not None
-            signatures = {v["version"]: v["signature"] for v in item["versions"]}
             copies.append({
                 "origin_party": origin, "collection_id": collection_id, "stix_id": stix_id,
-                "generation": copy.generation,
-                "versions": [[v, s, signatures.get(v)] for v, s in copy.versions],
+                "generation": copy.generation, "versions": [[v, s] for v, s in copy.versions],
                 "origin_key": peer.key_id, "signature": str(item["snapshot_signature"]),
                 "received_at": rt.clock()})
         stamps = policy.stamps_by_audience(
@@ -268,10 +292,6 @@ def _content_problem(node: Node, peer: RosterEntry, item: dict[str, Any],
         raw = str(given.get("raw", "")).encode() if isinstance(given, dict) else b""
         if given.get("version") != version or hashlib.sha256(raw).hexdigest() != sha256:
             return f"version {version}'s bytes are not those its snapshot names"
-        if not verify(peer.public_key, repl.object_statement(
-                peer.key_id, str(peer.party), snapshot.collection, snapshot.stix_id, version,
-                sha256), str(given.get("signature"))):
-            return f"version {version} is not signed by the origin"
     return None
 
 
@@ -320,10 +340,9 @@ def _take(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry, page: di
     for row, stamp in zip(rows, stamps, strict=True):
         row["date_added"] = stamp
     store.replace_copy(snapshot.collection, origin, snapshot.stix_id, have & wanted, rows)
-    signatures = {v["version"]: v["signature"] for v in item["versions"]}
     repo.save_copy(origin_party=origin, collection_id=snapshot.collection,
                    stix_id=snapshot.stix_id, generation=new.generation,
-                   versions=[[v, s, signatures.get(v)] for v, s in new.versions],
+                   versions=[[v, s] for v, s in new.versions],
                    origin_key=peer.key_id, signature=str(item["snapshot_signature"]),
                    received_at=rt.clock(), replace=held_row is not None)
     return True

@@ -7,9 +7,11 @@ snapshot to the chain `transfers:<peer>`. The chain's sequence is the peer's cur
 shows nothing of what others were sent or of changes the peer may not see. Objects this node
 holds of other nodes are never sent on (no relay): each origin decides its own transfers.
 
-A page carries each entry verbatim with its hash, the origin's signatures (of the entry, of the
-snapshot and of each version's bytes) and the raw objects; the peer verifies all of them and
-returns a signed receipt, kept here as the proof of what crossed the border.
+A page carries each entry verbatim with its hash, the origin's signature of each snapshot (which
+names every version's SHA-256, so it proves a copy's bytes wherever the copy is) and the raw
+objects, and one signature of the chain's head at the page's last entry: the entries chain, so
+that one signature covers the whole page. The peer verifies all of them and returns a signed
+receipt, kept here as the proof of what crossed the border.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ def materialize(rt: Runtime, node: Node, peer: str) -> int:
             readable = policy.collection_allows(peer, parsed_parties(collection["read_parties"]))
             stored = objects.own_versions(cid, own, ids) if readable else {}
             sent = repo.sent(peer, cid, ids)
+            entries: list[tuple[Any, dict[str, Any]]] = []
+            now_sent: list[tuple[str, int, list[list[str]]]] = []
             for stix_id in sorted(ids):
                 versions = tuple(repl.OriginVersion(v["version"], v["marking"], v["sha256"])
                                  for v in stored.get(stix_id, []))
@@ -75,13 +79,13 @@ def materialize(rt: Runtime, node: Node, peer: str) -> int:
                 if snapshot is None:
                     continue
                 chosen = [v for v in versions if v.ref in set(snapshot.versions)]
-                entry = transfers.transfer_entry(peer, snapshot,
-                                                 transfers.markings_summary(chosen))
-                link = repo.append(chain, head, rt.clock(), entry)
-                head = type(head)(link.seq, link.hash)
-                repo.record_sent(peer, cid, stix_id, snapshot.generation,
-                                 [list(ref) for ref in snapshot.versions])
-                appended += 1
+                entries.append((rt.clock(), transfers.transfer_entry(
+                    peer, snapshot, transfers.markings_summary(chosen))))
+                now_sent.append((stix_id, snapshot.generation,
+                                 [list(ref) for ref in snapshot.versions]))
+            head = repo.append_many(chain, head, entries)
+            repo.record_sent(peer, cid, now_sent)
+            appended += len(entries)
         repo.update_peer(peer, marks=marks)
         uow.commit()
     return appended
@@ -103,11 +107,13 @@ def feed_page(rt: Runtime, node: Node, peer: str, after: int, limit: int) -> dic
         records = ExchangeRecords(uow.connection)
         meta = {cid: _collection_meta(records.collection(cid)) for cid in collections}
         raws = _raws(FederationObjects(uow.connection), str(node.party), entries)
-    items = [_item(node, peer, chain, link, body["entry"], raws)
+    items = [_item(node, peer, link, body["entry"], raws)
              for link, body in zip(links, entries, strict=True)]
+    signature = None if not links else node.key.sign(
+        transfer_statement(node.key.key_id, chain, links[-1].seq, links[-1].hash))
     return {"origin": {"party": node.party, "key_id": node.key.key_id},
             "head": {"seq": head.seq, "hash": head.hash}, "collections": meta,
-            "items": items}
+            "items": items, "signature": signature}
 
 
 def accept_receipt(rt: Runtime, node: Node, peer: str, peer_key: str, document: Any) -> None:
@@ -133,7 +139,7 @@ def accept_receipt(rt: Runtime, node: Node, peer: str, peer_key: str, document: 
         uow.commit()
 
 
-def _item(node: Node, peer: str, chain: str, link: Any, entry: dict[str, Any],
+def _item(node: Node, peer: str, link: Any, entry: dict[str, Any],
           raws: dict[tuple[str, str, str], bytes]) -> dict[str, Any]:
     snapshot = repl.Snapshot(entry["collection"], entry["object"], entry["generation"],
                              tuple((v, s) for v, s in entry["versions"]))
@@ -144,12 +150,8 @@ def _item(node: Node, peer: str, chain: str, link: Any, entry: dict[str, Any],
             versions = None  # deleted or changed since: a later transfer supersedes this one
             break
         assert versions is not None
-        versions.append({"version": version, "raw": raw.decode(), "signature": node.key.sign(
-            repl.object_statement(node.key.key_id, str(node.party), snapshot.collection,
-                                  snapshot.stix_id, version, sha256))})
+        versions.append({"version": version, "raw": raw.decode()})
     return {"seq": link.seq, "body": link.body.decode(), "hash": link.hash,
-            "signature": node.key.sign(transfer_statement(node.key.key_id, chain, link.seq,
-                                                          link.hash)),
             "snapshot_signature": node.key.sign(repl.snapshot_statement(node.key.key_id, peer,
                                                                         snapshot)),
             "versions": versions}

@@ -27,17 +27,16 @@ from kelisim.domain.accounts import Principal
 from kelisim.domain.clock import FixedClock
 from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied
 from kelisim.domain.federation import checkpoints as cps
-from kelisim.domain.federation import replication as repl
+from kelisim.domain.federation import pages, transfers
 from kelisim.domain.federation import roster as rosters
-from kelisim.domain.federation import transfers
 from kelisim.domain.federation.signing import NodeKey
-from kelisim.domain.ledger import GENESIS_HASH, decode_body, make_link
+from kelisim.domain.ledger import GENESIS_HASH, Link, decode_body, make_link
 from kelisim.services import accounts, depositary, participation
 from kelisim.services.bootstrap import initialize
 from kelisim.services.exchange import collections
 from kelisim.services.federation import engine, ledger_sync, record
 from kelisim.services.federation import node as nodes
-from kelisim.services.federation.outbox import transfer_statement
+from kelisim.services.federation.outbox import page_of
 from kelisim.services.runtime import Runtime, build_runtime
 from kelisim.storage.federation_repository import FederationRepository
 from kelisim.storage.node_keys import key_path, load_key_file
@@ -310,21 +309,18 @@ def signed_again(page: dict[str, Any], key: NodeKey, peer: str) -> dict[str, Any
     each entry's SHA-256s, the chain, and every signature made again."""
     chain = transfers.transfer_chain(peer)
     prev = decode_body(page["items"][0]["body"].encode())["prev_hash"]
+    links = []
     for item in page["items"]:
         body = decode_body(item["body"].encode())
         entry = body["entry"]
         entry["versions"] = [[v["version"], hashlib.sha256(v["raw"].encode()).hexdigest()]
                              for v in item["versions"]]
         link = make_link(body["seq"], datetime.fromisoformat(body["recorded_at"]), entry, prev)
-        snapshot = repl.Snapshot(entry["collection"], entry["object"], entry["generation"],
-                                 tuple((v, s) for v, s in entry["versions"]))
-        item.update(body=link.body.decode(), hash=link.hash,
-                    snapshot_signature=key.sign(repl.snapshot_statement(key.key_id, peer,
-                                                                        snapshot)))
+        item.update(body=link.body.decode(), hash=link.hash)
+        links.append(link)
         prev = link.hash
-    last = page["items"][-1]["seq"]
-    page["head"] = {"seq": last, "hash": prev}
-    page["signature"] = key.sign(transfer_statement(key.key_id, chain, last, prev))
+    page["head"] = {"seq": links[-1].seq, "hash": prev}
+    page["signature"] = key.sign(page_of(key.key_id, chain, links))
     return page
 
 
@@ -370,6 +366,45 @@ def test_syncing_the_same_data_again_appends_nothing_anywhere(fed: Federation) -
     assert before[0][0].seq == 2  # one transfer per object, not one per sync
 
 
+def test_every_copy_and_arrival_proves_itself_with_one_signature_a_page(
+        fed: Federation) -> None:
+    """A copy's proof (its transfer, the origin's signed page statement, its path in the page's
+    tree) verifies with the origin's key alone; the arrival record is checked the same way, and
+    a proof that does not lead to the signed page is named."""
+    kaz, rus = fed["KAZ"], fed["RUS"]
+    objects = [indicator(f"proof {n}") for n in range(5)]
+    kaz.post(*objects)
+    assert rus.sync()["peers"]["KAZ"]["stored"] == 5
+    for obj in objects:
+        row = copy_of(rus, "KAZ", obj["id"])
+        assert row is not None
+        proof = pages.CopyProof.from_json(orjson.loads(row["signature"]))
+        with rus.rt.unit_of_work() as uow:
+            raw = uow.connection.execute(select(exchange_objects.c.version, exchange_objects.c.raw)
+                                         .where(exchange_objects.c.stix_id == obj["id"])).all()
+        versions = {r.version: bytes(r.raw) for r in raw}
+        assert pages.proof_problem(proof, kaz.key.public_key, versions) is None
+        assert pages.proof_problem(proof, rus.key.public_key, versions) is not None
+        assert pages.proof_problem(proof, kaz.key.public_key,
+                                   {v: b + b" " for v, b in versions.items()}) is not None
+    admin = rus.people["party_admin"]
+    assert record.verify_transfers(rus.rt, admin, direction="arrived", party="KAZ")["ok"]
+
+    # Each arrival's entry, changed, no longer proves itself (the chain is checked apart).
+    key = kaz.key.public_key
+    for link in rus.repo(lambda r: r.links("arrivals:KAZ")):
+        entry = decode_body(link.body)["entry"]
+        assert pages.arrival_problem(entry, key) is None
+        assert pages.arrival_problem(entry, None) == "its origin key is not on the roster"
+        moved = copy.deepcopy(entry)
+        moved["proof"]["index"] = (moved["proof"]["index"] + 1) % 5
+        assert pages.arrival_problem(moved, key) == "the transfer is not in the signed page"
+        other = {**entry, "generation": entry["generation"] + 1}
+        assert "another object or generation" in str(pages.arrival_problem(other, key))
+        assert "not signed by the origin" in str(pages.arrival_problem(entry,
+                                                                       rus.key.public_key))
+
+
 # --- 2. a forged object is refused -----------------------------------------------------------
 
 def test_an_object_whose_bytes_were_altered_is_quarantined_and_not_stored(
@@ -402,9 +437,9 @@ def test_a_page_whose_transfers_are_signed_by_another_key_is_refused_whole(
     mallory = NodeKey.generate()
 
     def forge(page: dict[str, Any]) -> dict[str, Any]:
-        last = page["items"][-1]
-        page["signature"] = mallory.sign(transfer_statement(
-            page["origin"]["key_id"], "transfers:KAZ", last["seq"], last["hash"]))
+        links = [Link(i["seq"], i["body"].encode(), i["hash"]) for i in page["items"]]
+        page["signature"] = mallory.sign(page_of(page["origin"]["key_id"], "transfers:KAZ",
+                                                 links))
         return page
 
     report = kaz.sync(Doctor(kaz, rus, FEED, forge))

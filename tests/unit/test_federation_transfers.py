@@ -178,15 +178,17 @@ def test_tampering_with_the_transfer_record_is_detected(tamper: Any) -> None:
     assert verify_chain(tamper(links), head) != []
 
 
-def test_the_arrival_record_mirrors_the_transfers_with_the_origin_signatures() -> None:
-    entries = [arrival_entry("KAZ", KEY_KAZ, s, f"sig-{s.generation}") for s, _ in history()]
+def test_the_arrival_record_mirrors_the_transfers_with_their_proofs() -> None:
+    entries = [arrival_entry("KAZ", KEY_KAZ, s, {"signature": f"sig-{s.generation}"})
+               for s, _ in history()]
     assert entries[0] == {"origin": "KAZ", "origin_key": KEY_KAZ, "collection": "collection-1",
                           "object": "indicator--1", "generation": 1,
-                          "versions": [[V1.version, V1.sha256]], "signature": "sig-1"}
+                          "versions": [[V1.version, V1.sha256]],
+                          "proof": {"signature": "sig-1"}}
     links = chain(entries)
     assert verify_chain(links, Head(4, links[-1].hash)) == []
     body = decode_body(links[0].body)
-    body["entry"]["signature"] = "sig-forged"
+    body["entry"]["proof"]["signature"] = "sig-forged"
     assert verify_chain([reseal(links[0], body), *links[1:]], Head(4, links[-1].hash)) != []
 
 

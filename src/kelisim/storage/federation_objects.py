@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, select, update
 
 from kelisim.domain import exchange_policy as policy
 from kelisim.domain.exchange_policy import Gates, Marking
@@ -96,14 +96,18 @@ class FederationObjects:
 
     def raws(self, collection_id: str, producer: str,
              wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
-        """The raw bytes of these (id, version) of `producer`, those still stored."""
+        """The raw bytes of these (id, version) of `producer`, those still stored. Asked by id
+        (one IN list, one cached statement a chunk), the versions picked here: an object has
+        few versions, and a statement of one OR per pair is compiled anew every time."""
+        pairs = set(wanted)
+        ids = sorted({stix_id for stix_id, _ in pairs})
         found: dict[tuple[str, str], bytes] = {}
-        for start in range(0, len(wanted), CHUNK):
-            part = wanted[start:start + CHUNK]
+        for start in range(0, len(ids), CHUNK):
             rows = self._conn.execute(select(T.c.stix_id, T.c.version, T.c.raw).where(
                 T.c.collection_id == collection_id, T.c.producer_party == producer,
-                or_(*(and_(T.c.stix_id == i, T.c.version == v) for i, v in part))))
-            found.update({(r.stix_id, r.version): as_bytes(r.raw) for r in rows})
+                T.c.stix_id.in_(ids[start:start + CHUNK])))
+            found.update({(r.stix_id, r.version): as_bytes(r.raw) for r in rows
+                          if (r.stix_id, r.version) in pairs})
         return found
 
     # --- the receiver's side --------------------------------------------------------------------

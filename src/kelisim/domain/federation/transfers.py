@@ -6,7 +6,8 @@ The sending node appends each snapshot it sends a peer to a hash chain kept *for
 (`transfers:RUS`, built with `kelisim.domain.ledger.make_link`): its seq is dense per peer and is
 the peer's sync cursor, so the peer sees no gaps and counts nothing of what others are sent. The
 receiving node keeps the mirror record of what arrived, one chain per origin Party
-(`arrivals:KAZ`), with the origin's signature on each snapshot, and returns a signed receipt
+(`arrivals:KAZ`), each arrival with its proof (`pages.CopyProof`: the transfer, the origin's
+signed page statement and the transfer's path in it), and returns a signed receipt
 acknowledging every entry up to `through`, whose hash is `head`. So each side can prove what
 crossed the border, and when (the link's `recorded_at`).
 """
@@ -68,13 +69,13 @@ def transfer_entry(peer: str, snapshot: Snapshot, markings: Mapping[str, Any]) -
 
 
 def arrival_entry(origin_party: str, origin_key_id: str, snapshot: Snapshot,
-                  signature: str) -> dict[str, Any]:
+                  proof: Mapping[str, Any]) -> dict[str, Any]:
     """The entry appended to `arrival_chain(origin_party)` for one snapshot that arrived, with
-    the origin's signature over its `snapshot_statement`, so the record proves itself."""
+    its proof (`pages.CopyProof.to_json`), so the record proves itself."""
     return {"origin": _party(origin_party), "origin_key": origin_key_id,
             "collection": snapshot.collection, "object": snapshot.stix_id,
             "generation": snapshot.generation, "versions": _refs(snapshot),
-            "signature": signature}
+            "proof": dict(proof)}
 
 
 def receipt_statement(sender_key_id: str, receiver_key_id: str, peer: str, through: int,

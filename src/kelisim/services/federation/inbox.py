@@ -1,13 +1,14 @@
 """What this node takes in from a peer's node (issue 14 items 3-5, 7): the receiving side.
 
 Each page of the peer's transfers is checked before anything is stored: the entries must chain
-from the last one taken (sequence, prev_hash, SHA-256), the chain's head at the page's last entry
-must be signed by the key that speaks for the peer's Party on the roster (one signature covers
-the page, since its entries chain), each entry must be addressed to this node's Party and carry
-the origin's signature of its snapshot, which names the SHA-256 of every version's bytes. A page
-that fails these is garbage: it is quarantined whole, the link is reported, and nothing of it is
-kept. An authentic entry whose object cannot be stored is quarantined alone and the stream goes
-on.
+from the last one taken (sequence, prev_hash, SHA-256), the page statement this node builds from
+them (the chain's head at the last entry, the Merkle tree head over the entries) must be signed
+by the key that speaks for the peer's Party on the roster, and each entry must be addressed to
+this node's Party; each version's bytes must have the SHA-256 its entry names. One signature
+proves the page; each copy keeps its entry, the signed statement and its path in the tree
+(`pages.CopyProof`), which prove it alone, wherever it is. A page that fails these is garbage:
+it is quarantined whole, the link is reported, and nothing of it is kept. An authentic entry
+whose object cannot be stored is quarantined alone and the stream goes on.
 
 A snapshot replaces the copy only if its generation is newer (`replication.apply`): duplicates,
 replays and late arrivals change nothing, and re-syncing the same data writes nothing. The
@@ -28,8 +29,8 @@ import orjson
 
 from kelisim.domain import exchange_policy as policy
 from kelisim.domain.errors import FederationError
+from kelisim.domain.federation import pages, transfers
 from kelisim.domain.federation import replication as repl
-from kelisim.domain.federation import transfers
 from kelisim.domain.federation.roster import RosterEntry
 from kelisim.domain.federation.signing import verify
 from kelisim.domain.ledger import Head, Link, decode_body, verify_chain
@@ -37,7 +38,7 @@ from kelisim.domain.stix.extension import agreement_properties
 from kelisim.domain.taxii import micros_of
 from kelisim.services.exchange.collections import stored_parties
 from kelisim.services.federation.node import Node
-from kelisim.services.federation.outbox import transfer_statement
+from kelisim.services.federation.outbox import page_of
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository
 from kelisim.storage.exchange_records import ExchangeRecords
@@ -71,7 +72,7 @@ def pull_from(rt: Runtime, node: Node, peer: RosterEntry, fetch: Fetch,
         coming: Future[dict[str, Any]] = ahead.submit(fetch, after, PAGE)
         while True:
             page = coming.result()
-            items = _checked_page(node, peer, page, Head(after, prev))
+            items, proofs = _checked_page(node, peer, page, Head(after, prev))
             if not items:
                 _contact(rt, peer.party, float(int(page["head"]["seq"]) - after))
                 break
@@ -79,7 +80,7 @@ def pull_from(rt: Runtime, node: Node, peer: RosterEntry, fetch: Fetch,
             if more:
                 coming = ahead.submit(fetch, items[-1]["seq"], PAGE)
             pages += 1
-            result = _apply_page(rt, node, peer, page, items, after)
+            result = _apply_page(rt, node, peer, page, items, proofs, after)
             if result is None:  # another sync took this page meanwhile
                 if more:
                     coming.result()  # dropped: it follows a page this pull did not take
@@ -115,8 +116,9 @@ def quarantine_page(rt: Runtime, party: str, reason: str, page: Any) -> None:
 
 
 def _checked_page(node: Node, peer: RosterEntry, page: Any, after: Head
-                  ) -> list[dict[str, Any]]:
-    """The page's items if the whole page is authentic, else FederationError."""
+                  ) -> tuple[list[dict[str, Any]], list[pages.CopyProof]]:
+    """The page's items, each with its proof, if the whole page is authentic, else
+    FederationError."""
     if not isinstance(page, dict) or not isinstance(page.get("items"), list):
         raise FederationError("the peer's feed page is not a JSON object with items")
     origin = page.get("origin") or {}
@@ -129,24 +131,29 @@ def _checked_page(node: Node, peer: RosterEntry, page: Any, after: Head
         links = [Link(int(i["seq"]), str(i["body"]).encode(), str(i["hash"])) for i in items]
     except (KeyError, TypeError, ValueError):
         raise FederationError("a transfer in the feed page is malformed") from None
-    problems = verify_chain(links, None, after=after) if links else []
+    if not links:
+        return [], []
+    problems = verify_chain(links, None, after=after)
     if problems:
         raise FederationError(f"the peer's transfers do not chain from the last one taken: "
                               f"{problems[0]}")
     chain = transfers.transfer_chain(str(node.party))
-    if links and not verify(peer.public_key, transfer_statement(
-            peer.key_id, chain, links[-1].seq, links[-1].hash), str(page.get("signature"))):
+    statement, signature = page_of(peer.key_id, chain, links), page.get("signature")
+    if not isinstance(signature, str) or not verify(peer.public_key, statement, signature):
         raise FederationError(f"transfers {links[0].seq}-{links[-1].seq} are not signed by "
                               f"{peer.party}'s node key")
     for link in links:
         entry = decode_body(link.body).get("entry") or {}
         if entry.get("peer") != node.party:
             raise FederationError(f"transfer {link.seq} is addressed to another Party")
-    return items
+    paths = pages.inclusion_paths([link.hash for link in links])
+    return items, [pages.CopyProof(link.body, statement, signature, index, tuple(path))
+                   for index, (link, path) in enumerate(zip(links, paths, strict=True))]
 
 
 def _apply_page(rt: Runtime, node: Node, peer: RosterEntry, page: dict[str, Any],
-                items: list[dict[str, Any]], after: int) -> tuple[int, int] | None:
+                items: list[dict[str, Any]], proofs: list[pages.CopyProof], after: int
+                ) -> tuple[int, int] | None:
     """Store a checked page; None if another sync (a second process, `sync --once` beside
     `kelisim up`) took it first, so that no arrival is ever recorded twice."""
     origin = str(peer.party)
@@ -156,12 +163,12 @@ def _apply_page(rt: Runtime, node: Node, peer: RosterEntry, page: dict[str, Any]
         if int(repo.lock_peer(origin)["pulled_through"]) != after:
             return None
         head = repo.lock_chain(transfers.arrival_chain(origin))
-        checked: list[tuple[dict[str, Any], dict[str, Any], repl.Snapshot, str | None]] = []
-        for item in items:
-            entry = decode_body(item["body"].encode())["entry"]
+        checked: Checked = []
+        for item, proof in zip(items, proofs, strict=True):
+            entry = decode_body(proof.transfer)["entry"]
             snapshot = repl.Snapshot(entry["collection"], entry["object"], entry["generation"],
                                      tuple((v, s) for v, s in entry["versions"]))
-            checked.append((item, entry, snapshot, _content_problem(node, peer, item, snapshot)
+            checked.append((item, entry, snapshot, proof, _content_problem(item, snapshot)
                             or _entitlement_problem(node, origin, entry)))
         outcomes: list[tuple[bool, str | None]] | None
         try:
@@ -172,14 +179,14 @@ def _apply_page(rt: Runtime, node: Node, peer: RosterEntry, page: dict[str, Any]
         if outcomes is None:
             outcomes = _take_each(rt, uow, origin, peer, page, checked)
         arrivals = []
-        for (item, _, snapshot, _), (kept, problem) in zip(checked, outcomes, strict=True):
+        for (item, _, snapshot, proof, _), (kept, problem) in zip(checked, outcomes,
+                                                                   strict=True):
             if problem is not None and problem != "stale":
                 repo.quarantine(origin, f"transfer {item['seq']}: {problem}",
                                 orjson.dumps(item), rt.clock())
                 quarantined += 1
             stored += int(kept)
-            arrival = transfers.arrival_entry(origin, peer.key_id, snapshot,
-                                              str(item.get("snapshot_signature")))
+            arrival = transfers.arrival_entry(origin, peer.key_id, snapshot, proof.to_json())
             arrival["taken"] = kept
             arrivals.append((rt.clock(), arrival))
         repo.append_many(transfers.arrival_chain(origin), head, arrivals)
@@ -191,7 +198,8 @@ def _apply_page(rt: Runtime, node: Node, peer: RosterEntry, page: dict[str, Any]
     return stored, quarantined
 
 
-Checked = list[tuple[dict[str, Any], dict[str, Any], repl.Snapshot, str | None]]
+Checked = list[tuple[dict[str, Any], dict[str, Any], repl.Snapshot, pages.CopyProof,
+                     str | None]]
 
 
 def _take_each(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry,
@@ -200,12 +208,13 @@ def _take_each(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry,
     quarantined alone."""
     ensured: set[str] = set()  # the mirror collections known to exist, asked once a page
     outcomes: list[tuple[bool, str | None]] = []
-    for item, entry, snapshot, problem in checked:
+    for item, entry, snapshot, proof, problem in checked:
         kept = False
         if problem is None:
             try:
                 with uow.connection.begin_nested():
-                    kept = _take(rt, uow, origin, peer, page, entry, snapshot, item, ensured)
+                    kept = _take(rt, uow, origin, peer, page, entry, snapshot, item, proof,
+                                 ensured)
                 if kept:  # committed to the savepoint: its collection exists now
                     ensured.add(snapshot.collection)
             except Exception as error:  # one object that cannot be stored stops nothing
@@ -227,7 +236,7 @@ def _take_page(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry,
     objects = ObjectsRepository(uow.connection)
     outcomes: list[tuple[bool, str | None]] = [(False, problem) for *_, problem in checked]
     by_collection: dict[str, list[int]] = {}
-    for index, (_, _, snapshot, problem) in enumerate(checked):
+    for index, (_, _, snapshot, _, problem) in enumerate(checked):
         if problem is None:
             by_collection.setdefault(snapshot.collection, []).append(index)
     for collection_id, indexes in by_collection.items():
@@ -255,7 +264,7 @@ def _take_page(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry,
         rows: list[dict[str, Any]] = []
         copies: list[dict[str, Any]] = []
         for stix_id, index in final.items():
-            item, entry, snapshot, _ = checked[index]
+            item, entry, snapshot, proof, _ = checked[index]
             stored = have.get(stix_id, {})
             wanted = {version for version, _ in snapshot.versions}
             gone.extend(stamp for version, stamp in stored.items() if version not in wanted)
@@ -266,7 +275,7 @@ def _take_page(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry,
             copies.append({
                 "origin_party": origin, "collection_id": collection_id, "stix_id": stix_id,
                 "generation": copy.generation, "versions": [[v, s] for v, s in copy.versions],
-                "origin_key": peer.key_id, "signature": str(item["snapshot_signature"]),
+                "origin_key": peer.key_id, "signature": _proof_text(proof),
                 "received_at": rt.clock()})
         stamps = policy.stamps_by_audience(
             [(r["tlp_gate"], r["restricted_gate"], r["open_access"]) for r in rows],
@@ -278,11 +287,7 @@ def _take_page(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry,
     return outcomes
 
 
-def _content_problem(node: Node, peer: RosterEntry, item: dict[str, Any],
-                     snapshot: repl.Snapshot) -> str | None:
-    statement = repl.snapshot_statement(peer.key_id, str(node.party), snapshot)
-    if not verify(peer.public_key, statement, str(item.get("snapshot_signature"))):
-        return "its snapshot is not signed by the origin"
+def _content_problem(item: dict[str, Any], snapshot: repl.Snapshot) -> str | None:
     versions = item.get("versions")
     if versions is None:
         return "stale"  # deleted at the origin since; a newer transfer follows
@@ -293,6 +298,11 @@ def _content_problem(node: Node, peer: RosterEntry, item: dict[str, Any],
         if given.get("version") != version or hashlib.sha256(raw).hexdigest() != sha256:
             return f"version {version}'s bytes are not those its snapshot names"
     return None
+
+
+def _proof_text(proof: pages.CopyProof) -> str:
+    """A copy's proof as its record keeps it (`federation_copies.signature`)."""
+    return orjson.dumps(proof.to_json()).decode()
 
 
 def _entitlement_problem(node: Node, origin: str, entry: dict[str, Any]) -> str | None:
@@ -315,7 +325,7 @@ def _marking(origin: str, marks: dict[str, Any]) -> policy.Marking:
 
 def _take(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry, page: dict[str, Any],
           entry: dict[str, Any], snapshot: repl.Snapshot, item: dict[str, Any],
-          ensured: set[str]) -> bool:
+          proof: pages.CopyProof, ensured: set[str]) -> bool:
     repo = FederationRepository(uow.connection)
     held_row = repo.copy(origin, snapshot.collection, snapshot.stix_id)
     held = None if held_row is None else repl.Copy(
@@ -343,7 +353,7 @@ def _take(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry, page: di
     repo.save_copy(origin_party=origin, collection_id=snapshot.collection,
                    stix_id=snapshot.stix_id, generation=new.generation,
                    versions=[[v, s] for v, s in new.versions],
-                   origin_key=peer.key_id, signature=str(item["snapshot_signature"]),
+                   origin_key=peer.key_id, signature=_proof_text(proof),
                    received_at=rt.clock(), replace=held_row is not None)
     return True
 

@@ -7,24 +7,25 @@ snapshot to the chain `transfers:<peer>`. The chain's sequence is the peer's cur
 shows nothing of what others were sent or of changes the peer may not see. Objects this node
 holds of other nodes are never sent on (no relay): each origin decides its own transfers.
 
-A page carries each entry verbatim with its hash, the origin's signature of each snapshot (which
-names every version's SHA-256, so it proves a copy's bytes wherever the copy is) and the raw
-objects, and one signature of the chain's head at the page's last entry: the entries chain, so
-that one signature covers the whole page. The peer verifies all of them and returns a signed
-receipt, kept here as the proof of what crossed the border.
+A page carries each entry verbatim with its hash and the raw objects, and one signature, of the
+page statement (`pages.page_statement`): the chain's head at the page's last entry and the Merkle
+tree head over the page's entries, so that it proves the page to the peer and each entry (which
+names every version's SHA-256) wherever a copy is kept. The peer verifies the page and returns a
+signed receipt, kept here as the proof of what crossed the border.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from kelisim.domain import exchange_policy as policy
 from kelisim.domain.errors import FederationError, InvalidInput
+from kelisim.domain.federation import pages, transfers
 from kelisim.domain.federation import replication as repl
-from kelisim.domain.federation import transfers
 from kelisim.domain.federation.signing import key_id, verify
-from kelisim.domain.ledger import decode_body
+from kelisim.domain.ledger import Link, decode_body
 from kelisim.services.exchange.collections import parsed_parties
 from kelisim.services.federation.node import Node
 from kelisim.services.runtime import Runtime
@@ -32,16 +33,7 @@ from kelisim.storage.exchange_records import ExchangeRecords
 from kelisim.storage.federation_objects import FederationObjects
 from kelisim.storage.federation_repository import FederationRepository
 
-TRANSFER_TYPE = "kelisim/transfer/1"
 MAX_PAGE = 1000
-
-
-def transfer_statement(origin_key_id: str, chain: str, seq: int, entry_hash: str
-                       ) -> dict[str, Any]:
-    """What the origin signs for each entry of a transfer chain: the entry's hash covers the
-    snapshot, its generation and the markings sent with it."""
-    return {"type": TRANSFER_TYPE, "origin": origin_key_id, "chain": chain, "seq": seq,
-            "hash": entry_hash}
 
 
 def materialize(rt: Runtime, node: Node, peer: str) -> int:
@@ -107,13 +99,18 @@ def feed_page(rt: Runtime, node: Node, peer: str, after: int, limit: int) -> dic
         records = ExchangeRecords(uow.connection)
         meta = {cid: _collection_meta(records.collection(cid)) for cid in collections}
         raws = _raws(FederationObjects(uow.connection), str(node.party), entries)
-    items = [_item(node, peer, link, body["entry"], raws)
-             for link, body in zip(links, entries, strict=True)]
-    signature = None if not links else node.key.sign(
-        transfer_statement(node.key.key_id, chain, links[-1].seq, links[-1].hash))
+    items = [_item(link, body["entry"], raws) for link, body in zip(links, entries, strict=True)]
+    signature = None if not links else node.key.sign(page_of(node.key.key_id, chain, links))
     return {"origin": {"party": node.party, "key_id": node.key.key_id},
             "head": {"seq": head.seq, "hash": head.hash}, "collections": meta,
             "items": items, "signature": signature}
+
+
+def page_of(origin_key_id: str, chain: str, links: Sequence[Link]) -> dict[str, Any]:
+    """The statement the origin signs for a page of `links` (`pages.page_statement`); the
+    receiver builds it again from the links it was given, so that it trusts nothing else."""
+    return pages.page_statement(origin_key_id, chain, links[-1].seq, links[-1].hash, len(links),
+                                pages.tree_head([link.hash for link in links]))
 
 
 def accept_receipt(rt: Runtime, node: Node, peer: str, peer_key: str, document: Any) -> None:
@@ -139,22 +136,17 @@ def accept_receipt(rt: Runtime, node: Node, peer: str, peer_key: str, document: 
         uow.commit()
 
 
-def _item(node: Node, peer: str, link: Any, entry: dict[str, Any],
-          raws: dict[tuple[str, str, str], bytes]) -> dict[str, Any]:
-    snapshot = repl.Snapshot(entry["collection"], entry["object"], entry["generation"],
-                             tuple((v, s) for v, s in entry["versions"]))
+def _item(link: Link, entry: dict[str, Any], raws: dict[tuple[str, str, str], bytes]
+          ) -> dict[str, Any]:
     versions: list[dict[str, Any]] | None = []
-    for version, sha256 in snapshot.versions:
-        raw = raws.get((snapshot.collection, snapshot.stix_id, version))
+    for version, sha256 in entry["versions"]:
+        raw = raws.get((entry["collection"], entry["object"], version))
         if raw is None or hashlib.sha256(raw).hexdigest() != sha256:
             versions = None  # deleted or changed since: a later transfer supersedes this one
             break
         assert versions is not None
         versions.append({"version": version, "raw": raw.decode()})
-    return {"seq": link.seq, "body": link.body.decode(), "hash": link.hash,
-            "snapshot_signature": node.key.sign(repl.snapshot_statement(node.key.key_id, peer,
-                                                                        snapshot)),
-            "versions": versions}
+    return {"seq": link.seq, "body": link.body.decode(), "hash": link.hash, "versions": versions}
 
 
 def _raws(objects: FederationObjects, producer: str, entries: list[dict[str, Any]]

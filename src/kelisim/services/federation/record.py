@@ -13,10 +13,10 @@ from typing import Any
 from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import InvalidInput
-from kelisim.domain.federation import transfers
+from kelisim.domain.federation import pages, transfers
 from kelisim.domain.federation.roster import node_of
 from kelisim.domain.federation.signing import verify
-from kelisim.domain.ledger import decode_body, verify_chain
+from kelisim.domain.ledger import Link, decode_body, verify_chain
 from kelisim.services import participation
 from kelisim.services.federation import ledger_sync
 from kelisim.services.federation.node import current_roster, require_node
@@ -118,6 +118,8 @@ def verify_transfers(rt: Runtime, principal: Principal, *, direction: str,
         receipts = repo.receipts(chain) if direction == "sent" else []
     problems = [str(p) for p in verify_chain(links, head)]
     keys = {e.key_id: e.public_key for e in (roster.entries if roster else ())}
+    if direction == "arrived":
+        problems.extend(_arrival_problems(links, keys))
     by_seq = {link.seq: link for link in links}
     for row in receipts:
         document = row["receipt"]
@@ -132,6 +134,16 @@ def verify_transfers(rt: Runtime, principal: Principal, *, direction: str,
     return {"chain": chain, "ok": not problems, "entries": len(links),
             "receipts": len(receipts), "head": {"seq": head.seq, "hash": head.hash},
             "problems": problems}
+
+
+def _arrival_problems(links: list[Link], keys: dict[str, str]) -> list[str]:
+    problems = []
+    for link in links:
+        entry = decode_body(link.body)["entry"]
+        problem = pages.arrival_problem(entry, keys.get(str(entry.get("origin_key"))))
+        if problem is not None:
+            problems.append(f"arrival {link.seq}: {problem}")
+    return problems
 
 
 def _chain(direction: str, party: str) -> str:

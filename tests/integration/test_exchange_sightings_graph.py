@@ -178,3 +178,157 @@ def test_the_migration_indexes_references_stored_before_it(ex: Exchange) -> None
     engine.dispose()
     found = sightings.sightings_of_object(rt, ex.principals["ru"], "main", seen["id"])
     assert [(g.by_type["expired"], g.total_count) for g in found.parties] == [(1, 4)]
+
+
+# --- Art. 6: readers x markings x features -------------------------------------------------
+
+def test_no_sighting_or_neighbour_reveals_what_its_reader_may_not_read(ex: Exchange) -> None:
+    """Every marking (GREEN, AMBER for a Party or a body, RED for a named body, restricted
+    access for named Parties), by every producer, in a collection every Party reads and one
+    only KAZ and RUS read: each is a sighting of a GREEN indicator (so also a neighbour naming
+    it) and is named by a GREEN report (a neighbour it names). Each reader sees exactly those
+    `may_read` allows, and no other id appears anywhere in what it is given."""
+    rt = ex.node.runtime
+    arm_withdrew(ex)
+    listed = collections.create_collection(rt, ex.admin, title="listed", alias="listed",
+                                           read_parties=["KAZ", "RUS"],
+                                           write_parties=["KAZ", "RUS"])
+    restricted = restricted_marking("KAZ", ["BLR"])
+    target = indicator("the sighted one")
+    post(ex, "kz", restricted, target)
+    posted: list[Posted] = []
+    n = itertools.count(1)
+    for name, producer, where in itertools.product(MARKINGS, ("kz", "ru", "by"),
+                                                   ("main", "listed")):
+        if (name == "restricted-for-blr" and producer != "kz") or \
+                (where == "listed" and producer == "by"):
+            continue
+        spec = MARKINGS[name]
+        obj = sighting(target["id"], count=next(n), tlp=spec["tlp"],
+                       recipients=spec.get("recipients"),
+                       markings=[restricted["id"]] if name == "restricted-for-blr" else [])
+        status = post_to(ex, producer, listed.id if where == "listed" else ex.collection_id,
+                         obj)
+        assert status["success_count"] == 1, status
+        party = ex.principals[producer].party
+        assert party is not None
+        posted.append(Posted(obj, policy_marking(name, party), where))
+    hub = {**indicator("the hub"), "type": "report", "id": f"report--{uuid.uuid4()}",
+           "published": STAMP, "object_refs": [p.obj["id"] for p in posted]}
+    for name in ("pattern", "pattern_type", "valid_from"):
+        hub.pop(name)
+    assert post(ex, "kz", hub)["success_count"] == 1
+    every = {p.obj["id"] for p in posted}
+    for who in ("kz", "ru", "by", "depositary", "am"):
+        principal = ex.principals[who]
+        reader = policy.Reader.of(principal, state_today(rt, principal))
+        readable = {c.alias or c.id for c in collections.list_collections(rt, principal)
+                    if c.can_read}
+        expected = {p.obj["id"] for p in posted if policy.may_read(reader, p.marking)
+                    and p.collection in readable}
+        if policy.scope(reader).kind is policy.ScopeKind.NOTHING:
+            with pytest.raises(PermissionDenied):
+                sightings.sightings_of_object(rt, principal, "main", target["id"])
+            with pytest.raises(PermissionDenied):
+                graph.graph_of(rt, principal, "main", target["id"])
+            assert who == "am"
+            continue
+        counts = {p.obj["id"]: p.obj["count"] for p in posted}
+        found = sightings.sightings_of_object(rt, principal, "main", target["id"],
+                                              per_party=1000)
+        listed_ids = {s.stix_id for g in found.parties for s in g.sightings}
+        assert listed_ids == expected, who
+        assert found.reports == len(expected)
+        assert sum(g.total_count for g in found.parties) == sum(counts[i] for i in expected)
+        _no_other(found, every - expected, who)
+        g_in = graph.graph_of(rt, principal, "main", target["id"])
+        assert {nd.stix_id for nd in g_in.nodes} == expected, who
+        assert {e.source for e in g_in.edges} == expected
+        _no_other(g_in, every - expected, who)
+        g_out = graph.graph_of(rt, principal, "main", hub["id"])
+        assert {nd.stix_id for nd in g_out.nodes} == expected, who
+        assert {e.target for e in g_out.edges} == expected
+        _no_other(g_out, every - expected, who)
+        for p in posted:  # an object the reader may not read: as if never stored
+            key = "listed" if p.collection == "listed" else "main"
+            if p.obj["id"] in expected:
+                continue
+            for read in (sightings.sightings_of_object, graph.graph_of):
+                with pytest.raises((NotFound, PermissionDenied)):
+                    read(rt, principal, key, p.obj["id"])
+
+
+def _no_other(found: Any, hidden: set[str], who: str) -> None:
+    """No hidden id is named anywhere in a result, nor its count used."""
+    text = repr(found)
+    assert not [i for i in hidden if i in text], who
+
+
+def test_kelisim_exchange_sightings_acts_as_the_account_it_is_given(
+        ex: Exchange, kelisim: Any, database_url: str, tmp_path: Any) -> None:
+    seen = indicator("seen")
+    hidden = sighting(seen["id"], count=9, tlp="amber", recipients={"parties": ["RUS"]})
+    post(ex, "kz", seen, hidden, sighting(seen["id"], count=2, kind="false-positive"))
+    where = ("--database-url", database_url, "--data-dir", tmp_path, "exchange", "sightings")
+    code, out, _ = kelisim(*where, "main", seen["id"], "--token", ex.tokens["ru"])
+    assert code == 0, out
+    assert out.startswith(f"2 sightings of {seen['id']}")
+    assert "KAZ" in out and "false-positive" in out and hidden["id"] in out
+    code, out, _ = kelisim(*where, "main", seen["id"], "--token", ex.tokens["by"])
+    assert code == 0 and out.startswith("1 sightings") and hidden["id"] not in out
+    code, out, _ = kelisim(*where, "main", seen["id"], "--json", "--token", ex.tokens["by"])
+    assert code == 0
+    assert [(p["party"], p["total_count"]) for p in json.loads(out)["parties"]] == [("KAZ", 2)]
+    code, out, _ = kelisim("--database-url", database_url, "--data-dir", tmp_path, "exchange",
+                           "graph", "main", seen["id"], "--token", ex.tokens["ru"])
+    assert code == 0 and "2 neighbours" in out and "sighting_of_ref" in out
+    code, _, err = kelisim(*where, "main", hidden["id"], "--token", ex.tokens["by"])
+    assert code == 1 and err.startswith("error: No object with this id is visible")
+    assert len(err.strip().splitlines()) == 1
+
+
+# --- plans: a lookup is index searches, never a walk of the collection ----------------------
+
+def _plans(ex: Exchange, run: Any) -> list[str]:
+    """EXPLAIN (seq scans off on PostgreSQL, as the query-plan tests do) of each statement
+    `run` sends to the references index."""
+    from sqlalchemy import event
+    engine = ex.node.runtime.uow.engine
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM exchange_references" in statement and "WHERE exchange_references.ref" \
+                in statement:
+            sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    plans = []
+    with engine.connect() as conn:
+        cursor = conn.connection.cursor()
+        if engine.dialect.name == "postgresql":
+            cursor.execute("ANALYZE exchange_references")
+            cursor.execute("SET enable_seqscan = off")
+        else:
+            cursor.execute("ANALYZE")
+        for statement, parameters in sent:
+            explain = "EXPLAIN " if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+            cursor.execute(explain + statement, parameters)
+            plans.append("\n".join(str(row) for row in cursor.fetchall()))
+    return plans
+
+
+def test_sightings_and_referrers_are_found_through_the_ref_index(ex: Exchange) -> None:
+    seen = [indicator(f"i{i}") for i in range(300)]
+    post(ex, "kz", *seen, *[sighting(seen[i % 300]["id"], count=i) for i in range(600)])
+    rt = ex.node.runtime
+    plans = _plans(ex, lambda: (
+        sightings.sightings_of_object(rt, ex.principals["ru"], "main", seen[7]["id"]),
+        graph.graph_of(rt, ex.principals["ru"], "main", seen[7]["id"])))
+    assert len(plans) == 2
+    for plan in plans:
+        assert "ix_exchange_references_ref_property" in plan, plan
+        assert "collection_id_stix_id" not in plan, plan

@@ -13,8 +13,10 @@ more). A graph naming restricted-access objects is audited (endpoint `graph`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from kelisim.domain.accounts import Principal
+from kelisim.domain.taxii import stix_version
 from kelisim.services.exchange.collections import find_in
 from kelisim.services.exchange.correlation import audited, reader_scope, require_visible
 from kelisim.services.exchange.reading import readable
@@ -53,6 +55,19 @@ class Graph:
     nodes: list[Node]
     edges: list[Edge]
     more: bool
+
+    def as_json(self) -> dict[str, Any]:
+        """As the API answers (versions as STIX gives them)."""
+        return {"center": _node_json(self.center),
+                "nodes": [_node_json(n) for n in self.nodes],
+                "edges": [{"source": e.source, "target": e.target, "property": e.property}
+                          for e in self.edges], "more": self.more}
+
+
+def _node_json(node: Node) -> dict[str, Any]:
+    return {"collection": node.collection_id, "id": node.stix_id, "type": node.type,
+            "version": stix_version(node.version), "name": node.name,
+            "producer_party": node.producer_party, "side": node.side}
 
 
 def graph_of(rt: Runtime, principal: Principal, collection_key: str, object_id: str,

@@ -12,9 +12,11 @@ of its producer, so a summary using restricted-access sightings is audited (endp
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from kelisim.domain.accounts import Principal
 from kelisim.domain.sightings import PartySightings, Sighting, SightingFacts, summarize
+from kelisim.domain.taxii import stix_version
 from kelisim.services.exchange.collections import find_in
 from kelisim.services.exchange.correlation import audited, reader_scope, require_visible
 from kelisim.services.exchange.reading import readable
@@ -53,6 +55,30 @@ class Sightings:
     @property
     def reports(self) -> int:
         return sum(group.reports for group in self.parties)
+
+    def as_json(self) -> dict[str, Any]:
+        """As the API answers (timestamps as STIX gives them)."""
+        return {"collection": self.collection_id, "id": self.stix_id, "reports": self.reports,
+                "parties": [self._party(g) for g in self.parties], "more": self.more}
+
+    def _party(self, group: PartySightings) -> dict[str, Any]:
+        return {"party": group.party, "reports": group.reports, "by_type": group.by_type,
+                "total_count": group.total_count, "first_seen": _stamp(group.first_seen),
+                "last_seen": _stamp(group.last_seen),
+                "sightings": [self._sighting(s) for s in group.sightings]}
+
+    def _sighting(self, s: Sighting) -> dict[str, Any]:
+        places = self.places.get((s.collection_id, s.stix_id), NO_PLACES)
+        return {"collection": s.collection_id, "id": s.stix_id,
+                "version": stix_version(s.version), "sighting_type": s.facts.sighting_type,
+                "count": s.facts.count, "first_seen": _stamp(s.facts.first_seen),
+                "last_seen": _stamp(s.facts.last_seen),
+                "where_sighted_refs": list(places.where_sighted),
+                "observed_data_refs": list(places.observed_data)}
+
+
+def _stamp(key: str | None) -> str | None:
+    return stix_version(key) if key else None
 
 
 def sightings_of_object(rt: Runtime, principal: Principal, collection_key: str, object_id: str,

@@ -9,11 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from kelisim.domain.sightings import PartySightings
 from kelisim.domain.stix.extension import SIGHTING_TYPES
-from kelisim.domain.taxii import stix_version
 from kelisim.services.exchange import graph, sightings
-from kelisim.services.exchange.graph import Node
 from kelisim.web.api.correlation import PROBLEMS
 from kelisim.web.dependencies import PrincipalDep, RuntimeDep
 
@@ -73,31 +70,6 @@ class GraphOut(BaseModel):
     more: bool = Field(description="More neighbours than `limit`")
 
 
-def _stamp(key: str | None) -> str | None:
-    return stix_version(key) if key else None
-
-
-def party_out(group: PartySightings, found: sightings.Sightings) -> dict[str, Any]:
-    return {"party": group.party, "reports": group.reports, "by_type": group.by_type,
-            "total_count": group.total_count, "first_seen": _stamp(group.first_seen),
-            "last_seen": _stamp(group.last_seen), "sightings": [
-                {"collection": s.collection_id, "id": s.stix_id,
-                 "version": stix_version(s.version), "sighting_type": s.facts.sighting_type,
-                 "count": s.facts.count, "first_seen": _stamp(s.facts.first_seen),
-                 "last_seen": _stamp(s.facts.last_seen),
-                 "where_sighted_refs": list(found.places.get(
-                     (s.collection_id, s.stix_id), sightings.NO_PLACES).where_sighted),
-                 "observed_data_refs": list(found.places.get(
-                     (s.collection_id, s.stix_id), sightings.NO_PLACES).observed_data)}
-                for s in group.sightings]}
-
-
-def node_out(node: Node) -> dict[str, Any]:
-    return {"collection": node.collection_id, "id": node.stix_id, "type": node.type,
-            "version": stix_version(node.version), "name": node.name,
-            "producer_party": node.producer_party, "side": node.side}
-
-
 @router.get("/collections/{key}/objects/{object_id}/sightings", response_model=SightingsOut,
             responses=PROBLEMS, summary="The object's sightings, by reporting Party")
 def object_sightings(rt: RuntimeDep, principal: PrincipalDep, key: str, object_id: str,
@@ -110,9 +82,8 @@ def object_sightings(rt: RuntimeDep, principal: PrincipalDep, key: str, object_i
     latest `last_seen`, and the sightings themselves. Only sightings the caller may read are
     used (Art. 6); an object it may not read is 404 like one never stored. A summary using
     restricted-access sightings is audited."""
-    found = sightings.sightings_of_object(rt, principal, key, object_id, per_party=limit)
-    return {"collection": found.collection_id, "id": object_id, "reports": found.reports,
-            "parties": [party_out(g, found) for g in found.parties], "more": found.more}
+    return sightings.sightings_of_object(rt, principal, key, object_id,
+                                         per_party=limit).as_json()
 
 
 @router.get("/collections/{key}/objects/{object_id}/graph", response_model=GraphOut,
@@ -125,7 +96,4 @@ def object_graph(rt: RuntimeDep, principal: PrincipalDep, key: str, object_id: s
     relationship's source and target, a sighting's object, a report's objects, its creator)
     and those that name it, in any collection the caller may read. A neighbour the caller may
     not read is neither listed nor counted (Art. 6); an object it may not read is 404."""
-    found = graph.graph_of(rt, principal, key, object_id, limit=limit)
-    return {"center": node_out(found.center), "nodes": [node_out(n) for n in found.nodes],
-            "edges": [{"source": e.source, "target": e.target, "property": e.property}
-                      for e in found.edges], "more": found.more}
+    return graph.graph_of(rt, principal, key, object_id, limit=limit).as_json()

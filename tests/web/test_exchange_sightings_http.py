@@ -72,7 +72,7 @@ def test_the_object_page_shows_its_sightings_and_graph(live_server: LiveServer,
 
     ru = page("ru")
     assert "<svg" in ru and "<script" not in ru
-    assert AMBER["id"] in ru and HIDDEN["id"] not in ru  # one hop: not the target of the relationship
+    assert AMBER["id"] in ru and HIDDEN["id"] not in ru  # one hop: not past LINK
     assert "54" in ru.split('id="sightings"', 1)[1]
     by = page("by")
     assert OPEN["id"] in by and AMBER["id"] not in by and ">4<" in by

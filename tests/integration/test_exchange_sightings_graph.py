@@ -322,8 +322,8 @@ def _plans(ex: Exchange, run: Any) -> list[str]:
 
 
 def test_sightings_and_referrers_are_found_through_the_ref_index(ex: Exchange) -> None:
-    seen = [indicator(f"i{i}") for i in range(300)]
-    post(ex, "kz", *seen, *[sighting(seen[i % 300]["id"], count=i) for i in range(600)])
+    seen = [indicator(f"i{i}") for i in range(100)]
+    post(ex, "kz", *seen, *[sighting(seen[i % 100]["id"], count=i) for i in range(300)])
     rt = ex.node.runtime
     plans = _plans(ex, lambda: (
         sightings.sightings_of_object(rt, ex.principals["ru"], "main", seen[7]["id"]),

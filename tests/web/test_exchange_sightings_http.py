@@ -28,7 +28,8 @@ def exchange(live_server: LiveServer) -> Exchange:
     return found
 
 
-def test_sightings_and_graph_over_the_api(live_server: LiveServer, exchange: Exchange) -> None:
+def test_sightings_and_graph_over_the_api_and_on_the_page(live_server: LiveServer,
+                                                          exchange: Exchange) -> None:
     with api(live_server, exchange.tokens["ru"]) as ru:
         body = ru.get(f"collections/main/objects/{SEEN['id']}/sightings").json()
         assert body["reports"] == 2
@@ -57,10 +58,8 @@ def test_sightings_and_graph_over_the_api(live_server: LiveServer, exchange: Exc
     for what in ("sightings", "graph"):
         path = spec["paths"][f"/api/v1/exchange/collections/{{key}}/objects/{{object_id}}/{what}"]
         assert {"200", "403", "404"} <= set(path["get"]["responses"])
+    # the object's page (one test: the live server with passwords is the costly part)
 
-
-def test_the_object_page_shows_its_sightings_and_graph(live_server: LiveServer,
-                                                       exchange: Exchange) -> None:
     def page(who: str, lang: str = "en") -> str:
         with httpx.Client(base_url=live_server.base_url, timeout=10,
                           headers={"Accept-Language": lang}) as client:

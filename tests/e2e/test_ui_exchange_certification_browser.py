@@ -20,6 +20,7 @@ from tests.conftest import LiveServer
 from tests.e2e.test_ui_browser import Session, browser, database_url, shots  # noqa: F401
 from tests.exchange_support import Exchange, indicator, restricted_marking
 from tests.integration.certification_setup import issue, make_registry
+from tests.integration.test_exchange_sightings_graph import sighting
 from tests.web.ui_exchange_setup import NAMES, exchange_with_passwords, post
 from tests.web.ui_session import account
 
@@ -30,10 +31,11 @@ LANGS = ("kk", "ru", "en")
 def exchange(live_server: LiveServer) -> Exchange:
     found = exchange_with_passwords(live_server.node)
     marking = restricted_marking("KAZ", ["RUS"])
+    green = indicator("open green indicator")
     post(live_server.node, found.principals["kz"], found.collection_id, [
-        indicator("open green indicator"),
-        indicator("amber for RUS", tlp="amber", recipients={"parties": ["RUS"]}),
-        marking, indicator("restricted KAZ data", markings=[marking["id"]])])
+        green, indicator("amber for RUS", tlp="amber", recipients={"parties": ["RUS"]}),
+        marking, indicator("restricted KAZ data", markings=[marking["id"]]),
+        sighting(green["id"], count=3), sighting(green["id"], kind="false-positive")])
     return found
 
 
@@ -158,6 +160,10 @@ def test_screenshots_of_the_exchange_pages_in_each_language(
     ru.page.goto(f"/exchange/collections/{exchange.collection_id}")
     restricted = ru.page.get_by_role("link", name="restricted KAZ data").get_attribute("href")
     amber = ru.page.get_by_role("link", name="amber for RUS").get_attribute("href")
+    green = ru.page.get_by_role("link", name="open green indicator").get_attribute("href")
+    ru.page.goto(str(green))
+    expect(ru.page.locator("svg.graph")).to_be_visible()  # its two sightings name it
+    expect(ru.page.locator("table.sightings")).to_contain_text("Kazakhstan")
     status_id = post(live_server.node, exchange.principals["kz"], exchange.collection_id,
                      [indicator("for the status page")])["id"]
     admin = tab(tabs, browser, live_server, shots, NAMES["kz_admin"])
@@ -166,6 +172,7 @@ def test_screenshots_of_the_exchange_pages_in_each_language(
                 (ru, "exchange", "/exchange"),
                 (ru, "exchange-objects", f"/exchange/collections/{exchange.collection_id}"),
                 (ru, "exchange-restricted", restricted), (ru, "exchange-amber", amber),
+                (ru, "exchange-sightings-graph", green),
                 (ru, "exchange-submit",
                  f"/exchange/collections/{exchange.collection_id}/submit"),
                 (admin, "exchange-status", f"/exchange/status/{status_id}"),
@@ -173,7 +180,7 @@ def test_screenshots_of_the_exchange_pages_in_each_language(
             who.page.goto(f"{path}{'&' if '?' in str(path) else '?'}lang={lang}")
             expect(who.page.locator("html")).to_have_attribute("lang", lang)
             who.shot(f"{name}-{lang}")
-    assert len(list(shots.glob("exchange-*.png"))) >= 21
+    assert len(list(shots.glob("exchange-*.png"))) >= 24
 
 
 @pytest.fixture

@@ -1,17 +1,23 @@
-"""`kelisim collections ...`, `kelisim audit verify` and `kelisim exchange correlate`: the
-exchange from the operator's console (Art. 6, 9). They act as the local operator, with the
-depositary's powers over collections; `exchange correlate` acts as the account whose token it
-is given (KELISIM_TOKEN), and without one reads what the depositary may (open information)."""
+"""`kelisim collections ...`, `kelisim audit verify` and `kelisim exchange correlate|sightings|
+graph`: the exchange from the operator's console (Art. 6, 9). They act as the local operator,
+with the depositary's powers over collections; the `exchange` commands act as the account
+whose token they are given (KELISIM_TOKEN), and without one read what the depositary may (open
+information)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from rich import box
+from rich.table import Table
 
-from kelisim.cli.base import LOCAL_OPERATOR, app, err, print_json, runtime
+from kelisim.cli.base import LOCAL_OPERATOR, app, err, out, print_json, runtime
+from kelisim.domain.accounts import Principal
+from kelisim.domain.stix.extension import SIGHTING_TYPES
 from kelisim.services import accounts
-from kelisim.services.exchange import audit, collections, correlation
+from kelisim.services.exchange import audit, collections, correlation, graph, sightings
+from kelisim.services.runtime import Runtime
 
 collections_app = typer.Typer(help="TAXII collections of the exchange and who may use them.",
                               no_args_is_help=True)
@@ -23,6 +29,9 @@ exchange_app = typer.Typer(help="What an analyst works with in the exchange (Art
                            no_args_is_help=True)
 app.add_typer(exchange_app, name="exchange")
 
+Token = Annotated[str | None, typer.Option(envvar="KELISIM_TOKEN",
+                                           help="Act as this account (kls_...)")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON, as the API answers")]
 Parties = Annotated[list[str] | None, typer.Option(
     help="A Party (ISO alpha-3) allowed; repeat. Omit for every Party bound by the Agreement.")]
 
@@ -80,12 +89,11 @@ def correlate(ctx: typer.Context,
               limit: Annotated[int, typer.Option(help="Objects per value or page")] = 100,
               next_token: Annotated[str | None, typer.Option("--next",
                                                              help="A page's next token")] = None,
-              token: Annotated[str | None, typer.Option(
-                  envvar="KELISIM_TOKEN", help="Act as this account (kls_...)")] = None) -> None:
+              token: Token = None) -> None:
     """Where else an object's values were seen, or which objects have a value; only what the
     account may read (Art. 6)."""
     rt = runtime(ctx)
-    principal = accounts.authenticate(rt, token) if token else LOCAL_OPERATOR
+    principal = _acting(rt, token)
     if (object_id is None) == (value is None):
         err.print("error: give an object id or --value, not both or neither — "
                   "`kelisim exchange correlate --help`", highlight=False)
@@ -100,3 +108,70 @@ def correlate(ctx: typer.Context,
                                     next_token=next_token)
     print_json({"objects": [o._asdict() for o in page.objects], "more": page.more,
                 "next": page.next})
+
+
+def _acting(rt: Runtime, token: str | None) -> Principal:
+    return accounts.authenticate(rt, token) if token else LOCAL_OPERATOR
+
+
+def _table(*columns: str) -> Table:
+    return Table(*columns, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+
+
+@exchange_app.command("sightings")
+def sightings_(ctx: typer.Context,
+               collection: Annotated[str, typer.Argument(help="Collection id or alias")],
+               object_id: Annotated[str, typer.Argument(help="The STIX id of the object")],
+               limit: Annotated[int, typer.Option(help="Sightings listed per Party")] = 20,
+               as_json: AsJson = False, token: Token = None) -> None:
+    """The sightings of an object by reporting Party: per MISP type, total count, first and
+    last seen; only the sightings the account may read (Art. 6; STIX 2.1 §5.2)."""
+    found = sightings.sightings_of_object(runtime(ctx), _acting(runtime(ctx), token),
+                                          collection, object_id, per_party=limit).as_json()
+    if as_json:
+        print_json(found)
+        return
+    groups = found["parties"]
+    summary = _table("party", "reports", *SIGHTING_TYPES, "total count", "first seen",
+                     "last seen")
+    for g in groups:
+        summary.add_row(g["party"] or "-", str(g["reports"]),
+                        *(str(g["by_type"][t]) for t in SIGHTING_TYPES), str(g["total_count"]),
+                        _minute(g["first_seen"]), _minute(g["last_seen"]))
+    out.print(f"{found['reports']} sightings of {object_id}"
+              + (" (the first 10,000 summarized)" if found["more"] else ""), highlight=False)
+    if groups:
+        out.print(summary)
+    for g in groups:  # one line a sighting: ids are never cut to fit a table
+        for s in g["sightings"]:
+            count = "?" if s["count"] is None else s["count"]
+            out.print(f"{g['party'] or '-'}  {s['id']}  {s['sighting_type']}  count {count}  "
+                      f"{s['first_seen'] or '-'} .. {s['last_seen'] or '-'}", highlight=False,
+                      markup=False, soft_wrap=True)
+
+
+def _minute(stamp: str | None) -> str:
+    return stamp[:16].replace("T", " ") if stamp else "-"
+
+
+@exchange_app.command("graph")
+def graph_(ctx: typer.Context,
+           collection: Annotated[str, typer.Argument(help="Collection id or alias")],
+           object_id: Annotated[str, typer.Argument(help="The STIX id of the object")],
+           limit: Annotated[int, typer.Option(help="Neighbours at most")] = graph.MAX_NEIGHBOURS,
+           as_json: AsJson = False, token: Token = None) -> None:
+    """The objects an object names and those naming it, one hop; only those the account may
+    read (Art. 6; STIX 2.1 §3.2 *_ref properties)."""
+    found = graph.graph_of(runtime(ctx), _acting(runtime(ctx), token), collection, object_id,
+                           limit=limit)
+    if as_json:
+        print_json(found.as_json())
+        return
+    nodes = {n.stix_id: n for n in found.nodes}
+    out.print(f"{found.center.name or object_id} ({found.center.type}): {len(found.nodes)} "
+              f"neighbours{' and more' if found.more else ''}", highlight=False)
+    for e in found.edges:  # one line an edge: ids are never cut to fit a table
+        outward = e.source == object_id
+        n = nodes[e.target if outward else e.source]
+        out.print(f"{'->' if outward else '<-'} {e.property}  {n.stix_id}  {n.name or ''}",
+                  highlight=False, markup=False, soft_wrap=True)

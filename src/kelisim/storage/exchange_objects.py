@@ -48,6 +48,7 @@ from kelisim.storage.schema import (
     exchange_collections,
     exchange_objects,
     exchange_observables,
+    exchange_references,
     exchange_tombstones,
 )
 
@@ -284,10 +285,11 @@ class ObjectsRepository:
                     .where(T.c.collection_id == collection_id,
                            T.c.date_added.in_(stamps[start:start + CHUNK]))):
                 gated[r.date_added] = r
-        for start in range(0, len(stamps), CHUNK):  # their correlation index rows go too
-            self._conn.execute(delete(exchange_observables).where(
-                exchange_observables.c.collection_id == collection_id,
-                exchange_observables.c.date_added.in_(stamps[start:start + CHUNK])))
+        for start in range(0, len(stamps), CHUNK):  # their index rows go too
+            for index in (exchange_observables, exchange_references):
+                self._conn.execute(delete(index).where(
+                    index.c.collection_id == collection_id,
+                    index.c.date_added.in_(stamps[start:start + CHUNK])))
         for row in rows:
             self._conn.execute(delete(T).where(T.c.collection_id == collection_id,
                                                T.c.date_added == row.date_added))

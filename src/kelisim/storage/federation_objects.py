@@ -25,6 +25,7 @@ from kelisim.domain.stix.observables import observables
 from kelisim.storage.chain_rows import as_bytes
 from kelisim.storage.exchange_objects import ObjectsRepository
 from kelisim.storage.observables_index import index_row, insert_index
+from kelisim.storage.references_index import delete_references, insert_references, reference_rows
 from kelisim.storage.schema import exchange_objects, exchange_observables, exchange_tombstones
 
 T = exchange_objects
@@ -130,12 +131,12 @@ class FederationObjects:
             self._conn.execute(delete(exchange_observables).where(
                 exchange_observables.c.collection_id == collection_id,
                 exchange_observables.c.date_added.in_(stamps[start:start + CHUNK])))
+        delete_references(self._conn, collection_id, stamps)
         self._conn.execute(delete(T).where(gone))
         repo = ObjectsRepository(self._conn)
         rows = sorted(rows, key=lambda row: row["date_added"])
         repo.insert_many(rows)
-        insert_index(self._conn, [index_row(row, found) for row in rows
-                                  for found in observables(orjson.loads(row["raw"]))])
+        _index(self._conn, rows)
         latest = (select(func.max(T.c.version)).where(
             T.c.collection_id == collection_id, T.c.producer_party == producer,
             T.c.stix_id == stix_id).scalar_subquery())
@@ -167,14 +168,14 @@ class FederationObjects:
             self._conn.execute(delete(exchange_observables).where(
                 exchange_observables.c.collection_id == collection_id,
                 exchange_observables.c.date_added.in_(part)))
+            delete_references(self._conn, collection_id, part)
             self._conn.execute(delete(T).where(
                 T.c.collection_id == collection_id, T.c.producer_party == producer,
                 T.c.date_added.in_(part)))
         repo = ObjectsRepository(self._conn)
         rows = sorted(rows, key=lambda row: row["date_added"])
         repo.insert_many(rows)
-        insert_index(self._conn, [index_row(row, found) for row in rows
-                                  for found in observables(orjson.loads(row["raw"]))])
+        _index(self._conn, rows)
         ids = sorted(set(stix_ids))
         other = T.alias("other")
         for start in range(0, len(ids), CHUNK):
@@ -188,3 +189,12 @@ class FederationObjects:
                     superseded=T.c.version != latest))
         if rows:
             repo.set_last_added(collection_id, max(row["date_added"] for row in rows))
+
+
+def _index(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """The correlation and references indexes of new copies (issue 16, items 1, 2 and 10)."""
+    parsed = [(row, orjson.loads(row["raw"])) for row in rows]
+    insert_index(connection, [index_row(row, found) for row, obj in parsed
+                              for found in observables(obj)])
+    insert_references(connection, [ref for row, obj in parsed
+                                   for ref in reference_rows(row, obj)])

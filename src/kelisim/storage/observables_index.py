@@ -9,18 +9,12 @@ keyset ranges on (collection_id, stix_id); there is no OFFSET.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import orjson
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
     ColumnElement,
     Connection,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
     and_,
     func,
     or_,
@@ -30,18 +24,13 @@ from sqlalchemy import (
 
 from kelisim.domain.exchange_policy import Scope
 from kelisim.domain.stix.observables import Observable, supernets, terms
+from kelisim.storage.bulk_insert import BulkInsert
 from kelisim.storage.exchange_objects import visibility
 from kelisim.storage.schema import exchange_objects, exchange_observables
 
 O = exchange_observables  # noqa: E741
-COLUMNS = tuple(column.name for column in O.columns)
-_PG_TYPES = {BigInteger: "int8", Integer: "int4", Boolean: "bool", LargeBinary: "bytea",
-             Text: "text", String: "varchar"}
-COPY_TYPES = [next(name for kind, name in _PG_TYPES.items() if isinstance(column.type, kind))
-              for column in O.columns]
-COPY_INDEX = f"COPY {O.name} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-INSERT_INDEX = (f"INSERT INTO {O.name} ({', '.join(COLUMNS)}) "
-                f"VALUES ({', '.join('?' for _ in COLUMNS)})")
+_INSERT = BulkInsert(O)
+COLUMNS = _INSERT.columns
 CHUNK = 500
 
 
@@ -86,16 +75,7 @@ def index_row(row: dict[str, Any], observable: Observable) -> tuple[Any, ...]:
 
 def insert_index(connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
     """Bulk insert (COPY on PostgreSQL, the driver's executemany on SQLite), as the objects."""
-    if not rows:
-        return
-    if connection.dialect.name == "postgresql":
-        cursor: Any = connection.connection.cursor()
-        with cursor.copy(COPY_INDEX) as copy:
-            copy.set_types(COPY_TYPES)
-            for row in rows:
-                copy.write_row(row)
-    else:
-        connection.exec_driver_sql(INSERT_INDEX, list(rows))
+    _INSERT(connection, rows)
 
 
 def values_of(connection: Connection, collections: Sequence[str], reach: Scope,
@@ -166,9 +146,20 @@ def find_objects(connection: Connection, collections: Sequence[str], reach: Scop
     return [Found._make(r) for r in connection.execute(statement)]
 
 
-def names_of(connection: Connection, reach: Scope, found: Sequence[Found]) -> dict[str, str]:
-    """stix id -> the `name` (or `value`) of the version each found object was found by, read
-    under the same visibility (for a page that lists them)."""
+class Keyed(Protocol):
+    """A stored object version, by its key: what `names_of` names."""
+
+    @property
+    def collection_id(self) -> str: ...
+    @property
+    def stix_id(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+
+
+def names_of(connection: Connection, reach: Scope, found: Sequence[Keyed]) -> dict[str, str]:
+    """stix id -> the `name` (or `value`, or a relationship's type) of the version each found
+    object was found by, read under the same visibility (for a page that lists them)."""
     T = exchange_objects
     names: dict[str, str] = {}
     keys = sorted({(f.collection_id, f.stix_id, f.version) for f in found})
@@ -178,7 +169,7 @@ def names_of(connection: Connection, reach: Scope, found: Sequence[Found]) -> di
             visibility(T, reach)))
         for stix_id, raw in rows:
             obj = orjson.loads(bytes(raw))
-            label = obj.get("name") or obj.get("value")
+            label = obj.get("name") or obj.get("value") or obj.get("relationship_type")
             if isinstance(label, str):
                 names[stix_id] = label
     return names

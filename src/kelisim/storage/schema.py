@@ -216,6 +216,33 @@ exchange_observables = Table(
     Index(None, "collection_id", "stix_id"),
 )
 
+exchange_references = Table(
+    # The references index (issue 16, items 2 and 10; docs/decisions/0016): one row per `*_ref`
+    # or `*_refs` value of each stored object version (`domain.stix.references`), written and
+    # deleted with the version, with its Art. 6 gates copied like the correlation index's. It
+    # answers "what refers to this object" (the graph) and "its sightings": a sighting's facts
+    # ride on its `sighting_of_ref` row, so a summary reads no JSON.
+    "exchange_references", metadata,
+    Column("collection_id", String(36), primary_key=True),
+    Column("date_added", BigInteger, primary_key=True, autoincrement=False),
+    Column("property", String(250), primary_key=True),
+    Column("ref", String(300), primary_key=True),
+    Column("stix_id", String(300), nullable=False),
+    Column("type", String(250), nullable=False),
+    Column("version", String(27), nullable=False),
+    Column("producer_party", String(3), nullable=True),
+    Column("restricted_owner", String(3), nullable=True),
+    Column("tlp_gate", Text, nullable=True),
+    Column("restricted_gate", Text, nullable=True),
+    Column("open_access", Boolean, nullable=False),
+    Column("first_seen", String(27), nullable=True),
+    Column("last_seen", String(27), nullable=True),
+    Column("count", Integer, nullable=True),
+    Column("sighting_type", String(16), nullable=True),
+    Index(None, "ref", "property"),
+    Index(None, "collection_id", "stix_id"),
+)
+
 exchange_tombstones = Table(
     "exchange_tombstones", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

@@ -14,6 +14,10 @@ objects that the producer publishes; `docs/stix-extensions.md` documents both fo
         "art3_directions": [9, 10], "threat_class": "information_crime",
         "recipients": {"parties": ["KAZ", "ARM"], "bodies": ["RU-CERT"]}}}
 
+  and on a ``sighting`` only, ``"sighting_type": "false-positive"`` (``sighting``, the default,
+  ``false-positive`` or ``expired``: MISP's sighting types, which STIX 2.1 §5.2 has no field
+  for).
+
 * restricted-access marking: a `marking-definition` whose extensions hold
   ``RESTRICTED_ACCESS_EXTENSION_ID: {"extension_type": "property-extension",
   "owner_party": "KAZ", "legal_basis": "...", "allowed_parties": ["KAZ", "BLR"]}``.
@@ -35,6 +39,7 @@ from kelisim.domain.states import load_states
 __all__ = [
     "KELISIM_EXTENSION_ID",
     "RESTRICTED_ACCESS_EXTENSION_ID",
+    "SIGHTING_TYPES",
     "STATE_SECRET_MARKING_ID",
     "TLP_MARKING_IDS",
     "AgreementProperties",
@@ -50,8 +55,11 @@ RESTRICTED_ACCESS_EXTENSION_ID = "extension-definition--67f446b3-6f54-481e-a169-
 STATE_SECRET_MARKING_ID = "marking-definition--6c66a9d7-07d8-4415-a72d-7d2e1a550df3"
 SCHEMA_BASE = "https://kelisim.readthedocs.io/en/latest/stix-extensions"
 PUBLISHED = "2026-01-01T00:00:00.000Z"
-AGREEMENT_EXTENSION_MODIFIED = "2026-11-26T00:00:00.000Z"
-"""1.1.0: recipient bodies are notified names, qualified by Party where ambiguous."""
+AGREEMENT_EXTENSION_MODIFIED = "2026-12-03T00:00:00.000Z"
+"""1.1.0: recipient bodies are notified names, qualified by Party where ambiguous; 1.2.0: a
+sighting's `sighting_type`."""
+SIGHTING_TYPES = ("sighting", "false-positive", "expired")
+"""MISP's sighting types, carried on a STIX `sighting` by the kelisim extension (issue 16)."""
 
 # TLP 2.0 marking definitions (OASIS cti-stix-common-objects, extension-definition
 # extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d; FIRST TLP 2.0).
@@ -81,6 +89,7 @@ class AgreementProperties:
     threat_class: str | None
     recipients_parties: frozenset[str]
     recipients_bodies: frozenset[str]
+    sighting_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +151,23 @@ def agreement_properties(obj: Mapping[str, Any]) -> AgreementProperties | None:
         threat_class=threat,
         recipients_parties=_party_codes(recipients.get("parties", []), "recipients.parties"),
         recipients_bodies=frozenset(bodies),
+        sighting_type=_sighting_type(obj, ext),
     )
+
+
+def _sighting_type(obj: Mapping[str, Any], ext: Mapping[str, Any]) -> str | None:
+    """A sighting's MISP sighting type (STIX 2.1 §5.2 has none: kelisim extension 1.2.0)."""
+    if "sighting_type" not in ext:
+        return None
+    if obj.get("type") != "sighting":
+        raise InvalidInput("sighting_type (kelisim extension 1.2.0) is a property of a "
+                           "sighting only.", article="STIX 2.1 §5.2")
+    value = ext["sighting_type"]
+    if value not in SIGHTING_TYPES:
+        raise InvalidInput(f"sighting_type (kelisim extension 1.2.0) must be one of "
+                           f"{', '.join(SIGHTING_TYPES)}, not {str(value)[:40]!r}.",
+                           article="STIX 2.1 §5.2")
+    return str(value)
 
 
 def restricted_access(marking_definition: Mapping[str, Any]) -> RestrictedAccess | None:
@@ -187,9 +212,11 @@ def extension_definitions(created_by_ref: str) -> list[dict[str, Any]]:
                         "TLP AMBER, AMBER+STRICT and RED content (recipients: parties as "
                         "ISO 3166-1 alpha-3 codes; bodies as the names of authorized bodies "
                         "notified to the depositary, PARTY/NAME where several Parties "
-                        "notified the name).",
+                        "notified the name); on a sighting, sighting_type (sighting, "
+                        "false-positive or expired, as MISP's sighting types; default "
+                        "sighting).",
          "schema": f"{SCHEMA_BASE}/#kelisim-agreement-properties",
-         "version": "1.1.0", "extension_types": ["property-extension"]},
+         "version": "1.2.0", "extension_types": ["property-extension"]},
         {"type": "extension-definition", "id": RESTRICTED_ACCESS_EXTENSION_ID, **common,
          "name": "kelisim: restricted-access information marking",
          "description": "On a marking-definition: information whose access is restricted by "

@@ -41,6 +41,13 @@ class Served(Protocol):
     def restricted_owner(self) -> str | None: ...
 
 
+class Listed(Served, Protocol):
+    """An object a result names beside TAXII (correlation, sightings, the graph): and where."""
+
+    @property
+    def collection_id(self) -> str: ...
+
+
 def record_reads(records: ExchangeRecords, principal: Principal, at: datetime, *,
                  endpoint: str, collection_id: str, rows: Sequence[Served]) -> bool:
     """Append one entry if the rows served hold restricted-access information."""

@@ -32,6 +32,7 @@ from kelisim.services.exchange.screening import Verdict
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository
 from kelisim.storage.observables_index import index_row, insert_index
+from kelisim.storage.references_index import insert_references, reference_rows
 
 _STAMP_OFFSETS = random.SystemRandom()
 """Draws each audience's date_added offset: a reader must not be able to predict it."""
@@ -138,6 +139,9 @@ class Batch:
         # The correlation index, in the same transaction (issue 16, item 1).
         insert_index(self.repo.connection, [index_row(row, found) for row, obj in observed
                                             for found in observables(obj)])
+        # The references index: the graph and the sightings (issue 16, items 2 and 10).
+        insert_references(self.repo.connection, [ref for row, obj in observed
+                                                 for ref in reference_rows(row, obj)])
         self.inserted = len(rows)
         if rows:
             self.repo.set_last_added(self.collection_id, rows[-1]["date_added"])

@@ -31,7 +31,7 @@ from kelisim.domain.errors import InvalidInput, NotFound
 from kelisim.domain.stix.observables import KINDS, guess_kinds, normalized, supernets, terms
 from kelisim.domain.taxii import Query
 from kelisim.domain.treaty import PartyState
-from kelisim.services.exchange.audit import record_reads
+from kelisim.services.exchange.audit import Listed, record_reads
 from kelisim.services.exchange.collections import find_in, state_today, view
 from kelisim.services.exchange.reading import NO_OBJECT, readable, token_key
 from kelisim.services.runtime import Runtime
@@ -74,9 +74,9 @@ def where_else(rt: Runtime, principal: Principal, collection_key: str, object_id
                per_value: int = PER_VALUE) -> list[Shared]:
     """The object's values, each with the other objects the reader may read that share it."""
     with rt.unit_of_work() as uow:
-        state, reach, collections = _reader_scope(rt, principal, uow)
+        state, reach, collections = reader_scope(rt, principal, uow)
         collection = readable(find_in(uow, principal, collection_key, state))
-        _require_visible(uow, collection.id, reach, object_id)
+        require_visible(uow, collection.id, reach, object_id)
         shared = []
         for match in values_of(uow.connection, collections, reach, collection.id,
                                object_id)[:MAX_VALUES]:
@@ -86,14 +86,14 @@ def where_else(rt: Runtime, principal: Principal, collection_key: str, object_id
             count = len(found) if len(found) <= per_value else count_objects(
                 uow.connection, collections, reach, match, excluding=object_id)
             shared.append(Shared(match.kind, match.value, count, found[:per_value]))
-    _audited(rt, principal, "correlations", [o for s in shared for o in s.objects])
+    audited(rt, principal, "correlations", [o for s in shared for o in s.objects])
     return shared
 
 
 def object_names(rt: Runtime, principal: Principal, found: Sequence[Found]) -> dict[str, str]:
     """The names of found objects (stix id -> name or value), for a page listing them."""
     with rt.unit_of_work() as uow:
-        _, reach, _ = _reader_scope(rt, principal, uow)
+        _, reach, _ = reader_scope(rt, principal, uow)
         return names_of(uow.connection, reach, found)
 
 
@@ -105,12 +105,12 @@ def search_value(rt: Runtime, principal: Principal, value: str, *, kind: str | N
     limit = max(1, min(limit, MAX_LIMIT))
     digest = hashlib.sha256(orjson.dumps([value, kind, exact])).hexdigest()[:16]
     with rt.unit_of_work() as uow:
-        _, reach, collections = _reader_scope(rt, principal, uow)
+        _, reach, collections = reader_scope(rt, principal, uow)
         after = None if next_token is None else _open_cursor(rt, principal, next_token, digest)
         found = find_objects(uow.connection, collections, reach, matches, after=after,
                              limit=limit)
     page, more = found[:limit], len(found) > limit
-    _audited(rt, principal, "observables", page)
+    audited(rt, principal, "observables", page)
     token = _sign_cursor(rt, principal, digest, page[-1]) if more else None
     return SearchPage(page, more, token)
 
@@ -139,10 +139,11 @@ def value_matches(value: str, kind: str | None, exact: bool) -> list[Match]:
     return matches
 
 
-def _reader_scope(rt: Runtime, principal: Principal, uow: UnitOfWork
-                  ) -> tuple[PartyState | None, policy.Scope, list[str]]:
+def reader_scope(rt: Runtime, principal: Principal, uow: UnitOfWork
+                 ) -> tuple[PartyState | None, policy.Scope, list[str]]:
     """The reader's Party's state today, what it may see, and the collections it may read
-    (PermissionDenied for an account that may not read the exchange at all, as every read)."""
+    (PermissionDenied for an account that may not read the exchange at all, as every read);
+    the scope of every analyst read beside TAXII (correlation, sightings, the graph)."""
     state = state_today(rt, principal, uow)
     require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
     reach = policy.scope(policy.Reader.of(principal, state))
@@ -150,18 +151,20 @@ def _reader_scope(rt: Runtime, principal: Principal, uow: UnitOfWork
     return state, reach, [row["id"] for row in rows if view(row, principal, state).can_read]
 
 
-def _require_visible(uow: UnitOfWork, collection_id: str, reach: policy.Scope,
-                     object_id: str) -> None:
+def require_visible(uow: UnitOfWork, collection_id: str, reach: policy.Scope,
+                    object_id: str) -> None:
+    """NotFound, as for an object never stored, unless the reader may read a version of it."""
     any_version = Query(ids=(object_id,), versions=("all",), limit=1)
     if not ObjectsRepository(uow.connection).page(collection_id, reach, any_version,
                                                   after=None, limit=1, with_raw=False):
         raise NotFound(NO_OBJECT)
 
 
-def _audited(rt: Runtime, principal: Principal, endpoint: str, found: Sequence[Found]) -> None:
+def audited(rt: Runtime, principal: Principal, endpoint: str, found: Sequence[Listed]) -> None:
     """Audit the restricted-access objects a result names, one entry per collection, before
-    the result is served (a result whose audit fails is not served)."""
-    by_collection: dict[str, list[Found]] = defaultdict(list)
+    the result is served (a result whose audit fails is not served). Sightings and the graph
+    audit through it too."""
+    by_collection: dict[str, list[Listed]] = defaultdict(list)
     for item in found:
         if item.restricted_owner:
             by_collection[item.collection_id].append(item)

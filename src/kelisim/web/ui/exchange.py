@@ -1,6 +1,6 @@
 """The exchange in the UI: collections, their objects with filters, one object with its marking,
-versions, relationships and "where else" its values were seen, and the audit of reads of a
-Party's restricted information.
+versions, relationships (a one-hop graph), sightings by reporting Party and "where else" its
+values were seen, and the audit of reads of a Party's restricted information.
 
 Every read goes through the TAXII server's own service (`services.exchange.reading.read_page`,
 Art. 6 and TLP decided in `domain.exchange_policy`, each page afresh on the day it is served),
@@ -30,7 +30,12 @@ from kelisim.domain.agreement_text import THREAT_CLASSES, directions
 from kelisim.domain.errors import InvalidInput, KelisimError, NotFound
 from kelisim.domain.exchange_policy import Endpoint
 from kelisim.domain.inputs import ascii_number, stored_text
-from kelisim.domain.stix.extension import agreement_properties, restricted_access, tlp_of
+from kelisim.domain.stix.extension import (
+    SIGHTING_TYPES,
+    agreement_properties,
+    restricted_access,
+    tlp_of,
+)
 from kelisim.domain.taxii import Query, format_timestamp, micros_of, parse_timestamp
 from kelisim.services.exchange.audit import read_audit
 from kelisim.services.exchange.collections import (
@@ -40,23 +45,26 @@ from kelisim.services.exchange.collections import (
     state_today,
 )
 from kelisim.services.exchange.correlation import object_names, where_else
+from kelisim.services.exchange.graph import graph_of
 from kelisim.services.exchange.reading import read_page
+from kelisim.services.exchange.sightings import sightings_of_object
 from kelisim.services.reference import get_states
 from kelisim.storage.exchange_objects import Row
+from kelisim.web.ui import relationship_graph
 from kelisim.web.ui.routing import UiRoute, UserDep
 from kelisim.web.ui.stix_form import TLP_LEVELS
-from kelisim.web.ui.templating import exchange_open, render, request_lang
+from kelisim.web.ui.templating import exchange_open, gettext_for, render, request_lang
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
 PAGE = 50
-RELATION_SCAN = 500
+SIGHTINGS_SHOWN = 10
+"""Sightings listed per reporting Party on an object's page (the summary counts them all)."""
 CORRELATED_SHOWN = 10
 """Other objects listed per value in an object's "where else" (the count says how many)."""
 OBJECT_TYPES = ("indicator", "report", "relationship", "sighting", "malware", "attack-pattern",
                 "campaign", "threat-actor", "intrusion-set", "vulnerability", "tool",
                 "identity", "observed-data", "course-of-action", "note", "marking-definition")
-LINKING_TYPES = ("relationship", "sighting", "report", "note", "opinion", "grouping")
 
 
 @dataclass(frozen=True)
@@ -179,8 +187,13 @@ async def object_page(request: Request, key: str, object_id: str, user: UserDep)
         except ValueError:
             raise InvalidInput("version is a STIX timestamp.", field="version") from None
     shown = await run_in_threadpool(_object_view, rt, user, key, object_id, version)
+    _ = gettext_for(request)
     return render(request, "exchange_object.html", {
         **shown, "names": await _state_names(request, user),
+        "graph_svg": relationship_graph.draw(shown["graph"], {
+            "title": _("The relationships of this object, one hop"),
+            "more": _("and {num} more (listed below)")}),
+        "sighting_types": SIGHTING_TYPES,
         "posted": request.query_params.get("posted") == "1",
         "all_directions": {d.number: d for d in directions()},
         "threat_classes": THREAT_CLASSES,
@@ -203,7 +216,9 @@ def _object_view(rt: Any, user: Principal, key: str, object_id: str,
             "correlations": correlations,
             "correlated_names": object_names(rt, user, found) if found else {},
             "restriction": _restriction(rt, user, collection, item),
-            "outgoing": _outgoing(item.obj), "incoming": _incoming(rt, user, collection, item),
+            "graph": graph_of(rt, user, collection.id, object_id),
+            "sightings": sightings_of_object(rt, user, collection.id, object_id,
+                                             per_party=SIGHTINGS_SHOWN),
             "raw": orjson.dumps(item.obj, option=orjson.OPT_INDENT_2).decode()}
 
 
@@ -224,33 +239,6 @@ def _restriction(rt: Any, user: Principal, collection: CollectionView,
             return {"owner": terms.owner_party, "legal_basis": terms.legal_basis,
                     "allowed": sorted(terms.allowed_parties)}
     return {"owner": item.restricted_owner, "legal_basis": None, "allowed": []}
-
-
-def _outgoing(obj: dict[str, Any]) -> list[tuple[str, str]]:
-    """(property, id) of every object this one refers to (STIX 2.1 §3.2 *_ref / *_refs)."""
-    out = []
-    for name, value in obj.items():
-        if name in ("object_marking_refs", "id"):
-            continue
-        if name.endswith("_ref") and isinstance(value, str):
-            out.append((name, value))
-        elif name.endswith("_refs") and isinstance(value, list):
-            out.extend((name, v) for v in value if isinstance(v, str))
-    return out
-
-
-def _incoming(rt: Any, user: Principal, collection: CollectionView,
-              item: Item) -> list[Item]:
-    """Relationships, sightings, reports and notes naming this object, among the first
-    `RELATION_SCAN` such objects this account may see (the service has no filter by ref)."""
-    page = read_page(rt, user, collection.id, Query(types=LINKING_TYPES, limit=RELATION_SCAN),
-                     Endpoint.OBJECTS)
-    found = []
-    for row in page.rows:
-        other = item_of(row)
-        if other.id != item.id and any(ref == item.id for _, ref in _outgoing(other.obj)):
-            found.append(other)
-    return found
 
 
 @router.get("/exchange/audit")

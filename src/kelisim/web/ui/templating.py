@@ -45,13 +45,21 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 
 YEAR_SECONDS = 365 * 24 * 3600
 
 
+def _stamp(fmt: Formatter, key: str | None) -> str:
+    """A stored timestamp key (`taxii.version_key`) as the reader's language writes instants."""
+    if not key:
+        return "—"
+    return fmt.datetime(key.replace("Z", "+00:00"))
+
+
 @cache
 def environment(lang: str) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                       undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
                       trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.globals["fmt"] = Formatter(lang)
+    fmt = env.globals["fmt"] = Formatter(lang)
+    env.filters["stix_stamp"] = lambda key: _stamp(fmt, key)
     # refusals imports the status page's labels, which import this module: bind at first use
     from kelisim.web.ui.refusals import translated_article, translated_reason
     env.globals["reason_in_lang"] = lambda error: translated_reason(error, lang)

@@ -34,7 +34,7 @@ from kelisim.domain.ledger import GENESIS_HASH, Link, decode_body, make_link
 from kelisim.services import accounts, depositary, participation
 from kelisim.services.bootstrap import initialize
 from kelisim.services.exchange import collections
-from kelisim.services.federation import engine, ledger_sync, record
+from kelisim.services.federation import engine, ledger_sync, outbox, record
 from kelisim.services.federation import node as nodes
 from kelisim.services.federation.outbox import page_of
 from kelisim.services.runtime import Runtime, build_runtime
@@ -403,6 +403,21 @@ def test_every_copy_and_arrival_proves_itself_with_one_signature_a_page(
         assert "another object or generation" in str(pages.arrival_problem(other, key))
         assert "not signed by the origin" in str(pages.arrival_problem(entry,
                                                                        rus.key.public_key))
+
+
+def test_a_large_first_sync_is_taken_into_the_chain_a_batch_a_request(
+        fed: Federation, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The origin puts at most MATERIALIZE_BATCH changes into the chain a request and says more
+    are pending; the peer asks on until none is, and gets every object once."""
+    kaz, rus = fed["KAZ"], fed["RUS"]
+    monkeypatch.setattr(outbox, "MATERIALIZE_BATCH", 3)
+    objects = [indicator(f"batch {n}") for n in range(11)]
+    kaz.post(*objects)
+    report = rus.sync()["peers"]["KAZ"]
+    assert report["stored"] == 11 and report["quarantined"] == 0
+    assert rus.held("KAZ") == {ref(o) for o in objects}
+    assert kaz.repo(lambda r: r.chain_head("transfers:RUS").seq) == 11
+    assert rus.sync()["peers"]["KAZ"]["stored"] == 0  # nothing pending, nothing twice
 
 
 # --- 2. a forged object is refused -----------------------------------------------------------

@@ -55,19 +55,30 @@ class FederationObjects:
     # --- the origin's side ----------------------------------------------------------------------
 
     def changed_ids(self, collection_id: str, producer: str, after_added: int,
-                    after_tombstone: int) -> tuple[set[str], int, int]:
-        """The ids of `producer`'s objects added or deleted since the marks, and the new marks."""
-        added = self._conn.execute(
+                    after_tombstone: int, limit: int) -> tuple[set[str], int, int, bool]:
+        """The ids of `producer`'s objects added or deleted since the marks (at most about
+        `limit` rows of each, oldest first), the new marks, and whether that was all of them.
+
+        A cut never falls inside one `date_added`: the rows sharing the last stamp taken are
+        all taken, so the next call, after the new mark, misses none."""
+        added = list(self._conn.execute(
             select(T.c.stix_id, T.c.date_added).where(
                 T.c.collection_id == collection_id, T.c.producer_party == producer,
-                T.c.date_added > after_added)).all()
+                T.c.date_added > after_added).order_by(T.c.date_added).limit(limit)))
+        complete = len(added) < limit
+        if not complete:
+            added.extend(self._conn.execute(
+                select(T.c.stix_id, T.c.date_added).where(
+                    T.c.collection_id == collection_id, T.c.producer_party == producer,
+                    T.c.date_added == added[-1][1])))
         deleted = self._conn.execute(
             select(TOMB.c.stix_id, TOMB.c.id).where(
                 TOMB.c.collection_id == collection_id, TOMB.c.producer_party == producer,
-                TOMB.c.id > after_tombstone)).all()
+                TOMB.c.id > after_tombstone).order_by(TOMB.c.id).limit(limit)).all()
+        complete = complete and len(deleted) < limit
         ids = {r[0] for r in added} | {r[0] for r in deleted}
         return (ids, max([after_added, *(int(r[1]) for r in added)]),
-                max([after_tombstone, *(int(r[1]) for r in deleted)]))
+                max([after_tombstone, *(int(r[1]) for r in deleted)]), complete)
 
     def all_ids(self, collection_id: str, producer: str) -> set[str]:
         rows = self._conn.execute(select(T.c.stix_id).distinct().where(

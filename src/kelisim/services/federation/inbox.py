@@ -73,10 +73,16 @@ def pull_from(rt: Runtime, node: Node, peer: RosterEntry, fetch: Fetch,
         while True:
             page = coming.result()
             items, proofs = _checked_page(node, peer, page, Head(after, prev))
+            pending = page.get("pending") is True  # the origin has more to put in the chain
             if not items:
+                if pending and int(page["head"]["seq"]) > after:
+                    raise FederationError("the feed page is empty before the head it names")
+                if pending:
+                    coming = ahead.submit(fetch, after, PAGE)
+                    continue
                 _contact(rt, peer.party, float(int(page["head"]["seq"]) - after))
                 break
-            more = int(page["head"]["seq"]) > items[-1]["seq"]
+            more = pending or int(page["head"]["seq"]) > items[-1]["seq"]
             if more:
                 coming = ahead.submit(fetch, items[-1]["seq"], PAGE)
             pages += 1

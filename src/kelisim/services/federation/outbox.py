@@ -34,16 +34,20 @@ from kelisim.storage.federation_objects import FederationObjects
 from kelisim.storage.federation_repository import FederationRepository
 
 MAX_PAGE = 1000
+MATERIALIZE_BATCH = 2 * MAX_PAGE  # changes a collection taken into the chain a request
 
 
-def materialize(rt: Runtime, node: Node, peer: str) -> int:
-    """Append to `transfers:<peer>` a snapshot of every own object whose entitlement for the
-    peer changed; returns how many. One transaction, the peer's row locked."""
+def materialize(rt: Runtime, node: Node, peer: str) -> tuple[int, bool]:
+    """Append to `transfers:<peer>` a snapshot of own objects whose entitlement for the peer
+    changed, at most about `MATERIALIZE_BATCH` changes a collection; returns how many were
+    appended and whether every change was seen. One transaction, the peer's row locked: a first
+    sync of a million objects is many short transactions, one a page asked for, not one that
+    outlasts the peer's request."""
     own = node.party
     if own is None:
-        return 0
+        return 0, True
     chain = transfers.transfer_chain(peer)
-    appended = 0
+    appended, complete = 0, True
     with rt.unit_of_work() as uow:
         repo = FederationRepository(uow.connection)
         objects = FederationObjects(uow.connection)
@@ -52,8 +56,10 @@ def materialize(rt: Runtime, node: Node, peer: str) -> int:
         for collection in ExchangeRecords(uow.connection).collections():
             cid = collection["id"]
             added, tomb = marks.get(cid, (0, 0))
-            ids, added, tomb = objects.changed_ids(cid, own, added, tomb)
+            ids, added, tomb, seen_all = objects.changed_ids(cid, own, added, tomb,
+                                                             MATERIALIZE_BATCH)
             marks[cid] = [added, tomb]
+            complete = complete and seen_all
             if not ids:
                 continue
             readable = policy.collection_allows(peer, parsed_parties(collection["read_parties"]))
@@ -80,14 +86,16 @@ def materialize(rt: Runtime, node: Node, peer: str) -> int:
             appended += len(entries)
         repo.update_peer(peer, marks=marks)
         uow.commit()
-    return appended
+    return appended, complete
 
 
 def feed_page(rt: Runtime, node: Node, peer: str, after: int, limit: int) -> dict[str, Any]:
-    """The peer's transfers after its cursor, each with what proves it and the objects."""
+    """The peer's transfers after its cursor, each with what proves it and the objects;
+    `pending` says that changes remain to be taken into the chain, so the peer asks again
+    even when it has reached the head."""
     if after < 0:
         raise InvalidInput("after must be 0 or more (the last transfer applied)")
-    materialize(rt, node, peer)
+    _, complete = materialize(rt, node, peer)
     chain = transfers.transfer_chain(peer)
     limit = min(max(limit, 1), MAX_PAGE)
     with rt.unit_of_work() as uow:
@@ -103,7 +111,7 @@ def feed_page(rt: Runtime, node: Node, peer: str, after: int, limit: int) -> dic
     signature = None if not links else node.key.sign(page_of(node.key.key_id, chain, links))
     return {"origin": {"party": node.party, "key_id": node.key.key_id},
             "head": {"seq": head.seq, "hash": head.hash}, "collections": meta,
-            "items": items, "signature": signature}
+            "items": items, "signature": signature, "pending": not complete}
 
 
 def page_of(origin_key_id: str, chain: str, links: Sequence[Link]) -> dict[str, Any]:

@@ -420,6 +420,25 @@ def test_a_large_first_sync_is_taken_into_the_chain_a_batch_a_request(
     assert rus.sync()["peers"]["KAZ"]["stored"] == 0  # nothing pending, nothing twice
 
 
+def test_a_change_of_a_collections_read_list_reaches_what_peers_hold(fed: Federation) -> None:
+    """Objects that do not change are examined again when their collection's read list does:
+    a Party taken off the list has its copies purged, put back it gets them again."""
+    kaz, rus = fed["KAZ"], fed["RUS"]
+    objects = [indicator("listed 1"), indicator("listed 2")]
+    kaz.post(*objects)
+    rus.sync()
+    assert rus.held("KAZ") == {ref(o) for o in objects}
+    admin = kaz.people["party_admin"]
+    collections.grant(kaz.rt, admin, kaz.collection, read_parties=["KAZ"], write_parties=None)
+    assert rus.sync()["peers"]["KAZ"]["stored"] == 2  # two purges
+    assert rus.held("KAZ") == set()
+    assert rus.sync()["peers"]["KAZ"]["stored"] == 0  # examined once, not at every request
+    collections.grant(kaz.rt, admin, kaz.collection, read_parties=["KAZ", "RUS"],
+                      write_parties=None)
+    assert rus.sync()["peers"]["KAZ"]["stored"] == 2
+    assert rus.held("KAZ") == {ref(o) for o in objects}
+
+
 # --- 2. a forged object is refused -----------------------------------------------------------
 
 def test_an_object_whose_bytes_were_altered_is_quarantined_and_not_stored(

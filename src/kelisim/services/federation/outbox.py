@@ -42,7 +42,9 @@ def materialize(rt: Runtime, node: Node, peer: str) -> tuple[int, bool]:
     changed, at most about `MATERIALIZE_BATCH` changes a collection; returns how many were
     appended and whether every change was seen. One transaction, the peer's row locked: a first
     sync of a million objects is many short transactions, one a page asked for, not one that
-    outlasts the peer's request."""
+    outlasts the peer's request. The marks keep each collection's read list as last seen: when
+    it changes, every object of the collection is examined again, so a Party taken off the list
+    has its copies purged and one put on it gets them."""
     own = node.party
     if own is None:
         return 0, True
@@ -54,15 +56,17 @@ def materialize(rt: Runtime, node: Node, peer: str) -> tuple[int, bool]:
         marks = dict(repo.lock_peer(peer)["marks"])
         head = repo.lock_chain(chain)
         for collection in ExchangeRecords(uow.connection).collections():
-            cid = collection["id"]
-            added, tomb = marks.get(cid, (0, 0))
+            cid, reads = collection["id"], collection["read_parties"]
+            added, tomb, *seen = marks.get(cid, (0, 0))
+            if seen and seen[0] != reads:
+                added, tomb = 0, 0  # the read list changed: every object is examined again
             ids, added, tomb, seen_all = objects.changed_ids(cid, own, added, tomb,
                                                              MATERIALIZE_BATCH)
-            marks[cid] = [added, tomb]
+            marks[cid] = [added, tomb, reads]
             complete = complete and seen_all
             if not ids:
                 continue
-            readable = policy.collection_allows(peer, parsed_parties(collection["read_parties"]))
+            readable = policy.collection_allows(peer, parsed_parties(reads))
             stored = objects.own_versions(cid, own, ids) if readable else {}
             sent = repo.sent(peer, cid, ids)
             entries: list[tuple[Any, dict[str, Any]]] = []

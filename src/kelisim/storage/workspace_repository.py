@@ -51,3 +51,19 @@ class WorkspaceRepository:
             select(workspace_projects).order_by(workspace_projects.c.proposed_at.desc(),
                                                 workspace_projects.c.id).limit(limit))
         return [dict(r) for r in rows.mappings()]
+
+    def memberships(self, record_ids: list[str]) -> list[Event]:
+        """The proposal and joining events of the listed records, in one read (a list page
+        shows each one's directions and who takes part without folding every record)."""
+        if not record_ids:
+            return []
+        rows = self.connection.execute(
+            select(workspace_events)
+            .where(workspace_events.c.record_id.in_(record_ids),
+                   workspace_events.c.kind.in_([EventKind.PROPOSED.value,
+                                                EventKind.JOINED.value]))
+            .order_by(workspace_events.c.record_id, workspace_events.c.position)).mappings()
+        return [Event(id=r["id"], record_id=r["record_id"], position=r["position"],
+                      kind=EventKind(r["kind"]), origin_party=r["origin_party"],
+                      actor_account=r["actor_account"], actor_name=r["actor_name"],
+                      at=aware(r["at"]), body=r["body"]) for r in rows]

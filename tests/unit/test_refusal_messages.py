@@ -25,6 +25,7 @@ from kelisim.domain.instruments import Correction, RecordedEntry, Signature, app
 from kelisim.domain.passwords import MAX_LENGTH, check_strength
 from kelisim.domain.states import load_states
 from kelisim.domain.treaty import PartyState
+from kelisim.domain.workspace import consultations as ws_consult
 from kelisim.domain.workspace import costs as ws_costs
 from kelisim.domain.workspace import participation as ws_joining
 from kelisim.domain.workspace import stages as ws_stages
@@ -177,6 +178,15 @@ REFUSALS: dict[str, Callable[[], Any]] = {
     "workspace: unknown currency": lambda: ws_costs.parse_currency("ABC"),
     "workspace: negative amount": lambda: ws_costs.parse_amount("-5"),
     "workspace: shares not summing to 1": lambda: ws_costs.parse_shares({"KAZ": "0.5"}),
+    "consultation: a signatory invited": lambda: ws_consult.check_invited(
+        "KAZ", ["ARM"], {"ARM": PartyState.SIGNATORY}, TODAY),
+    "consultation: answered by a Party not invited": lambda: ws_consult.check_answer(
+        ws_consult.Consultation("c", "s", (12,), "KAZ", ("RUS",), AT), "ARM"),
+    "consultation: minutes kept by another Party": lambda: ws_consult.check_requester(
+        ws_consult.Consultation("c", "s", (12,), "KAZ", ("RUS",), AT), "RUS"),
+    "consultation: minutes before the day": lambda: ws_consult.check_minutes(
+        ws_consult.Consultation("c", "s", (12,), "KAZ", ("RUS",), AT,
+                                held_on=date(2026, 12, 1)), ["KAZ"], TODAY),
 }
 
 

@@ -42,6 +42,13 @@ class EventKind(StrEnum):
     COST_RECORDED = "cost_recorded"
     SHARES_PROPOSED = "shares_proposed"
     SHARES_CONSENTED = "shares_consented"
+    # consultations (Art. 4, 12; domain/workspace/consultations.py): records of their own
+    CONSULTATION_REQUESTED = "consultation_requested"
+    CONSULTATION_ANSWERED = "consultation_answered"
+    CONSULTATION_SCHEDULED = "consultation_scheduled"
+    CONSULTATION_MINUTES = "consultation_minutes"
+    CONSULTATION_ACTION_ADDED = "consultation_action_added"
+    CONSULTATION_ACTION_DONE = "consultation_action_done"
 
 
 @dataclass(frozen=True)

@@ -38,14 +38,14 @@ MAX_TEXT = 5000
 def propose_project(rt: Runtime, principal: Principal, *, kind: str, title: str,
                     directions: Sequence[int], goals: str = "") -> dict[str, Any]:
     """Art. 4: an authorized body proposes a program or project; its Party leads and takes part."""
-    party = _acting(principal)
+    party = acting_party(principal)
     try:
         parsed_kind = ProjectKind(kind)
     except ValueError:
         raise InvalidInput(Message(N_("kind is program or project (Art. 4).")),
                            field="kind") from None
-    body = {"kind": parsed_kind.value, "title": _text(title, "title", 500),
-            "goals": _text(goals, "goals", MAX_TEXT, optional=True),
+    body = {"kind": parsed_kind.value, "title": bounded_text(title, "title", 500),
+            "goals": bounded_text(goals, "goals", MAX_TEXT, optional=True),
             "directions": list(parse_directions(directions))}
     record_id = str(uuid.uuid4())
     with rt.unit_of_work() as uow:
@@ -56,7 +56,7 @@ def propose_project(rt: Runtime, principal: Principal, *, kind: str, title: str,
 
 def join_project(rt: Runtime, principal: Principal, project_id: str) -> dict[str, Any]:
     """Art. 4, 13-15: a Party for which the Agreement is in force joins."""
-    party = _acting(principal)
+    party = acting_party(principal)
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
         joining.check_may_join(party, party_state_on(rt, party, today, uow), today,
@@ -67,14 +67,14 @@ def join_project(rt: Runtime, principal: Principal, project_id: str) -> dict[str
 def add_stage(rt: Runtime, principal: Principal, project_id: str, *, title: str,
               deadline: date, deliverables: Sequence[str] = ()) -> dict[str, Any]:
     """Art. 5: the lead Party adds the next stage, with its deliverables and deadline."""
-    party = _acting(principal)
+    party = acting_party(principal)
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
         _require_lead(project, party, today)
         position = len(project.stages) + 1
         stage_rules.check_order(project.stages, position, deadline)
-        body = {"stage_id": str(uuid.uuid4()), "title": _text(title, "title", 500),
-                "deliverables": [_text(d, "deliverables", 500) for d in deliverables],
+        body = {"stage_id": str(uuid.uuid4()), "title": bounded_text(title, "title", 500),
+                "deliverables": [bounded_text(d, "deliverables", 500) for d in deliverables],
                 "deadline": deadline.isoformat()}
         return _append(rt, uow, principal, project_id, events, EventKind.STAGE_ADDED, body)
 
@@ -82,7 +82,7 @@ def add_stage(rt: Runtime, principal: Principal, project_id: str, *, title: str,
 def change_deadline(rt: Runtime, principal: Principal, project_id: str, stage_id: str,
                     deadline: date) -> dict[str, Any]:
     """Art. 5: the lead Party changes a deadline; every Party's consent is needed again."""
-    party = _acting(principal)
+    party = acting_party(principal)
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
         _require_lead(project, party, today)
@@ -98,7 +98,7 @@ def consent_to_deadline(rt: Runtime, principal: Principal, project_id: str, stag
                         revision: int, for_party: str | None = None) -> dict[str, Any]:
     """Art. 5: a participating Party consents to the deadline (the revision it saw); a request
     naming another Party (`for_party`) is refused, never recorded as the actor's own."""
-    party = _acting(principal)
+    party = acting_party(principal)
     joining.check_acts_for(party, for_party)
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
@@ -111,7 +111,7 @@ def consent_to_deadline(rt: Runtime, principal: Principal, project_id: str, stag
 
 def complete_stage(rt: Runtime, principal: Principal, project_id: str,
                    stage_id: str) -> dict[str, Any]:
-    party = _acting(principal)
+    party = acting_party(principal)
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
         _require_lead(project, party, today)
@@ -125,7 +125,7 @@ def record_cost(rt: Runtime, principal: Principal, project_id: str, *, amount: s
                 currency: str, stage_id: str | None = None,
                 description: str = "") -> dict[str, Any]:
     """Art. 7: a participating Party records a cost it incurred."""
-    party = _acting(principal)
+    party = acting_party(principal)
     parsed = cost_rules.parse_amount(amount)
     code = cost_rules.parse_currency(currency)
     with rt.unit_of_work() as uow:
@@ -135,14 +135,14 @@ def record_cost(rt: Runtime, principal: Principal, project_id: str, *, amount: s
             _stage(project, stage_id)
         body = {"cost_id": str(uuid.uuid4()), "amount": str(parsed), "currency": code,
                 "stage_id": stage_id,
-                "description": _text(description, "description", 500, optional=True)}
+                "description": bounded_text(description, "description", 500, optional=True)}
         return _append(rt, uow, principal, project_id, events, EventKind.COST_RECORDED, body)
 
 
 def propose_shares(rt: Runtime, principal: Principal, project_id: str,
                    shares: Mapping[str, str]) -> dict[str, Any]:
     """Art. 7 "unless agreed otherwise": the lead Party proposes shares; all must consent."""
-    party = _acting(principal)
+    party = acting_party(principal)
     parsed = cost_rules.parse_shares({k.upper(): v for k, v in shares.items()})
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
@@ -154,7 +154,7 @@ def propose_shares(rt: Runtime, principal: Principal, project_id: str,
 
 def consent_to_shares(rt: Runtime, principal: Principal, project_id: str,
                       revision: int) -> dict[str, Any]:
-    party = _acting(principal)
+    party = acting_party(principal)
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
         joining.check_participant(party, project.participations, today, "agree cost shares")
@@ -209,7 +209,7 @@ def project_history(rt: Runtime, principal: Principal, project_id: str) -> list[
     require(principal, Action.READ_WORKSPACE)
     with rt.unit_of_work() as uow:
         events = WorkspaceRepository(uow.connection).events(project_id)
-    if not events:
+    if not events or events[0].kind is not EventKind.PROPOSED:
         raise _missing(project_id)
     return [{"id": e.id, "record_id": e.record_id, "position": e.position,
              "kind": e.kind.value, "origin_party": e.origin_party,
@@ -219,7 +219,8 @@ def project_history(rt: Runtime, principal: Principal, project_id: str) -> list[
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def _acting(principal: Principal) -> str:
+def acting_party(principal: Principal) -> str:
+    """The Party the principal acts for in the workspace (its own; Art. 4, 8)."""
     party = joining.require_acting_body(principal)
     require(principal, Action.ACT_IN_WORKSPACE, party=party)
     return party
@@ -228,7 +229,7 @@ def _acting(principal: Principal) -> str:
 def _load(rt: Runtime, uow: UnitOfWork,
           project_id: str) -> tuple[list[Event], Project, date]:
     events = WorkspaceRepository(uow.connection).events(project_id)
-    if not events:
+    if not events or events[0].kind is not EventKind.PROPOSED:
         raise _missing(project_id)
     today = rt.clock().date()
     return events, fold(events, withdrawal_dates_on(rt, today, uow)), today
@@ -269,7 +270,7 @@ def _missing(project_id: str) -> NotFound:
                     field="project")
 
 
-def _text(value: str, name: str, limit: int, *, optional: bool = False) -> str:
+def bounded_text(value: str, name: str, limit: int, *, optional: bool = False) -> str:
     text = value.strip()
     if (not text and not optional) or len(text) > limit:
         raise InvalidInput(Message(N_("{name} needs 1 to {limit} characters."), name=name,

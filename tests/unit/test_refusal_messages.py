@@ -24,6 +24,11 @@ from kelisim.domain.errors import KelisimError, Message
 from kelisim.domain.instruments import Correction, RecordedEntry, Signature, apply_correction
 from kelisim.domain.passwords import MAX_LENGTH, check_strength
 from kelisim.domain.states import load_states
+from kelisim.domain.treaty import PartyState
+from kelisim.domain.workspace import consultations as ws_consult
+from kelisim.domain.workspace import costs as ws_costs
+from kelisim.domain.workspace import participation as ws_joining
+from kelisim.domain.workspace import stages as ws_stages
 from kelisim.services.depositary import _check_party_known, _parse_at, _validate, record_entries
 from kelisim.web.ui.depositary import entry_from_form
 from kelisim.web.ui.i18n import translations
@@ -154,6 +159,34 @@ REFUSALS: dict[str, Callable[[], Any]] = {
     "admin mints a certification body": lambda: may_create_account(
         person(Role.PARTY_ADMIN, "KAZ"), Role.CERTIFIER, OrganizationKind.CERTIFICATION_BODY,
         "KAZ").enforce(Action.MANAGE_ACCOUNTS.value),
+    # the cooperation workspace (issue 15; Art. 4, 5, 7, 13-15)
+    "workspace: a reader acts": lambda: require(person(Role.READER, "KAZ"),
+                                                Action.ACT_IN_WORKSPACE, party="KAZ"),
+    "workspace: not an authorized body": lambda: ws_joining.require_acting_body(
+        person(Role.DEPOSITARY, None)),
+    "workspace: joining while not in force": lambda: ws_joining.check_may_join(
+        "ARM", PartyState.SIGNATORY, TODAY, []),
+    "workspace: joining twice": lambda: ws_joining.check_may_join(
+        "KAZ", PartyState.IN_FORCE, TODAY, [ws_joining.Participation("KAZ", TODAY, "kz")]),
+    "workspace: consent by a non-participant": lambda: ws_joining.check_participant(
+        "BLR", [], TODAY, "consent to deadlines"),
+    "workspace: consent for another Party": lambda: ws_joining.check_acts_for("RUS", "KAZ"),
+    "workspace: stale consent": lambda: ws_stages.check_consent(
+        ws_stages.Stage("s", 1, "first", (), TODAY, 2), "KAZ", 1),
+    "workspace: deadline before the previous stage's": lambda: ws_stages.check_order(
+        [ws_stages.Stage("s", 1, "first", (), TODAY)], 2, date(2026, 1, 1)),
+    "workspace: unknown currency": lambda: ws_costs.parse_currency("ABC"),
+    "workspace: negative amount": lambda: ws_costs.parse_amount("-5"),
+    "workspace: shares not summing to 1": lambda: ws_costs.parse_shares({"KAZ": "0.5"}),
+    "consultation: a signatory invited": lambda: ws_consult.check_invited(
+        "KAZ", ["ARM"], {"ARM": PartyState.SIGNATORY}, TODAY),
+    "consultation: answered by a Party not invited": lambda: ws_consult.check_answer(
+        ws_consult.Consultation("c", "s", (12,), "KAZ", ("RUS",), AT), "ARM"),
+    "consultation: minutes kept by another Party": lambda: ws_consult.check_requester(
+        ws_consult.Consultation("c", "s", (12,), "KAZ", ("RUS",), AT), "RUS"),
+    "consultation: minutes before the day": lambda: ws_consult.check_minutes(
+        ws_consult.Consultation("c", "s", (12,), "KAZ", ("RUS",), AT,
+                                held_on=date(2026, 12, 1)), ["KAZ"], TODAY),
 }
 
 

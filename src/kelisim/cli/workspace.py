@@ -17,6 +17,7 @@ from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import InvalidInput
 from kelisim.services.accounts import managed_account
 from kelisim.services.runtime import Runtime
+from kelisim.services.workspace import consultations as consult
 from kelisim.services.workspace import projects as ws
 
 workspace_app = typer.Typer(help="The cooperation workspace: programs, projects, stages, costs "
@@ -141,9 +142,102 @@ def consent_shares(ctx: typer.Context, project: ProjectId, as_: As,
     print_json(ws.consent_to_shares(rt, who, project, revision)["costs"])
 
 
-def _day(text: str) -> date:
+def _day(text: str, option: str = "deadline") -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"--deadline must be a date as YYYY-MM-DD, not {text!r}.",
-                           field="deadline") from None
+        raise InvalidInput(f"--{option} must be a date as YYYY-MM-DD, not {text!r}.",
+                           field=option) from None
+
+
+# --- consultations (issue 15 item 4; Art. 4, 12) ------------------------------------------------
+
+consultation_app = typer.Typer(help="Consultations between the Parties: request, answer, "
+                                    "schedule, minutes, follow-up actions (Art. 4, 12).",
+                               no_args_is_help=True)
+workspace_app.add_typer(consultation_app, name="consultation")
+ConsultationId = Annotated[str, typer.Argument(help="The consultation's id.")]
+
+
+@consultation_app.command("request")
+def consultation_request(ctx: typer.Context,
+                         subject: Annotated[str, typer.Argument(help="Its subject.")], as_: As,
+                         article: Annotated[list[int], typer.Option(
+                             help="An article concerned (1-15); repeat for several.")],
+                         invite: Annotated[list[str], typer.Option(
+                             help="A Party invited (alpha-3); repeat for several.")]) -> None:
+    """Request a consultation for the acting account's Party."""
+    rt, who = _acting(ctx, as_)
+    print_json(consult.request_consultation(rt, who, subject=subject, articles=article,
+                                            invited=invite))
+
+
+@consultation_app.command("list")
+def consultation_list(ctx: typer.Context, as_: As) -> None:
+    """Consultations, newest first."""
+    rt, who = _acting(ctx, as_)
+    print_json(consult.list_consultations(rt, who))
+
+
+@consultation_app.command("show")
+def consultation_show(ctx: typer.Context, consultation: ConsultationId, as_: As) -> None:
+    """A consultation as of today: answers, schedule, minutes, actions (overdue flagged)."""
+    rt, who = _acting(ctx, as_)
+    print_json(consult.show_consultation(rt, who, consultation))
+
+
+@consultation_app.command("answer")
+def consultation_answer(ctx: typer.Context, consultation: ConsultationId, as_: As,
+                        accept: Annotated[bool, typer.Option(
+                            "--accept/--decline", help="Accept or decline.")] = True) -> None:
+    """Accept or decline an invitation for the acting account's Party."""
+    rt, who = _acting(ctx, as_)
+    print_json(consult.answer_invitation(rt, who, consultation, accept))
+
+
+@consultation_app.command("schedule")
+def consultation_schedule(ctx: typer.Context, consultation: ConsultationId, as_: As,
+                          on: Annotated[str, typer.Option("--date", help="YYYY-MM-DD.")],
+                          agenda: Annotated[list[str] | None, typer.Option(
+                              help="An agenda item; repeat for several.")] = None,
+                          place: Annotated[str, typer.Option(help="Where it is held.")] = "",
+                          online: Annotated[bool, typer.Option(help="Held online.")] = False,
+                          ) -> None:
+    """Set the agenda, the date and the place or online (the requesting Party)."""
+    rt, who = _acting(ctx, as_)
+    print_json(consult.schedule_consultation(rt, who, consultation, held_on=_day(on, "date"),
+                                             agenda=agenda or [], place=place, online=online))
+
+
+@consultation_app.command("minutes")
+def consultation_minutes(ctx: typer.Context, consultation: ConsultationId, as_: As,
+                         text: Annotated[str, typer.Option("--text", help="The minutes.")],
+                         present: Annotated[list[str], typer.Option(
+                             help="A Party present; repeat for several.")],
+                         decision: Annotated[list[str] | None, typer.Option(
+                             help="A decision taken; repeat for several.")] = None) -> None:
+    """Record the minutes, the Parties present and the decisions (the requesting Party)."""
+    rt, who = _acting(ctx, as_)
+    print_json(consult.record_minutes(rt, who, consultation, minutes=text, present=present,
+                                      decisions=decision or []))
+
+
+@consultation_app.command("add-action")
+def consultation_add_action(ctx: typer.Context, consultation: ConsultationId,
+                            description: Annotated[str, typer.Argument(help="What is to do.")],
+                            as_: As,
+                            owner: Annotated[str, typer.Option(help="The Party that owns it.")],
+                            deadline: Annotated[str, typer.Option(help="YYYY-MM-DD.")]) -> None:
+    """Add a follow-up action with its owner Party and deadline (a Party present)."""
+    rt, who = _acting(ctx, as_)
+    print_json(consult.add_action(rt, who, consultation, description=description, owner=owner,
+                                  deadline=_day(deadline)))
+
+
+@consultation_app.command("action-done")
+def consultation_action_done(ctx: typer.Context, consultation: ConsultationId,
+                             action: Annotated[str, typer.Argument(help="The action's id.")],
+                             as_: As) -> None:
+    """Mark a follow-up action done (its owner Party)."""
+    rt, who = _acting(ctx, as_)
+    print_json(consult.complete_action(rt, who, consultation, action))

@@ -62,12 +62,11 @@ REASONS: dict[Action, str] = {  # N_: translated where shown (domain/errors.py, 
     Action.ADMIT_NODE: N_("Only the depositary admits a node to the roster (issue 14)."),
     Action.READ_FEDERATION: N_("The federation's record is for party-admins and the "
                                "depositary (Art. 3, direction 7)."),
+    Action.ACT_IN_WORKSPACE: N_("A Party acts in the cooperation workspace through its "
+                                "authorized body's party-admin or analyst, for its own Party "
+                                "only (Art. 4)."),
 }
-
-PLAIN_REASONS: dict[Action, str] = {  # not translated yet (issue 15's first slice, no UI)
-    Action.ACT_IN_WORKSPACE: "A Party acts in the cooperation workspace through its authorized "
-                             "body's party-admin or analyst, for its own Party only (Art. 4).",
-}
+ARTICLES: dict[Action, str] = {Action.ACT_IN_WORKSPACE: "Art. 4"}
 
 
 PARTY_SCOPED = frozenset({Action.MANAGE_ACCOUNTS, Action.REQUEST_NODE_ADMISSION,
@@ -91,8 +90,6 @@ def allowed(principal: Principal, action: Action, *, party: str | None = None) -
 
 def require(principal: Principal, action: Action, *, party: str | None = None) -> None:
     if not allowed(principal, action, party=party):
-        if action in PLAIN_REASONS:
-            raise PermissionDenied(PLAIN_REASONS[action], action=action.value, article="Art. 4")
         template = REASONS.get(action, N_("Your role ({role}) may not {action}."))
         if action is Action.MANAGE_ACCOUNTS and principal.role is Role.PARTY_ADMIN:
             template = N_("A party-admin manages accounts of its own Party ({party}) only.")
@@ -101,7 +98,7 @@ def require(principal: Principal, action: Action, *, party: str | None = None) -
                           "only.")
         reason = Message(template, role=principal.role.value, action=action.value,
                          party=principal.party)
-        raise PermissionDenied(reason, action=action.value)
+        raise PermissionDenied(reason, action=action.value, article=ARTICLES.get(action))
 
 
 # --- who may create which kind of account -------------------------------------------------------

@@ -31,10 +31,7 @@ class WorkspaceRepository:
         rows = self.connection.execute(
             select(workspace_events).where(workspace_events.c.record_id == record_id)
             .order_by(workspace_events.c.position)).mappings()
-        return [Event(id=r["id"], record_id=r["record_id"], position=r["position"],
-                      kind=EventKind(r["kind"]), origin_party=r["origin_party"],
-                      actor_account=r["actor_account"], actor_name=r["actor_name"],
-                      at=aware(r["at"]), body=r["body"]) for r in rows]
+        return [_event(r) for r in rows]
 
     def project_rebuilt(self, project: Project) -> None:
         """Replace the projection row with the fold of the project's events."""
@@ -51,3 +48,33 @@ class WorkspaceRepository:
             select(workspace_projects).order_by(workspace_projects.c.proposed_at.desc(),
                                                 workspace_projects.c.id).limit(limit))
         return [dict(r) for r in rows.mappings()]
+
+    def memberships(self, record_ids: list[str]) -> list[Event]:
+        """The proposal and joining events of the listed records, in one read (a list page
+        shows each one's directions and who takes part without folding every record)."""
+        if not record_ids:
+            return []
+        rows = self.connection.execute(
+            select(workspace_events)
+            .where(workspace_events.c.record_id.in_(record_ids),
+                   workspace_events.c.kind.in_([EventKind.PROPOSED.value,
+                                                EventKind.JOINED.value]))
+            .order_by(workspace_events.c.record_id, workspace_events.c.position)).mappings()
+        return [_event(r) for r in rows]
+
+    def first_events(self, kind: EventKind, limit: int = 100) -> list[Event]:
+        """The first event of each record of one kind (a consultation's request), newest
+        first."""
+        rows = self.connection.execute(
+            select(workspace_events)
+            .where(workspace_events.c.kind == kind.value, workspace_events.c.position == 1)
+            .order_by(workspace_events.c.at.desc(), workspace_events.c.record_id)
+            .limit(limit)).mappings()
+        return [_event(r) for r in rows]
+
+
+def _event(row: Any) -> Event:
+    return Event(id=row["id"], record_id=row["record_id"], position=row["position"],
+                 kind=EventKind(row["kind"]), origin_party=row["origin_party"],
+                 actor_account=row["actor_account"], actor_name=row["actor_name"],
+                 at=aware(row["at"]), body=row["body"])

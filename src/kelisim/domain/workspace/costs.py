@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 import pycountry
 
-from kelisim.domain.errors import InvalidInput, RuleViolation
+from kelisim.domain.errors import N_, InvalidInput, Message, RuleViolation
 
 MAX_DIGITS = 18
 MAX_PLACES = 4
@@ -40,15 +40,16 @@ def parse_amount(text: str) -> Decimal:
     try:
         amount = Decimal(text.strip())
     except (InvalidOperation, AttributeError):
-        raise InvalidInput(f"The amount {text!r} is not a decimal number such as 1250.50.",
-                           field="amount") from None
+        raise InvalidInput(Message(N_("The amount {text!r} is not a decimal number such as "
+                                      "1250.50."), text=text), field="amount") from None
     exponent = amount.as_tuple().exponent
     if not amount.is_finite() or amount <= 0 or not isinstance(exponent, int):
-        raise InvalidInput(f"The amount {text!r} must be a positive decimal number.",
-                           field="amount")
+        raise InvalidInput(Message(N_("The amount {text!r} must be a positive decimal number."),
+                                   text=text), field="amount")
     if -exponent > MAX_PLACES or len(amount.as_tuple().digits) > MAX_DIGITS:
-        raise InvalidInput(f"The amount {text!r} has too many digits (at most {MAX_DIGITS}, "
-                           f"{MAX_PLACES} after the point).", field="amount")
+        raise InvalidInput(Message(N_("The amount {text!r} has too many digits (at most "
+                                      "{digits}, {places} after the point)."), text=text,
+                                   digits=MAX_DIGITS, places=MAX_PLACES), field="amount")
     return amount
 
 
@@ -56,8 +57,8 @@ def parse_currency(code: str) -> str:
     """ISO 4217 alphabetic code, as pycountry knows it."""
     upper = code.strip().upper()
     if len(upper) != 3 or pycountry.currencies.get(alpha_3=upper) is None:
-        raise InvalidInput(f"{code!r} is not an ISO 4217 currency code (e.g. KZT, RUB, BYN).",
-                           field="currency")
+        raise InvalidInput(Message(N_("{code!r} is not an ISO 4217 currency code (e.g. KZT, "
+                                      "RUB, BYN)."), code=code), field="currency")
     return upper
 
 
@@ -67,24 +68,26 @@ def parse_shares(shares: Mapping[str, str]) -> dict[str, Decimal]:
         try:
             share = Decimal(str(text))
         except InvalidOperation:
-            raise InvalidInput(f"The share of {party} ({text!r}) is not a decimal fraction.",
+            raise InvalidInput(Message(N_("The share of {party} ({text!r}) is not a decimal "
+                                          "fraction."), party=party, text=str(text)),
                                field="shares") from None
         if not share.is_finite() or not Decimal(0) <= share <= Decimal(1):
-            raise InvalidInput(f"The share of {party} must lie between 0 and 1.",
-                               field="shares")
+            raise InvalidInput(Message(N_("The share of {party} must lie between 0 and 1."),
+                                       party=party), field="shares")
         parsed[party] = share
     if not parsed or sum(parsed.values()) != Decimal(1):
-        raise InvalidInput("Agreed shares must sum to exactly 1 (Art. 7).", field="shares",
-                           article="Art. 7")
+        raise InvalidInput(Message(N_("Agreed shares must sum to exactly 1 (Art. 7).")),
+                           field="shares", article="Art. 7")
     return parsed
 
 
 def check_shares_name_participants(shares: Mapping[str, Decimal],
                                    participants: frozenset[str]) -> None:
     if set(shares) != participants:
-        raise RuleViolation("Agreed shares name every Party taking part and no other "
-                            f"({', '.join(sorted(participants))}) (Art. 7).", article="Art. 7",
-                            field="shares")
+        raise RuleViolation(Message(N_("Agreed shares name every Party taking part and no "
+                                       "other ({parties}) (Art. 7)."),
+                                    parties=", ".join(sorted(participants))),
+                            article="Art. 7", field="shares")
 
 
 def shares_agreed(shares: Mapping[str, Decimal] | None, consenting: frozenset[str],

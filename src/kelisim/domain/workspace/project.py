@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from kelisim.domain.errors import InvalidInput
+from kelisim.domain.errors import N_, InvalidInput, Message
 from kelisim.domain.workspace import costs as cost_rules
 from kelisim.domain.workspace import participation as joining
 from kelisim.domain.workspace import stages as stage_rules
@@ -42,6 +42,13 @@ class EventKind(StrEnum):
     COST_RECORDED = "cost_recorded"
     SHARES_PROPOSED = "shares_proposed"
     SHARES_CONSENTED = "shares_consented"
+    # consultations (Art. 4, 12; domain/workspace/consultations.py): records of their own
+    CONSULTATION_REQUESTED = "consultation_requested"
+    CONSULTATION_ANSWERED = "consultation_answered"
+    CONSULTATION_SCHEDULED = "consultation_scheduled"
+    CONSULTATION_MINUTES = "consultation_minutes"
+    CONSULTATION_ACTION_ADDED = "consultation_action_added"
+    CONSULTATION_ACTION_DONE = "consultation_action_done"
 
 
 @dataclass(frozen=True)
@@ -88,8 +95,8 @@ class Project:
 
 def parse_directions(values: Sequence[int]) -> tuple[int, ...]:
     if not values or any(v not in DIRECTIONS for v in values):
-        raise InvalidInput("Name one or more directions of cooperation, numbered 1-19 "
-                           "(Art. 3).", field="directions", article="Art. 3")
+        raise InvalidInput(Message(N_("Name one or more directions of cooperation, numbered "
+                                      "1-19 (Art. 3).")), field="directions", article="Art. 3")
     return tuple(sorted(set(values)))
 
 
@@ -145,7 +152,8 @@ def _apply(project: Project, event: Event,
 def _stage(project: Project, body: Mapping[str, Any]) -> Stage:
     stage = project.stage(str(body["stage_id"]))
     if stage is None:  # the services check before appending; a replicated record may not
-        raise InvalidInput(f"No stage {body['stage_id']} in project {project.id}.",
+        raise InvalidInput(Message(N_("No stage {stage} in project {project}."),
+                                   stage=str(body["stage_id"]), project=project.id),
                            field="stage_id")
     return stage
 

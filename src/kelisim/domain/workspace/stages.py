@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from kelisim.domain.errors import RuleViolation
+from kelisim.domain.errors import N_, Message, RuleViolation
 
 
 @dataclass(frozen=True)
@@ -60,36 +60,39 @@ def check_order(stages: Sequence[Stage], position: int, deadline: date) -> None:
     before = [s for s in stages if s.position < position]
     after = [s for s in stages if s.position > position]
     if before and deadline < max(s.deadline for s in before):
-        raise RuleViolation(f"A stage's deadline ({deadline.isoformat()}) may not precede an "
-                            "earlier stage's; stages follow one another (Art. 5).",
-                            article="Art. 5", field="deadline")
+        raise RuleViolation(Message(N_("A stage's deadline ({deadline}) may not precede an "
+                                       "earlier stage's; stages follow one another (Art. 5)."),
+                                    deadline=deadline), article="Art. 5", field="deadline")
     if after and deadline > min(s.deadline for s in after):
-        raise RuleViolation(f"A stage's deadline ({deadline.isoformat()}) may not follow a "
-                            "later stage's; stages follow one another (Art. 5).",
-                            article="Art. 5", field="deadline")
+        raise RuleViolation(Message(N_("A stage's deadline ({deadline}) may not follow a "
+                                       "later stage's; stages follow one another (Art. 5)."),
+                                    deadline=deadline), article="Art. 5", field="deadline")
 
 
 def check_consent(stage: Stage, party: str, revision: int) -> None:
     """A consent is to the revision the Party saw; a stale one is refused, not miscounted."""
     if revision != stage.revision:
-        raise RuleViolation(f"The deadline of this stage was changed (revision {stage.revision} "
-                            f"now, not {revision}); consent to the current deadline "
-                            f"{stage.deadline.isoformat()} (Art. 5).", article="Art. 5",
-                            field="revision", revision=stage.revision)
+        raise RuleViolation(Message(N_("The deadline of this stage was changed (revision "
+                                       "{current} now, not {revision}); consent to the current "
+                                       "deadline {deadline} (Art. 5)."),
+                                    current=stage.revision, revision=revision,
+                                    deadline=stage.deadline),
+                            article="Art. 5", field="revision", revision=stage.revision)
     if party in stage.consenting():
-        raise RuleViolation(f"{party} already consented to this deadline (Art. 5).",
-                            article="Art. 5", party=party)
+        raise RuleViolation(Message(N_("{party} already consented to this deadline (Art. 5)."),
+                                    party=party), article="Art. 5", party=party)
 
 
 def check_completion(stages: Sequence[Stage], stage: Stage) -> None:
     if stage.completed_on is not None:
-        raise RuleViolation("This stage is already completed (Art. 5).", article="Art. 5")
+        raise RuleViolation(Message(N_("This stage is already completed (Art. 5).")),
+                            article="Art. 5")
     if any(s.position < stage.position and s.completed_on is None for s in stages):
-        raise RuleViolation("An earlier stage is not completed; stages are completed in order "
-                            "(Art. 5).", article="Art. 5")
+        raise RuleViolation(Message(N_("An earlier stage is not completed; stages are "
+                                       "completed in order (Art. 5).")), article="Art. 5")
 
 
 def check_not_completed(stage: Stage) -> None:
     if stage.completed_on is not None:
-        raise RuleViolation("A completed stage's deadline is not changed (Art. 5).",
-                            article="Art. 5")
+        raise RuleViolation(Message(N_("A completed stage's deadline is not changed "
+                                       "(Art. 5).")), article="Art. 5")

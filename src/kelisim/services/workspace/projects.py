@@ -14,7 +14,7 @@ from typing import Any
 
 from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
-from kelisim.domain.errors import InvalidInput, NotFound, RuleViolation
+from kelisim.domain.errors import N_, InvalidInput, Message, NotFound, RuleViolation
 from kelisim.domain.workspace import costs as cost_rules
 from kelisim.domain.workspace import participation as joining
 from kelisim.domain.workspace import stages as stage_rules
@@ -38,13 +38,14 @@ MAX_TEXT = 5000
 def propose_project(rt: Runtime, principal: Principal, *, kind: str, title: str,
                     directions: Sequence[int], goals: str = "") -> dict[str, Any]:
     """Art. 4: an authorized body proposes a program or project; its Party leads and takes part."""
-    party = _acting(principal)
+    party = acting_party(principal)
     try:
         parsed_kind = ProjectKind(kind)
     except ValueError:
-        raise InvalidInput("kind is program or project (Art. 4).", field="kind") from None
-    body = {"kind": parsed_kind.value, "title": _text(title, "title", 500),
-            "goals": _text(goals, "goals", MAX_TEXT, optional=True),
+        raise InvalidInput(Message(N_("kind is program or project (Art. 4).")),
+                           field="kind") from None
+    body = {"kind": parsed_kind.value, "title": bounded_text(title, "title", 500),
+            "goals": bounded_text(goals, "goals", MAX_TEXT, optional=True),
             "directions": list(parse_directions(directions))}
     record_id = str(uuid.uuid4())
     with rt.unit_of_work() as uow:
@@ -55,7 +56,7 @@ def propose_project(rt: Runtime, principal: Principal, *, kind: str, title: str,
 
 def join_project(rt: Runtime, principal: Principal, project_id: str) -> dict[str, Any]:
     """Art. 4, 13-15: a Party for which the Agreement is in force joins."""
-    party = _acting(principal)
+    party = acting_party(principal)
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
         joining.check_may_join(party, party_state_on(rt, party, today, uow), today,
@@ -66,14 +67,14 @@ def join_project(rt: Runtime, principal: Principal, project_id: str) -> dict[str
 def add_stage(rt: Runtime, principal: Principal, project_id: str, *, title: str,
               deadline: date, deliverables: Sequence[str] = ()) -> dict[str, Any]:
     """Art. 5: the lead Party adds the next stage, with its deliverables and deadline."""
-    party = _acting(principal)
+    party = acting_party(principal)
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
         _require_lead(project, party, today)
         position = len(project.stages) + 1
         stage_rules.check_order(project.stages, position, deadline)
-        body = {"stage_id": str(uuid.uuid4()), "title": _text(title, "title", 500),
-                "deliverables": [_text(d, "deliverables", 500) for d in deliverables],
+        body = {"stage_id": str(uuid.uuid4()), "title": bounded_text(title, "title", 500),
+                "deliverables": [bounded_text(d, "deliverables", 500) for d in deliverables],
                 "deadline": deadline.isoformat()}
         return _append(rt, uow, principal, project_id, events, EventKind.STAGE_ADDED, body)
 
@@ -81,7 +82,7 @@ def add_stage(rt: Runtime, principal: Principal, project_id: str, *, title: str,
 def change_deadline(rt: Runtime, principal: Principal, project_id: str, stage_id: str,
                     deadline: date) -> dict[str, Any]:
     """Art. 5: the lead Party changes a deadline; every Party's consent is needed again."""
-    party = _acting(principal)
+    party = acting_party(principal)
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
         _require_lead(project, party, today)
@@ -94,9 +95,11 @@ def change_deadline(rt: Runtime, principal: Principal, project_id: str, stage_id
 
 
 def consent_to_deadline(rt: Runtime, principal: Principal, project_id: str, stage_id: str,
-                        revision: int) -> dict[str, Any]:
-    """Art. 5: a participating Party consents to the deadline (the revision it saw)."""
-    party = _acting(principal)
+                        revision: int, for_party: str | None = None) -> dict[str, Any]:
+    """Art. 5: a participating Party consents to the deadline (the revision it saw); a request
+    naming another Party (`for_party`) is refused, never recorded as the actor's own."""
+    party = acting_party(principal)
+    joining.check_acts_for(party, for_party)
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
         joining.check_participant(party, project.participations, today, "consent to deadlines")
@@ -108,7 +111,7 @@ def consent_to_deadline(rt: Runtime, principal: Principal, project_id: str, stag
 
 def complete_stage(rt: Runtime, principal: Principal, project_id: str,
                    stage_id: str) -> dict[str, Any]:
-    party = _acting(principal)
+    party = acting_party(principal)
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
         _require_lead(project, party, today)
@@ -122,7 +125,7 @@ def record_cost(rt: Runtime, principal: Principal, project_id: str, *, amount: s
                 currency: str, stage_id: str | None = None,
                 description: str = "") -> dict[str, Any]:
     """Art. 7: a participating Party records a cost it incurred."""
-    party = _acting(principal)
+    party = acting_party(principal)
     parsed = cost_rules.parse_amount(amount)
     code = cost_rules.parse_currency(currency)
     with rt.unit_of_work() as uow:
@@ -132,14 +135,14 @@ def record_cost(rt: Runtime, principal: Principal, project_id: str, *, amount: s
             _stage(project, stage_id)
         body = {"cost_id": str(uuid.uuid4()), "amount": str(parsed), "currency": code,
                 "stage_id": stage_id,
-                "description": _text(description, "description", 500, optional=True)}
+                "description": bounded_text(description, "description", 500, optional=True)}
         return _append(rt, uow, principal, project_id, events, EventKind.COST_RECORDED, body)
 
 
 def propose_shares(rt: Runtime, principal: Principal, project_id: str,
                    shares: Mapping[str, str]) -> dict[str, Any]:
     """Art. 7 "unless agreed otherwise": the lead Party proposes shares; all must consent."""
-    party = _acting(principal)
+    party = acting_party(principal)
     parsed = cost_rules.parse_shares({k.upper(): v for k, v in shares.items()})
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
@@ -151,17 +154,19 @@ def propose_shares(rt: Runtime, principal: Principal, project_id: str,
 
 def consent_to_shares(rt: Runtime, principal: Principal, project_id: str,
                       revision: int) -> dict[str, Any]:
-    party = _acting(principal)
+    party = acting_party(principal)
     with rt.unit_of_work() as uow:
         events, project, today = _load(rt, uow, project_id)
         joining.check_participant(party, project.participations, today, "agree cost shares")
         if project.shares is None or revision != project.shares_revision:
-            raise RuleViolation(f"No cost shares of revision {revision} are proposed; the "
-                                f"current revision is {project.shares_revision} (Art. 7).",
+            raise RuleViolation(Message(N_("No cost shares of revision {revision} are "
+                                           "proposed; the current revision is {current} "
+                                           "(Art. 7)."), revision=revision,
+                                        current=project.shares_revision),
                                 article="Art. 7", field="revision")
         if party in project.shares_consenting():
-            raise RuleViolation(f"{party} already consented to these shares (Art. 7).",
-                                article="Art. 7")
+            raise RuleViolation(Message(N_("{party} already consented to these shares "
+                                           "(Art. 7)."), party=party), article="Art. 7")
         return _append(rt, uow, principal, project_id, events, EventKind.SHARES_CONSENTED,
                        {"revision": revision})
 
@@ -174,10 +179,29 @@ def show_project(rt: Runtime, principal: Principal, project_id: str) -> dict[str
 
 
 def list_projects(rt: Runtime, principal: Principal) -> list[dict[str, Any]]:
+    """Newest first, each with its directions (Art. 3) and the Parties taking part today
+    (Art. 4, 15), read from the proposal and joining events in one query."""
     require(principal, Action.READ_WORKSPACE)
     with rt.unit_of_work() as uow:
-        rows = WorkspaceRepository(uow.connection).projects()
-    return [{**row, "proposed_at": row["proposed_at"].isoformat()} for row in rows]
+        repo = WorkspaceRepository(uow.connection)
+        rows = repo.projects()
+        events = repo.memberships([row["id"] for row in rows])
+        today = rt.clock().date()
+        withdrawals = withdrawal_dates_on(rt, today, uow)
+    directions: dict[str, list[int]] = {}
+    taking_part: dict[str, list[joining.Participation]] = {}
+    for event in events:
+        if event.kind is EventKind.PROPOSED:
+            directions[event.record_id] = list(event.body.get("directions", []))
+        joined = event.at.date()
+        taking_part.setdefault(event.record_id, []).append(joining.Participation(
+            event.origin_party, joined, event.actor_name,
+            joining.ends_on(joined, withdrawals.get(event.origin_party, ()))))
+    return [{**row, "proposed_at": row["proposed_at"].isoformat(),
+             "directions": directions.get(row["id"], []),
+             "participants": sorted(joining.active_parties(taking_part.get(row["id"], []),
+                                                           today))}
+            for row in rows]
 
 
 def project_history(rt: Runtime, principal: Principal, project_id: str) -> list[dict[str, Any]]:
@@ -185,7 +209,7 @@ def project_history(rt: Runtime, principal: Principal, project_id: str) -> list[
     require(principal, Action.READ_WORKSPACE)
     with rt.unit_of_work() as uow:
         events = WorkspaceRepository(uow.connection).events(project_id)
-    if not events:
+    if not events or events[0].kind is not EventKind.PROPOSED:
         raise _missing(project_id)
     return [{"id": e.id, "record_id": e.record_id, "position": e.position,
              "kind": e.kind.value, "origin_party": e.origin_party,
@@ -195,7 +219,8 @@ def project_history(rt: Runtime, principal: Principal, project_id: str) -> list[
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def _acting(principal: Principal) -> str:
+def acting_party(principal: Principal) -> str:
+    """The Party the principal acts for in the workspace (its own; Art. 4, 8)."""
     party = joining.require_acting_body(principal)
     require(principal, Action.ACT_IN_WORKSPACE, party=party)
     return party
@@ -204,7 +229,7 @@ def _acting(principal: Principal) -> str:
 def _load(rt: Runtime, uow: UnitOfWork,
           project_id: str) -> tuple[list[Event], Project, date]:
     events = WorkspaceRepository(uow.connection).events(project_id)
-    if not events:
+    if not events or events[0].kind is not EventKind.PROPOSED:
         raise _missing(project_id)
     today = rt.clock().date()
     return events, fold(events, withdrawal_dates_on(rt, today, uow)), today
@@ -227,24 +252,27 @@ def _append(rt: Runtime, uow: UnitOfWork, principal: Principal, record_id: str,
 
 def _require_lead(project: Project, party: str, today: date) -> None:
     if party != project.lead_party or party not in project.participants(today):
-        raise RuleViolation(f"Stages and cost shares are set by the lead Party "
-                            f"({project.lead_party}) while it takes part (Art. 5).",
-                            article="Art. 5", party=party)
+        raise RuleViolation(Message(N_("Stages and cost shares are set by the lead Party "
+                                       "({lead}) while it takes part (Art. 5)."),
+                                    lead=project.lead_party), article="Art. 5", party=party)
 
 
 def _stage(project: Project, stage_id: str) -> stage_rules.Stage:
     stage = project.stage(stage_id)
     if stage is None:
-        raise NotFound(f"No stage {stage_id} in this project.", field="stage_id")
+        raise NotFound(Message(N_("No stage {stage} in this project."), stage=stage_id),
+                       field="stage_id")
     return stage
 
 
 def _missing(project_id: str) -> NotFound:
-    return NotFound(f"No program or project {project_id}.", field="project")
+    return NotFound(Message(N_("No program or project {project}."), project=project_id),
+                    field="project")
 
 
-def _text(value: str, name: str, limit: int, *, optional: bool = False) -> str:
+def bounded_text(value: str, name: str, limit: int, *, optional: bool = False) -> str:
     text = value.strip()
     if (not text and not optional) or len(text) > limit:
-        raise InvalidInput(f"{name} needs 1 to {limit} characters.", field=name)
+        raise InvalidInput(Message(N_("{name} needs 1 to {limit} characters."), name=name,
+                                   limit=limit), field=name)
     return text

@@ -1,5 +1,6 @@
 """The cooperation workspace's API (issue 15): programs and projects (Art. 3, 4), stages and
-agreed deadlines (Art. 5), costs (Art. 7). Refusals are problem details (RFC 9457)."""
+agreed deadlines (Art. 5), costs (Art. 7), consultations (Art. 4, 12). Refusals are problem
+details (RFC 9457)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from kelisim.services.workspace import consultations as consult
 from kelisim.services.workspace import projects as ws
 from kelisim.web.dependencies import PrincipalDep, RuntimeDep
 
@@ -121,3 +123,97 @@ def propose_shares(rt: RuntimeDep, principal: PrincipalDep, project_id: str,
 def consent_shares(rt: RuntimeDep, principal: PrincipalDep, project_id: str,
                    body: ConsentTo) -> dict[str, Any]:
     return ws.consent_to_shares(rt, principal, project_id, body.revision)
+
+
+# --- consultations (issue 15 item 4; Art. 4, 12) ------------------------------------------------
+
+class NewConsultation(BaseModel):
+    subject: str = Field(min_length=1, max_length=500)
+    articles: list[int] = Field(min_length=1, max_length=15,
+                                description="the Agreement's articles concerned, 1-15")
+    invited: list[str] = Field(min_length=1, max_length=20,
+                               description="the Parties invited (ISO 3166-1 alpha-3)")
+
+
+class Answer(BaseModel):
+    accepted: bool
+
+
+class Schedule(BaseModel):
+    date: date
+    agenda: list[str] = Field(default_factory=list, max_length=100)
+    place: str = Field(default="", max_length=300)
+    online: bool = False
+
+
+class Minutes(BaseModel):
+    minutes: str = Field(min_length=1, max_length=5000)
+    present: list[str] = Field(min_length=1, max_length=20)
+    decisions: list[str] = Field(default_factory=list, max_length=100)
+
+
+class FollowUp(BaseModel):
+    description: str = Field(min_length=1, max_length=1000)
+    owner: str = Field(min_length=3, max_length=3, description="a Party present")
+    deadline: date
+
+
+@router.post("/consultations", status_code=201,
+             summary="Request a consultation with other Parties (Art. 4, 12)")
+def request_consultation(rt: RuntimeDep, principal: PrincipalDep,
+                         body: NewConsultation) -> dict[str, Any]:
+    return consult.request_consultation(rt, principal, **body.model_dump())
+
+
+@router.get("/consultations", summary="Consultations, newest first")
+def list_consultations(rt: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
+    return {"consultations": consult.list_consultations(rt, principal)}
+
+
+@router.get("/consultations/{consultation_id}", summary="A consultation as of today")
+def show_consultation(rt: RuntimeDep, principal: PrincipalDep,
+                      consultation_id: str) -> dict[str, Any]:
+    return consult.show_consultation(rt, principal, consultation_id)
+
+
+@router.get("/consultations/{consultation_id}/events", summary="Every change, who and when")
+def consultation_history(rt: RuntimeDep, principal: PrincipalDep,
+                         consultation_id: str) -> dict[str, Any]:
+    return {"events": consult.consultation_history(rt, principal, consultation_id)}
+
+
+@router.post("/consultations/{consultation_id}/answers", status_code=201,
+             summary="Accept or decline the invitation for the caller's Party (Art. 12)")
+def answer(rt: RuntimeDep, principal: PrincipalDep, consultation_id: str,
+           body: Answer) -> dict[str, Any]:
+    return consult.answer_invitation(rt, principal, consultation_id, body.accepted)
+
+
+@router.post("/consultations/{consultation_id}/schedule",
+             summary="Set the agenda, date and place or online (the requesting Party)")
+def schedule(rt: RuntimeDep, principal: PrincipalDep, consultation_id: str,
+             body: Schedule) -> dict[str, Any]:
+    return consult.schedule_consultation(rt, principal, consultation_id, held_on=body.date,
+                                         agenda=body.agenda, place=body.place,
+                                         online=body.online)
+
+
+@router.post("/consultations/{consultation_id}/minutes", status_code=201,
+             summary="Record the minutes, the Parties present and the decisions")
+def minutes(rt: RuntimeDep, principal: PrincipalDep, consultation_id: str,
+            body: Minutes) -> dict[str, Any]:
+    return consult.record_minutes(rt, principal, consultation_id, **body.model_dump())
+
+
+@router.post("/consultations/{consultation_id}/actions", status_code=201,
+             summary="Add a follow-up action with its owner Party and deadline")
+def add_action(rt: RuntimeDep, principal: PrincipalDep, consultation_id: str,
+               body: FollowUp) -> dict[str, Any]:
+    return consult.add_action(rt, principal, consultation_id, **body.model_dump())
+
+
+@router.post("/consultations/{consultation_id}/actions/{action_id}/completion",
+             summary="Mark a follow-up action done (its owner Party)")
+def complete_action(rt: RuntimeDep, principal: PrincipalDep, consultation_id: str,
+                    action_id: str) -> dict[str, Any]:
+    return consult.complete_action(rt, principal, consultation_id, action_id)

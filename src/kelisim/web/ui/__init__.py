@@ -24,11 +24,13 @@ from kelisim.web.ui import (
     exchange_submit,
     federation,
     status,
+    workspace,
 )
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 ROUTERS = [auth.router, agreement.router, status.router, depositary.router, accounts.router,
-           exchange.router, exchange_submit.router, certification.router, federation.router]
+           exchange.router, exchange_submit.router, certification.router, federation.router,
+           workspace.router]
 
 
 def mount_ui(app: FastAPI) -> None:

@@ -27,7 +27,7 @@ ARTICLE_WORDS: dict[str, str] = {
     "Preamble": N_("Preamble"),
     "final clause (signed 20 November 2013)": N_("final clause (signed 20 November 2013)"),
 }
-PARTY_KEYS = frozenset({"party"})
+PARTY_KEYS = frozenset({"party", "acting", "lead", "requester", "owner"})
 LABELS: dict[str, dict[str, str]] = {
     "kind": {**KIND_LABELS, **INSTRUMENT_LABELS},  # an instrument's or an organization's kind
     "role": dict(ROLE_LABELS),

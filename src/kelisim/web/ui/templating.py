@@ -94,6 +94,8 @@ def nav(principal: Principal | None, exchange: bool = False) -> list[tuple[str, 
              ("/depositary", N_("Depositary"))]
     if exchange:
         items.append(("/exchange", N_("Exchange")))
+    if allowed(principal, Action.READ_WORKSPACE):
+        items.append(("/workspace", N_("Workspace")))
     if certification_allowed(principal, CertificationAction.READ):
         items.append(("/certification", N_("Certification")))
     if allowed(principal, Action.MANAGE_ACCOUNTS, party=principal.party):

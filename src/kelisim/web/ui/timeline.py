@@ -5,6 +5,9 @@ received (diamond), the wait until its date of effect (dashed), in force (solid 
 withdrawal notice pending and the date of withdrawal (Art. 15); a vertical line marks the
 Agreement's entry into force (Art. 13) and another the date being looked at. Only presentation
 attributes are used (no inline style), so the page's Content-Security-Policy holds.
+
+The grid, the markers, the vertical lines and the legend are shared with the stage timeline of
+a workspace project (`stage_timeline.py`), so both pictures read the same way.
 """
 
 from __future__ import annotations
@@ -48,19 +51,24 @@ def draw(rows: Sequence[Row], on: date, entry_into_force: date | None,
 
     height = TOP + ROW * max(len(rows), 1) + 56
     width = LABEL_WIDTH + CHART_WIDTH + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" '
-             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'aria-labelledby="timeline-title"><title id="timeline-title">'
-             f'{escape(labels["title"])}</title>']
-    parts += _years(start, end, x, height, year_label)
+    parts = [frame(width, height, labels["title"], "timeline")]
+    parts += grid(year_ticks(start, end, year_label), x, height)
     for index, row in enumerate(rows):
         parts += _row(row, TOP + index * ROW, x(end), x)
     if entry_into_force:
-        parts.append(_vline(x(entry_into_force), height, COLORS["eif"], labels["eif"], 12))
-    parts.append(_vline(x(on), height, COLORS["on"], labels["on"], 24, dashed=True))
-    parts += _legend(labels, height - 18)
+        parts.append(vline(x(entry_into_force), height, COLORS["eif"], labels["eif"], 12))
+    parts.append(vline(x(on), height, COLORS["on"], labels["on"], 24, dashed=True))
+    parts += legend(labels, height - 18, STATUS_LEGEND)
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def frame(width: int, height: int, title: str, css_class: str) -> str:
+    """The opening of an accessible SVG picture: an image role named by its title."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+            f'aria-labelledby="{css_class}-title"><title id="{css_class}-title">'
+            f'{escape(title)}</title>')
 
 
 def _dates(row: Row) -> list[date]:
@@ -68,14 +76,20 @@ def _dates(row: Row) -> list[date]:
                         row.withdrawal_received, row.withdrawal_effective) if d]
 
 
-def _years(start: date, end: date, x: Scale, height: int, year_label: str) -> list[str]:
+def year_ticks(start: date, end: date, year_label: str) -> list[tuple[date, str]]:
+    return [(date(year, 1, 1), year_label.format(year=year))
+            for year in range(start.year + 1, end.year + 1)]
+
+
+def grid(ticks: Sequence[tuple[date, str]], x: Scale, height: int) -> list[str]:
+    """A light vertical line and its label under the chart at each tick."""
     out = []
-    for year in range(start.year + 1, end.year + 1):
-        px = x(date(year, 1, 1))
+    for day, label in ticks:
+        px = x(day)
         out.append(f'<line x1="{px}" y1="{TOP - 6}" x2="{px}" y2="{height - 40}" '
                    f'stroke="#ddd" stroke-width="1"/>'
                    f'<text x="{px}" y="{height - 28}" font-size="11" text-anchor="middle" '
-                   f'fill="#555">{escape(year_label.format(year=year))}</text>')
+                   f'fill="#555">{escape(label)}</text>')
     return out
 
 
@@ -96,25 +110,25 @@ def _row(row: Row, y: int, right: float, x: Scale) -> list[str]:
                    f'width="{max(stop - px(row.in_force_from), 1)}" height="10" '
                    f'fill="{COLORS["in_force"]}" rx="2"/>')
     if row.withdrawal_received:
-        out.append(_diamond(px(row.withdrawal_received), mid, COLORS["withdrawing"]))
+        out.append(diamond(px(row.withdrawal_received), mid, COLORS["withdrawing"]))
     if row.withdrawal_effective:
         wx = px(row.withdrawal_effective)
         out.append(f'<line x1="{wx}" y1="{mid - 8}" x2="{wx}" y2="{mid + 8}" '
                    f'stroke="{COLORS["withdrawing"]}" stroke-width="3"/>')
     if row.received:
-        out.append(_diamond(px(row.received), mid, COLORS["received"]))
+        out.append(diamond(px(row.received), mid, COLORS["received"]))
     if row.signed_on:
         out.append(f'<circle cx="{px(row.signed_on)}" cy="{mid}" r="4.5" '
                    f'fill="{COLORS["signature"]}"/>')
     return out
 
 
-def _diamond(cx: float, cy: float, color: str) -> str:
+def diamond(cx: float, cy: float, color: str) -> str:
     return (f'<polygon points="{cx},{cy - 6} {cx + 6},{cy} {cx},{cy + 6} {cx - 6},{cy}" '
             f'fill="{color}"/>')
 
 
-def _vline(px: float, height: int, color: str, label: str, label_y: int,
+def vline(px: float, height: int, color: str, label: str, label_y: int,
            dashed: bool = False) -> str:
     dash = ' stroke-dasharray="5 4"' if dashed else ""
     return (f'<line x1="{px}" y1="{TOP - 8}" x2="{px}" y2="{height - 40}" stroke="{color}" '
@@ -122,16 +136,20 @@ def _vline(px: float, height: int, color: str, label: str, label_y: int,
             f'fill="{color}">{escape(label)}</text>')
 
 
-def _legend(labels: Mapping[str, str], y: int) -> list[str]:
-    items = [("signature", "circle"), ("received", "diamond"), ("pending", "dash"),
-             ("in_force", "bar"), ("withdrawing", "tick")]
+STATUS_LEGEND = (("signature", "circle"), ("received", "diamond"), ("pending", "dash"),
+                 ("in_force", "bar"), ("withdrawing", "tick"))
+
+
+def legend(labels: Mapping[str, str], y: int, items: Sequence[tuple[str, str]],
+           colors: Mapping[str, str] = COLORS) -> list[str]:
+    """One marker and its translated label per (key, shape); shapes are those the rows use."""
     out, px = [], float(LABEL_WIDTH)
     for key, shape in items:
-        color = COLORS[key]
+        color = colors[key]
         if shape == "circle":
             out.append(f'<circle cx="{px + 5}" cy="{y}" r="4.5" fill="{color}"/>')
         elif shape == "diamond":
-            out.append(_diamond(px + 5, y, color))
+            out.append(diamond(px + 5, y, color))
         elif shape == "dash":
             out.append(f'<line x1="{px}" y1="{y}" x2="{px + 14}" y2="{y}" stroke="{color}" '
                        f'stroke-width="2" stroke-dasharray="4 3"/>')

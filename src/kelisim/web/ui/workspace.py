@@ -215,4 +215,3 @@ def _redirect(request: Request, target: str) -> Response:
     response = RedirectResponse(target, status_code=303)
     finish(request, response)
     return response
-

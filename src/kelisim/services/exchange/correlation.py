@@ -25,14 +25,12 @@ from dataclasses import dataclass
 import orjson
 
 from kelisim.domain import exchange_policy as policy
-from kelisim.domain.access import ExchangeAction, require_exchange
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import InvalidInput, NotFound
 from kelisim.domain.stix.observables import KINDS, guess_kinds, normalized, supernets, terms
 from kelisim.domain.taxii import Query
-from kelisim.domain.treaty import PartyState
 from kelisim.services.exchange.audit import record_reads
-from kelisim.services.exchange.collections import find_in, state_today, view
+from kelisim.services.exchange.collections import find_in, reader_scope
 from kelisim.services.exchange.reading import NO_OBJECT, readable, token_key
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository
@@ -74,7 +72,7 @@ def where_else(rt: Runtime, principal: Principal, collection_key: str, object_id
                per_value: int = PER_VALUE) -> list[Shared]:
     """The object's values, each with the other objects the reader may read that share it."""
     with rt.unit_of_work() as uow:
-        state, reach, collections = _reader_scope(rt, principal, uow)
+        state, reach, collections = reader_scope(rt, principal, uow)
         collection = readable(find_in(uow, principal, collection_key, state))
         _require_visible(uow, collection.id, reach, object_id)
         shared = []
@@ -93,7 +91,7 @@ def where_else(rt: Runtime, principal: Principal, collection_key: str, object_id
 def object_names(rt: Runtime, principal: Principal, found: Sequence[Found]) -> dict[str, str]:
     """The names of found objects (stix id -> name or value), for a page listing them."""
     with rt.unit_of_work() as uow:
-        _, reach, _ = _reader_scope(rt, principal, uow)
+        _, reach, _ = reader_scope(rt, principal, uow)
         return names_of(uow.connection, reach, found)
 
 
@@ -105,7 +103,7 @@ def search_value(rt: Runtime, principal: Principal, value: str, *, kind: str | N
     limit = max(1, min(limit, MAX_LIMIT))
     digest = hashlib.sha256(orjson.dumps([value, kind, exact])).hexdigest()[:16]
     with rt.unit_of_work() as uow:
-        _, reach, collections = _reader_scope(rt, principal, uow)
+        _, reach, collections = reader_scope(rt, principal, uow)
         after = None if next_token is None else _open_cursor(rt, principal, next_token, digest)
         found = find_objects(uow.connection, collections, reach, matches, after=after,
                              limit=limit)
@@ -137,17 +135,6 @@ def value_matches(value: str, kind: str | None, exact: bool) -> list[Match]:
         raise InvalidInput(f"{value[:80]!r} is not a value kelisim indexes"
                            f"{' as ' + kind if kind else ''} ({SPEC}).", parameter="value")
     return matches
-
-
-def _reader_scope(rt: Runtime, principal: Principal, uow: UnitOfWork
-                  ) -> tuple[PartyState | None, policy.Scope, list[str]]:
-    """The reader's Party's state today, what it may see, and the collections it may read
-    (PermissionDenied for an account that may not read the exchange at all, as every read)."""
-    state = state_today(rt, principal, uow)
-    require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
-    reach = policy.scope(policy.Reader.of(principal, state))
-    rows = ExchangeRecords(uow.connection).collections()
-    return state, reach, [row["id"] for row in rows if view(row, principal, state).can_read]
 
 
 def _require_visible(uow: UnitOfWork, collection_id: str, reach: policy.Scope,

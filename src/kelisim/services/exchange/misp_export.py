@@ -1,0 +1,94 @@
+"""A MISP event from the indicators a reader may read (issue 16, item 6), converted by
+`misp-stix`, the library MISP itself uses (its `ExternalSTIX2toMISPParser`, STIX 2.1 -> MISP).
+
+Each page of the export is converted on its own (a bundle of its objects and the marking
+definitions they refer to), so memory does not grow with the export. A MISP event lists its
+attributes before its objects, so the pages are read twice: once for the attributes, once for
+the objects (each pass audited as a read, `exports._items`). Markings: misp-stix turns each
+TLP marking into a `tlp:...` tag of the attribute (and a restricted-access marking into a tag
+of its name); the event itself is tagged with the strictest TLP among them.
+"""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import orjson
+
+from kelisim.domain.taxii import format_timestamp, micros_of
+from kelisim.services.runtime import Runtime
+
+_RANK = {"tlp:clear": 0, "tlp:white": 0, "tlp:green": 1, "tlp:amber": 2,
+         "tlp:amber+strict": 3, "tlp:red": 4}
+
+
+def _parser() -> Any:
+    with warnings.catch_warnings():  # the library's STIX 1 half imports with old warnings
+        warnings.simplefilter("ignore")
+        from misp_stix_converter import ExternalSTIX2toMISPParser
+    return ExternalSTIX2toMISPParser()
+
+
+def _parse(bundle: dict[str, Any]) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from stix2 import parse
+        return parse(orjson.dumps(bundle).decode(), allow_custom=True)
+
+
+Markings = Callable[[set[str]], dict[str, Any]]
+
+
+def converted(objects: list[dict[str, Any]], markings: Markings) -> Any:
+    """The MISP event misp-stix makes of these STIX objects (a pymisp MISPEvent), with the
+    marking definitions they refer to (`markings` finds them)."""
+    refs = {ref for obj in objects for ref in obj.get("object_marking_refs") or ()
+            if isinstance(ref, str)}
+    present = {obj["id"] for obj in objects}
+    found = markings(refs - present)
+    definitions = [found[ref] for ref in sorted(found)]
+    bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}",
+              "objects": [*definitions, *objects]}
+    parser = _parser()
+    parser.load_stix_bundle(_parse(bundle))
+    parser.parse_stix_bundle()
+    return parser.misp_event
+
+
+def misp_event(rt: Runtime, pages: Callable[[], Iterator[Any]],
+               markings: Markings) -> Iterator[bytes]:
+    """The event as JSON chunks: its head, the attributes, the objects, then its tags."""
+    now = rt.clock()
+    head = {"uuid": str(uuid.uuid4()), "info": f"kelisim export of "
+            f"{format_timestamp(micros_of(now))} (indicators this account may read, Art. 6)",
+            "date": now.date().isoformat(), "threat_level_id": "4", "analysis": "2",
+            "distribution": "0", "published": False}
+    yield b'{"Event":' + orjson.dumps(head)[:-1] + b',"Attribute":['
+    strictest: str | None = None
+    first = True
+    for items in pages():
+        event = converted([item.obj for item in items], markings)
+        for attribute in event.attributes:
+            for tag in attribute.tags:
+                if tag.name in _RANK and (strictest is None
+                                          or _RANK[tag.name] > _RANK[strictest]):
+                    strictest = tag.name
+            yield (b"" if first else b",") + attribute.to_json().encode()
+            first = False
+    yield b'],"Object":['
+    first = True
+    for items in pages():
+        event = converted([item.obj for item in items], markings)
+        for misp_object in event.objects:
+            for attribute in misp_object.attributes:
+                for tag in attribute.tags:
+                    if tag.name in _RANK and (strictest is None
+                                              or _RANK[tag.name] > _RANK[strictest]):
+                        strictest = tag.name
+            yield (b"" if first else b",") + misp_object.to_json().encode()
+            first = False
+    tags = [{"name": strictest}] if strictest else []
+    yield b'],"Tag":' + orjson.dumps(tags) + b"}}"

@@ -272,3 +272,22 @@ def test_the_misp_event_loads_in_pymisp_with_values_and_tlp_tags(ex: Exchange) -
     assert {a.value for a in pattern.attributes} == {"x.example", "192.0.2.99"}
     assert [t.name for t in loaded.tags] == ["tlp:red"]
     assert indicator()  # the shared builder stays importable here
+
+
+def test_kelisim_export_writes_what_the_account_may_read(ex: Exchange, kelisim: Any,
+                                                         database_url: str,
+                                                         tmp_path: Any) -> None:
+    hidden = with_pattern("[domain-name:value = 'cli-hidden.example']", tlp="amber",
+                          recipients={"parties": ["RUS"]})
+    shown = with_pattern("[domain-name:value = 'cli-shown.example']")
+    post(ex, "kz", hidden, shown)
+    where = ("--database-url", database_url, "--data-dir", tmp_path, "export")
+    out = tmp_path / "rules.rules"
+    code, _, _ = kelisim(*where, "suricata", "--out", out, "--token", ex.tokens["by"])
+    assert code == 0 and ids_in("suricata", out.read_bytes()) == {shown["id"]}
+    code, body, _ = kelisim(*where, "csv", "--token", ex.tokens["ru"], "--collection", "main")
+    assert code == 0 and ids_in("csv", body.encode()) == {shown["id"], hidden["id"]}
+    code, _, err = kelisim(*where, "csv", "--collection", "nope")
+    assert code == 1 and err.startswith("error: No such collection")
+    code, _, err = kelisim(*where, "csv", "--added-after", "yesterday")
+    assert code == 1 and err.startswith("error: --added-after")

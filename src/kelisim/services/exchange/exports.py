@@ -26,7 +26,7 @@ from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import InvalidInput, PermissionDenied
 from kelisim.domain.stix.extension import TLP_MARKING_IDS, tlp_of
 from kelisim.domain.stix.lifecycle import Decay, Lifecycle, State, lifecycle
-from kelisim.domain.stix.observables import observables
+from kelisim.domain.stix.observables import Observable, observables
 from kelisim.domain.stix.suricata import NOT_EXPORTED, RuleFor, rules_for
 from kelisim.domain.taxii import Query, format_timestamp, micros_of
 from kelisim.services.exchange.audit import record_reads
@@ -34,6 +34,7 @@ from kelisim.services.exchange.collections import find_in, reader_scope
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository, Row
 from kelisim.storage.exchange_records import ExchangeRecords
+from kelisim.storage.observables_index import values_at
 
 FORMATS: dict[str, tuple[str, str]] = {
     "suricata": ("text/plain; charset=utf-8", "rules"),
@@ -72,6 +73,7 @@ class Item:
     row: Row
     obj: dict[str, Any]
     life: Lifecycle
+    values: list[Observable]
 
 
 def decay_of(rt: Runtime) -> Decay:
@@ -108,9 +110,8 @@ def export_objects(rt: Runtime, principal: Principal, fmt: str, filters: ExportF
     if fmt == "misp":
         from kelisim.services.exchange.misp_export import misp_event
 
-        # Two passes, as a MISP event lists its attributes before its objects.
-        chunks = misp_event(rt, lambda: _items(rt, principal, fmt, readable, filters, types,
-                                               page), marking_finder(rt, principal))
+        chunks = misp_event(rt, _items(rt, principal, fmt, readable, filters, types, page),
+                            marking_finder(rt, principal))
     else:
         writer = {"suricata": _suricata, "csv": _csv, "stix": _stix}[fmt]
         chunks = writer(rt, principal, _items(rt, principal, fmt, readable, filters, types,
@@ -134,13 +135,16 @@ def _items(rt: Runtime, principal: Principal, fmt: str, collections: Sequence[st
                     break  # no longer readable (a withdrawal took effect): stop here
                 rows = ObjectsRepository(uow.connection).page(
                     collection_id, reach, query, after=cursor, limit=page)
-            served = rows[:page]
+                served = rows[:page]
+                indexed = values_at(uow.connection, collection_id,
+                                    [row.date_added for row in served])
             items = []
             for row in served:
                 obj = orjson.loads(row.raw)
-                life = lifecycle(obj, [o.kind for o in observables(obj)], now, decay)
+                values = indexed.get(row.date_added, [])
+                life = lifecycle(obj, [o.kind for o in values], now, decay)
                 if filters.include_expired or life.state is State.ACTIVE:
-                    items.append(Item(row, obj, life))
+                    items.append(Item(row, obj, life, values))
             _audit(rt, principal, fmt, collection_id, [i.row for i in items])
             if items:
                 yield items
@@ -172,7 +176,7 @@ def _csv(_rt: Runtime, _principal: Principal, pages: Iterator[list[Item]]) -> It
         buffer = io.StringIO()
         out = csv.writer(buffer)
         for item in items:
-            for found in observables(item.obj):
+            for found in item.values:
                 out.writerow([found.kind, found.value, item.row.stix_id,
                               item.row.producer_party or "", tlp_of(item.obj) or "",
                               _valid_until(item), item.life.state.value])
@@ -192,7 +196,7 @@ def _suricata(rt: Runtime, _principal: Principal,
         lines = []
         for item in items:
             about = RuleFor(item.row.stix_id, tlp_of(item.obj), item.row.producer_party)
-            for found in observables(item.obj):
+            for found in item.values:
                 if found.kind in NOT_EXPORTED:
                     left_out[found.kind] = left_out.get(found.kind, 0) + 1
                     continue

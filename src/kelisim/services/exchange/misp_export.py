@@ -3,14 +3,17 @@
 
 Each page of the export is converted on its own (a bundle of its objects and the marking
 definitions they refer to), so memory does not grow with the export. A MISP event lists its
-attributes before its objects, so the pages are read twice: once for the attributes, once for
-the objects (each pass audited as a read, `exports._items`). Markings: misp-stix turns each
+attributes before its objects: the attributes are written as each page is converted, the
+objects kept in a temporary file (spooled to disk past 1 MiB) until the attributes end. The
+conversion is bound by the STIX pattern grammar (ANTLR, pure Python), which stix2 and misp-stix
+each run on every pattern: a few hundred indicators a second. Markings: misp-stix turns each
 TLP marking into a `tlp:...` tag of the attribute (and a restricted-access marking into a tag
 of its name); the event itself is tagged with the strictest TLP among them.
 """
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
@@ -21,6 +24,7 @@ import orjson
 from kelisim.domain.taxii import format_timestamp, micros_of
 from kelisim.services.runtime import Runtime
 
+SPOOL_BYTES = 1 << 20
 _RANK = {"tlp:clear": 0, "tlp:white": 0, "tlp:green": 1, "tlp:amber": 2,
          "tlp:amber+strict": 3, "tlp:red": 4}
 
@@ -33,10 +37,11 @@ def _parser() -> Any:
 
 
 def _parse(bundle: dict[str, Any]) -> Any:
+    """The bundle loaded as misp-stix loads what it is given (its own loader, over stix2)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from stix2 import parse
-        return parse(orjson.dumps(bundle).decode(), allow_custom=True)
+        from misp_stix_converter.tools.stix2_loading_helpers import load_stix2_content
+        return load_stix2_content(bundle)
 
 
 Markings = Callable[[set[str]], dict[str, Any]]
@@ -58,37 +63,41 @@ def converted(objects: list[dict[str, Any]], markings: Markings) -> Any:
     return parser.misp_event
 
 
-def misp_event(rt: Runtime, pages: Callable[[], Iterator[Any]],
-               markings: Markings) -> Iterator[bytes]:
-    """The event as JSON chunks: its head, the attributes, the objects, then its tags."""
+def misp_event(rt: Runtime, pages: Iterator[Any], markings: Markings) -> Iterator[bytes]:
+    """The event as JSON chunks: its head, the attributes as each page is converted, then the
+    objects (kept meanwhile in a temporary file, not in memory), then its tags."""
     now = rt.clock()
     head = {"uuid": str(uuid.uuid4()), "info": f"kelisim export of "
             f"{format_timestamp(micros_of(now))} (indicators this account may read, Art. 6)",
             "date": now.date().isoformat(), "threat_level_id": "4", "analysis": "2",
             "distribution": "0", "published": False}
     yield b'{"Event":' + orjson.dumps(head)[:-1] + b',"Attribute":['
-    strictest: str | None = None
-    first = True
-    for items in pages():
-        event = converted([item.obj for item in items], markings)
-        for attribute in event.attributes:
-            for tag in attribute.tags:
-                if tag.name in _RANK and (strictest is None
-                                          or _RANK[tag.name] > _RANK[strictest]):
-                    strictest = tag.name
-            yield (b"" if first else b",") + attribute.to_json().encode()
-            first = False
-    yield b'],"Object":['
-    first = True
-    for items in pages():
-        event = converted([item.obj for item in items], markings)
-        for misp_object in event.objects:
-            for attribute in misp_object.attributes:
-                for tag in attribute.tags:
-                    if tag.name in _RANK and (strictest is None
-                                              or _RANK[tag.name] > _RANK[strictest]):
-                        strictest = tag.name
-            yield (b"" if first else b",") + misp_object.to_json().encode()
-            first = False
-    tags = [{"name": strictest}] if strictest else []
+    strictest: list[str] = []
+    first, first_object = True, True
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spooled:
+        for items in pages:
+            event = converted([item.obj for item in items], markings)
+            chunk = []
+            for attribute in event.attributes:
+                _strictest(strictest, attribute)
+                chunk.append(attribute.to_json().encode())
+            if chunk:
+                yield (b"" if first else b",") + b",".join(chunk)
+                first = False
+            for misp_object in event.objects:
+                for attribute in misp_object.attributes:
+                    _strictest(strictest, attribute)
+                spooled.write((b"" if first_object else b",") + misp_object.to_json().encode())
+                first_object = False
+        yield b'],"Object":['
+        spooled.seek(0)
+        while block := spooled.read(1 << 16):
+            yield block
+    tags = [{"name": strictest[0]}] if strictest else []
     yield b'],"Tag":' + orjson.dumps(tags) + b"}}"
+
+
+def _strictest(strictest: list[str], attribute: Any) -> None:
+    for tag in attribute.tags:
+        if tag.name in _RANK and (not strictest or _RANK[tag.name] > _RANK[strictest[0]]):
+            strictest[:] = [tag.name]

@@ -16,14 +16,15 @@ import csv
 import io
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import InvalidInput, PermissionDenied
+from kelisim.domain.inputs import stored_text
 from kelisim.domain.stix.extension import TLP_MARKING_IDS, tlp_of
 from kelisim.domain.stix.lifecycle import Decay, Lifecycle, State, lifecycle
 from kelisim.domain.stix.observables import Observable, observables
@@ -96,6 +97,11 @@ def export_objects(rt: Runtime, principal: Principal, fmt: str, filters: ExportF
     if fmt not in FORMATS:
         raise InvalidInput(f"format is one of {', '.join(FORMATS)} ({SPEC}).",
                            parameter="format")
+    for kind in filters.types:
+        stored_text(kind, "type")
+    stored_text(filters.producer or "", "producer")
+    if filters.added_after is not None and filters.added_after.tzinfo is None:
+        filters = replace(filters, added_after=filters.added_after.replace(tzinfo=UTC))
     with rt.unit_of_work() as uow:
         state, _, readable = reader_scope(rt, principal, uow)
         if filters.collection is not None:

@@ -291,3 +291,12 @@ def test_kelisim_export_writes_what_the_account_may_read(ex: Exchange, kelisim: 
     assert code == 1 and err.startswith("error: No such collection")
     code, _, err = kelisim(*where, "csv", "--added-after", "yesterday")
     assert code == 1 and err.startswith("error: --added-after")
+
+
+def test_an_object_misp_stix_cannot_convert_is_left_out_not_the_page() -> None:
+    from kelisim.services.exchange.misp_export import _page_event
+
+    good = with_pattern("[ipv4-addr:value = '198.51.100.40']")
+    broken = {"type": "indicator", "spec_version": "2.1"}  # no id: misp-stix cannot load it
+    event = _page_event([good, broken], lambda refs: {})
+    assert [a.value for a in event.attributes] == ["198.51.100.40"]

@@ -13,6 +13,7 @@ of its name); the event itself is tagged with the strictest TLP among them.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import uuid
 import warnings
@@ -24,6 +25,7 @@ import orjson
 from kelisim.domain.taxii import format_timestamp, micros_of
 from kelisim.services.runtime import Runtime
 
+_log = logging.getLogger(__name__)
 SPOOL_BYTES = 1 << 20
 _RANK = {"tlp:clear": 0, "tlp:white": 0, "tlp:green": 1, "tlp:amber": 2,
          "tlp:amber+strict": 3, "tlp:red": 4}
@@ -76,7 +78,7 @@ def misp_event(rt: Runtime, pages: Iterator[Any], markings: Markings) -> Iterato
     first, first_object = True, True
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spooled:
         for items in pages:
-            event = converted([item.obj for item in items], markings)
+            event = _page_event([item.obj for item in items], markings)
             chunk = []
             for attribute in event.attributes:
                 _strictest(strictest, attribute)
@@ -95,6 +97,29 @@ def misp_event(rt: Runtime, pages: Iterator[Any], markings: Markings) -> Iterato
             yield block
     tags = [{"name": strictest[0]}] if strictest else []
     yield b'],"Tag":' + orjson.dumps(tags) + b"}}"
+
+
+def _page_event(objects: list[dict[str, Any]], markings: Markings) -> Any:
+    """A page's event; should misp-stix fail on the page, object by object, leaving out (and
+    logging) only those it cannot convert, so one odd object does not break the stream."""
+    try:
+        return converted(objects, markings)
+    except Exception:  # a page misp-stix cannot read as a whole
+        from pymisp import MISPEvent
+
+        event = MISPEvent()
+        for obj in objects:
+            try:
+                one = converted([obj], markings)
+            except Exception:
+                _log.warning("misp-stix could not convert %s; left out of the MISP event",
+                             obj.get("id"))
+                continue
+            for attribute in one.attributes:
+                event.add_attribute(**attribute.to_dict())
+            for misp_object in one.objects:
+                event.add_object(misp_object)
+        return event
 
 
 def _strictest(strictest: list[str], attribute: Any) -> None:

@@ -75,6 +75,19 @@ class Settings(BaseSettings):
         description="Bearer token that Prometheus sends to read /metrics; unset: /metrics "
                     "is off (403).")
 
+    decay_lifetimes: dict[str, int] = Field(
+        default_factory=dict,
+        description="Indicator lifetimes in days by kind of value, as a JSON object (kinds: "
+                    "ipv4-addr, ipv6-addr, domain-name, url, email-addr, file-name, MD5, SHA-1, "
+                    "SHA-256, SHA-512, default), over the defaults of domain/stix/lifecycle.py "
+                    "(IP 60, URL, domain and e-mail 180, default 470).")
+    decay_speed: float = Field(default=1.0, gt=0,
+                               description="Speed of the decay polynomial (1: linear; below 1 "
+                                           "the score holds longer, then falls).")
+    decay_threshold: float = Field(default=20.0, ge=0, le=100,
+                                   description="Score (0-100) under which an indicator without "
+                                               "valid_until is expired.")
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:

@@ -11,6 +11,7 @@ from kelisim.cli import (  # noqa: F401
     certification,
     depositary,
     exchange,
+    export,
     federation,
     system,
     workspace,

@@ -78,6 +78,22 @@ def insert_index(connection: Connection, rows: Sequence[tuple[Any, ...]]) -> Non
     _INSERT(connection, rows)
 
 
+def values_at(connection: Connection, collection_id: str,
+              stamps: Sequence[int]) -> dict[int, list[Observable]]:
+    """The indexed values of these stored versions (by date_added), each version's in index
+    order: what an export writes, read from the index instead of parsing patterns again. The
+    caller has already read the versions with its reader's scope."""
+    found: dict[int, list[Observable]] = {}
+    for start in range(0, len(stamps), CHUNK):
+        rows = connection.execute(
+            select(O.c.date_added, O.c.kind, O.c.value)
+            .where(O.c.collection_id == collection_id,
+                   O.c.date_added.in_(stamps[start:start + CHUNK])))
+        for r in rows:
+            found.setdefault(r.date_added, []).append(Observable(r.kind, r.value))
+    return found
+
+
 def values_of(connection: Connection, collections: Sequence[str], reach: Scope,
               collection_id: str, stix_id: str) -> list[Match]:
     """The values of the versions of one object that the reader may see."""

@@ -84,6 +84,18 @@ def view(row: dict[str, Any], principal: Principal, state: PartyState | None) ->
                           row["owner_party"], reads, writes, can_read, can_write, can_manage)
 
 
+def reader_scope(rt: Runtime, principal: Principal, uow: UnitOfWork
+                  ) -> tuple[PartyState | None, policy.Scope, list[str]]:
+    """The reader's Party's state today, what it may see, and the collections it may read
+    (PermissionDenied for an account that may not read the exchange at all, as every read).
+    The scope of every read across collections: correlation, exports."""
+    state = state_today(rt, principal, uow)
+    require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
+    reach = policy.scope(policy.Reader.of(principal, state))
+    rows = ExchangeRecords(uow.connection).collections()
+    return state, reach, [row["id"] for row in rows if view(row, principal, state).can_read]
+
+
 def list_collections(rt: Runtime, principal: Principal) -> list[CollectionView]:
     state = state_today(rt, principal)
     with rt.unit_of_work() as uow:

@@ -25,14 +25,12 @@ from dataclasses import dataclass
 import orjson
 
 from kelisim.domain import exchange_policy as policy
-from kelisim.domain.access import ExchangeAction, require_exchange
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import InvalidInput, NotFound
 from kelisim.domain.stix.observables import KINDS, guess_kinds, normalized, supernets, terms
 from kelisim.domain.taxii import Query
-from kelisim.domain.treaty import PartyState
 from kelisim.services.exchange.audit import Listed, record_reads
-from kelisim.services.exchange.collections import find_in, state_today, view
+from kelisim.services.exchange.collections import find_in, reader_scope
 from kelisim.services.exchange.reading import NO_OBJECT, readable, token_key
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository
@@ -137,18 +135,6 @@ def value_matches(value: str, kind: str | None, exact: bool) -> list[Match]:
         raise InvalidInput(f"{value[:80]!r} is not a value kelisim indexes"
                            f"{' as ' + kind if kind else ''} ({SPEC}).", parameter="value")
     return matches
-
-
-def reader_scope(rt: Runtime, principal: Principal, uow: UnitOfWork
-                 ) -> tuple[PartyState | None, policy.Scope, list[str]]:
-    """The reader's Party's state today, what it may see, and the collections it may read
-    (PermissionDenied for an account that may not read the exchange at all, as every read);
-    the scope of every analyst read beside TAXII (correlation, sightings, the graph)."""
-    state = state_today(rt, principal, uow)
-    require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
-    reach = policy.scope(policy.Reader.of(principal, state))
-    rows = ExchangeRecords(uow.connection).collections()
-    return state, reach, [row["id"] for row in rows if view(row, principal, state).can_read]
 
 
 def require_visible(uow: UnitOfWork, collection_id: str, reach: policy.Scope,

@@ -3,7 +3,7 @@
 Its neighbours are the objects it names in its `*_ref`/`*_refs` properties (a relationship's
 source and target, a sighting's object, a report's objects, its creator) and those that name it
 (`domain.stix.references`), read from the references index within what the reader may read
-today (`correlation.reader_scope`: the reader's Art. 6 scope, the collections it may read). A
+today (`collections.reader_scope`: the reader's Art. 6 scope, the collections it may read). A
 neighbour the reader may not read is neither drawn nor counted: a reference to it is as absent
 as a reference to an object never posted. Edges come from the latest version of each object the
 reader may read. At most `MAX_NEIGHBOURS` neighbours are returned (`more` says when there were
@@ -17,8 +17,8 @@ from typing import Any
 
 from kelisim.domain.accounts import Principal
 from kelisim.domain.taxii import stix_version
-from kelisim.services.exchange.collections import find_in
-from kelisim.services.exchange.correlation import audited, reader_scope, require_visible
+from kelisim.services.exchange.collections import find_in, reader_scope
+from kelisim.services.exchange.correlation import audited, require_visible
 from kelisim.services.exchange.reading import readable
 from kelisim.services.runtime import Runtime
 from kelisim.storage.observables_index import names_of

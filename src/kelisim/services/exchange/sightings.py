@@ -1,7 +1,7 @@
 """An object's sightings, by reporting Party (issue 16, item 2; STIX 2.1 §5.2).
 
 Read from the references index (`storage.references_index`) within what the reader may read
-today, exactly as correlation is (`correlation.reader_scope`): the reader's compiled Art. 6
+today, exactly as correlation is (`collections.reader_scope`): the reader's compiled Art. 6
 scope and only the collections it may read. A sighting the reader may not read is neither
 listed, counted nor used for a date; an object it may not read is 404 like one never stored.
 The summary rule is `domain.sightings`. Every sighting a summary uses is counted information
@@ -17,8 +17,8 @@ from typing import Any
 from kelisim.domain.accounts import Principal
 from kelisim.domain.sightings import PartySightings, Sighting, SightingFacts, summarize
 from kelisim.domain.taxii import stix_version
-from kelisim.services.exchange.collections import find_in
-from kelisim.services.exchange.correlation import audited, reader_scope, require_visible
+from kelisim.services.exchange.collections import find_in, reader_scope
+from kelisim.services.exchange.correlation import audited, require_visible
 from kelisim.services.exchange.reading import readable
 from kelisim.services.runtime import Runtime
 from kelisim.storage.observables_index import names_of

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from kelisim.domain.access import ExchangeAction, exchange_allowed, require_exchange
@@ -45,6 +46,7 @@ from kelisim.services.exchange.collections import (
     state_today,
 )
 from kelisim.services.exchange.correlation import object_names, where_else
+from kelisim.services.exchange.exports import FORMATS, ExportFilter, export_objects, life_of
 from kelisim.services.exchange.graph import graph_of
 from kelisim.services.exchange.reading import read_page
 from kelisim.services.exchange.sightings import sightings_of_object
@@ -132,8 +134,24 @@ async def objects_page(request: Request, key: str, user: UserDep) -> Response:
         "types": OBJECT_TYPES, "directions": directions(), "threat_classes": THREAT_CLASSES,
         "tlp_levels": TLP_LEVELS, "next_url": _next_url(request, token),
         "first_url": _page_url(request, None),
-        "first_page": params.get("next") is None,
+        "first_page": params.get("next") is None, "export_formats": tuple(FORMATS),
     })
+
+
+@router.get("/exchange/collections/{key}/export/{fmt}")
+async def export_download(request: Request, key: str, fmt: str, user: UserDep) -> Response:
+    """The collection's export in one of the formats (services/exchange/exports.py), as a
+    download: only what this account may read, with the list's type and producer filters."""
+    rt = request.app.state.runtime
+    params = request.query_params
+    kind = params.get("type", "").strip()
+    producer = params.get("producer", "").strip() or None
+    stored_text(kind, "type")
+    done = await run_in_threadpool(export_objects, rt, user, fmt, ExportFilter(
+        collection=key, types=(kind,) if kind else (), producer=producer,
+        include_expired=params.get("include_expired") == "1"))
+    return StreamingResponse(done.chunks, media_type=done.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{done.filename}"'})
 
 
 def _service_query(filters: dict[str, str], token: str | None) -> Query:
@@ -213,7 +231,7 @@ def _object_view(rt: Any, user: Principal, key: str, object_id: str,
     correlations = where_else(rt, user, collection.id, object_id, per_value=CORRELATED_SHOWN)
     found = [o for shared in correlations for o in shared.objects]
     return {"collection": collection, "item": item, "versions": [r.version for r in versions],
-            "correlations": correlations,
+            "correlations": correlations, "lifecycle": life_of(rt, item.obj),
             "correlated_names": object_names(rt, user, found) if found else {},
             "restriction": _restriction(rt, user, collection, item),
             "graph": graph_of(rt, user, collection.id, object_id),

@@ -26,6 +26,7 @@ from kelisim.storage.chain_rows import as_bytes
 from kelisim.storage.exchange_objects import ObjectsRepository
 from kelisim.storage.observables_index import index_row, insert_index
 from kelisim.storage.schema import exchange_objects, exchange_observables, exchange_tombstones
+from kelisim.storage.text_index import delete_text, insert_text, text_row
 
 T = exchange_objects
 TOMB = exchange_tombstones
@@ -126,12 +127,15 @@ class FederationObjects:
             self._conn.execute(delete(exchange_observables).where(
                 exchange_observables.c.collection_id == collection_id,
                 exchange_observables.c.date_added.in_(stamps[start:start + CHUNK])))
+        delete_text(self._conn, collection_id, stamps)
         self._conn.execute(delete(T).where(gone))
         repo = ObjectsRepository(self._conn)
         rows = sorted(rows, key=lambda row: row["date_added"])
         repo.insert_many(rows)
-        insert_index(self._conn, [index_row(row, found) for row in rows
-                                  for found in observables(orjson.loads(row["raw"]))])
+        parsed = [(row, orjson.loads(row["raw"])) for row in rows]
+        insert_index(self._conn, [index_row(row, found) for row, obj in parsed
+                                  for found in observables(obj)])
+        insert_text(self._conn, [text_row(row, obj) for row, obj in parsed])
         latest = (select(func.max(T.c.version)).where(
             T.c.collection_id == collection_id, T.c.producer_party == producer,
             T.c.stix_id == stix_id).scalar_subquery())
@@ -163,14 +167,17 @@ class FederationObjects:
             self._conn.execute(delete(exchange_observables).where(
                 exchange_observables.c.collection_id == collection_id,
                 exchange_observables.c.date_added.in_(part)))
+            delete_text(self._conn, collection_id, part)
             self._conn.execute(delete(T).where(
                 T.c.collection_id == collection_id, T.c.producer_party == producer,
                 T.c.date_added.in_(part)))
         repo = ObjectsRepository(self._conn)
         rows = sorted(rows, key=lambda row: row["date_added"])
         repo.insert_many(rows)
-        insert_index(self._conn, [index_row(row, found) for row in rows
-                                  for found in observables(orjson.loads(row["raw"]))])
+        parsed = [(row, orjson.loads(row["raw"])) for row in rows]
+        insert_index(self._conn, [index_row(row, found) for row, obj in parsed
+                                  for found in observables(obj)])
+        insert_text(self._conn, [text_row(row, obj) for row, obj in parsed])
         ids = sorted(set(stix_ids))
         other = T.alias("other")
         for start in range(0, len(ids), CHUNK):

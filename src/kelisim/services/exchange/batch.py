@@ -32,6 +32,7 @@ from kelisim.services.exchange.screening import Verdict
 from kelisim.services.runtime import Runtime
 from kelisim.storage.exchange_objects import ObjectsRepository
 from kelisim.storage.observables_index import index_row, insert_index
+from kelisim.storage.text_index import insert_text, text_row
 
 _STAMP_OFFSETS = random.SystemRandom()
 """Draws each audience's date_added offset: a reader must not be able to predict it."""
@@ -135,9 +136,12 @@ class Batch:
         self._mark_superseded(rows, before, _latest_versions(own_versions))
         rows.sort(key=lambda row: row["date_added"])  # the (collection, date_added) key grows
         self.repo.insert_many(rows)
-        # The correlation index, in the same transaction (issue 16, item 1).
+        # The correlation index, in the same transaction (issue 16, item 1), and
         insert_index(self.repo.connection, [index_row(row, found) for row, obj in observed
                                             for found in observables(obj)])
+        # The full-text index too (item 3), in date_added order as the rows.
+        observed.sort(key=lambda pair: pair[0]["date_added"])
+        insert_text(self.repo.connection, [text_row(row, obj) for row, obj in observed])
         self.inserted = len(rows)
         if rows:
             self.repo.set_last_added(self.collection_id, rows[-1]["date_added"])

@@ -21,6 +21,7 @@ import hmac
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import orjson
 
@@ -53,6 +54,19 @@ MAX_LIMIT = 1000
 SPEC = "issue 16, correlation; Art. 6"
 
 
+class Named(Protocol):
+    """What the audit needs of a result's object (`Found`, `text_index.Hit`)."""
+
+    @property
+    def collection_id(self) -> str: ...
+    @property
+    def stix_id(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def restricted_owner(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Shared:
     """One value of the object, how many other visible objects have it, and the first ones."""
@@ -74,7 +88,7 @@ def where_else(rt: Runtime, principal: Principal, collection_key: str, object_id
                per_value: int = PER_VALUE) -> list[Shared]:
     """The object's values, each with the other objects the reader may read that share it."""
     with rt.unit_of_work() as uow:
-        state, reach, collections = _reader_scope(rt, principal, uow)
+        state, reach, collections = reader_scope(rt, principal, uow)
         collection = readable(find_in(uow, principal, collection_key, state))
         _require_visible(uow, collection.id, reach, object_id)
         shared = []
@@ -86,14 +100,14 @@ def where_else(rt: Runtime, principal: Principal, collection_key: str, object_id
             count = len(found) if len(found) <= per_value else count_objects(
                 uow.connection, collections, reach, match, excluding=object_id)
             shared.append(Shared(match.kind, match.value, count, found[:per_value]))
-    _audited(rt, principal, "correlations", [o for s in shared for o in s.objects])
+    audited(rt, principal, "correlations", [o for s in shared for o in s.objects])
     return shared
 
 
 def object_names(rt: Runtime, principal: Principal, found: Sequence[Found]) -> dict[str, str]:
     """The names of found objects (stix id -> name or value), for a page listing them."""
     with rt.unit_of_work() as uow:
-        _, reach, _ = _reader_scope(rt, principal, uow)
+        _, reach, _ = reader_scope(rt, principal, uow)
         return names_of(uow.connection, reach, found)
 
 
@@ -105,13 +119,15 @@ def search_value(rt: Runtime, principal: Principal, value: str, *, kind: str | N
     limit = max(1, min(limit, MAX_LIMIT))
     digest = hashlib.sha256(orjson.dumps([value, kind, exact])).hexdigest()[:16]
     with rt.unit_of_work() as uow:
-        _, reach, collections = _reader_scope(rt, principal, uow)
-        after = None if next_token is None else _open_cursor(rt, principal, next_token, digest)
+        _, reach, collections = reader_scope(rt, principal, uow)
+        after = None if next_token is None else _key(open_cursor(rt, principal, next_token,
+                                                                 digest, SPEC))
         found = find_objects(uow.connection, collections, reach, matches, after=after,
                              limit=limit)
     page, more = found[:limit], len(found) > limit
-    _audited(rt, principal, "observables", page)
-    token = _sign_cursor(rt, principal, digest, page[-1]) if more else None
+    audited(rt, principal, "observables", page)
+    token = sign_cursor(rt, principal, digest, [page[-1].collection_id, page[-1].stix_id]) \
+        if more else None
     return SearchPage(page, more, token)
 
 
@@ -139,10 +155,11 @@ def value_matches(value: str, kind: str | None, exact: bool) -> list[Match]:
     return matches
 
 
-def _reader_scope(rt: Runtime, principal: Principal, uow: UnitOfWork
-                  ) -> tuple[PartyState | None, policy.Scope, list[str]]:
+def reader_scope(rt: Runtime, principal: Principal, uow: UnitOfWork
+                 ) -> tuple[PartyState | None, policy.Scope, list[str]]:
     """The reader's Party's state today, what it may see, and the collections it may read
-    (PermissionDenied for an account that may not read the exchange at all, as every read)."""
+    (PermissionDenied for an account that may not read the exchange at all, as every read;
+    search.py reads within the same scope)."""
     state = state_today(rt, principal, uow)
     require_exchange(principal, ExchangeAction.READ_OBJECTS, state)
     reach = policy.scope(policy.Reader.of(principal, state))
@@ -158,10 +175,10 @@ def _require_visible(uow: UnitOfWork, collection_id: str, reach: policy.Scope,
         raise NotFound(NO_OBJECT)
 
 
-def _audited(rt: Runtime, principal: Principal, endpoint: str, found: Sequence[Found]) -> None:
+def audited(rt: Runtime, principal: Principal, endpoint: str, found: Sequence[Named]) -> None:
     """Audit the restricted-access objects a result names, one entry per collection, before
-    the result is served (a result whose audit fails is not served)."""
-    by_collection: dict[str, list[Found]] = defaultdict(list)
+    the result is served (a result whose audit fails is not served; search.py uses it too)."""
+    by_collection: dict[str, list[Named]] = defaultdict(list)
     for item in found:
         if item.restricted_owner:
             by_collection[item.collection_id].append(item)
@@ -180,24 +197,36 @@ def _mac(rt: Runtime, payload: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def _sign_cursor(rt: Runtime, principal: Principal, digest: str, last: Found) -> str:
-    body = orjson.dumps({"a": principal.account_id, "q": digest,
-                         "k": [last.collection_id, last.stix_id]})
+def sign_cursor(rt: Runtime, principal: Principal, digest: str,
+                key: Sequence[str | int]) -> str:
+    """A next token: the keyset cursor `key`, bound to the account and to the search's
+    `digest`, signed with the exchange's token key (search.py uses it too)."""
+    body = orjson.dumps({"a": principal.account_id, "q": digest, "k": list(key)})
     payload = base64.urlsafe_b64encode(body).decode().rstrip("=")
     return f"{payload}.{_mac(rt, payload)}"
 
 
-def _open_cursor(rt: Runtime, principal: Principal, token: str, digest: str) -> tuple[str, str]:
+def open_cursor(rt: Runtime, principal: Principal, token: str, digest: str,
+                spec: str) -> list[str | int]:
+    """The cursor of a token `sign_cursor` gave this account for this search (InvalidInput
+    otherwise, citing `spec`)."""
     refused = InvalidInput(f"The next token is not valid for this account and search; start "
-                           f"again without it ({SPEC}).", parameter="next")
+                           f"again without it ({spec}).", parameter="next")
     payload, _, signature = token.partition(".")
     if not signature or not hmac.compare_digest(signature, _mac(rt, payload)):
         raise refused
     try:
         body = orjson.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        collection_id, stix_id = body["k"]
-        if body["a"] != principal.account_id or body["q"] != digest:
+        if body["a"] != principal.account_id or body["q"] != digest \
+                or not isinstance(body["k"], list):
             raise refused
-        return str(collection_id), str(stix_id)
+        return list(body["k"])
     except (ValueError, KeyError, TypeError, orjson.JSONDecodeError):
         raise refused from None
+
+
+def _key(cursor: list[str | int]) -> tuple[str, str]:
+    if len(cursor) != 2:
+        raise InvalidInput(f"The next token is not valid for this search ({SPEC}).",
+                           parameter="next")
+    return str(cursor[0]), str(cursor[1])

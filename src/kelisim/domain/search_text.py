@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from kelisim.domain.errors import InvalidInput
+from kelisim.domain.errors import N_, InvalidInput, Message
 from kelisim.domain.stix.observables import observables
 from kelisim.domain.stix.patterns import pattern_values
 
@@ -131,32 +131,37 @@ _PIECE = re.compile(r'"([^"]*)"(\*?)|([^\s"]+)|(")')
 def parse_query(text: str) -> TextQuery:
     """The terms of a query (see the module); InvalidInput naming what is wrong with it."""
     if len(text) > MAX_QUERY:
-        raise InvalidInput(f"The query is {len(text)} characters long; at most {MAX_QUERY} "
-                           f"({SPEC}).", parameter="q")
+        raise InvalidInput(Message(N_("The query is {length} characters long; at most {limit} "
+                                      "(issue 16, full-text search)."),
+                                   length=len(text), limit=MAX_QUERY), parameter="q")
     terms: list[Term] = []
     for match in _PIECE.finditer(text):
         phrase, starred, word, stray = match.groups()
         if stray is not None:
-            raise InvalidInput(f'The query opens a quotation mark (") that it does not close; '
-                               f'close the phrase or remove the mark ({SPEC}).', parameter="q")
+            raise InvalidInput(Message(N_('The query opens a quotation mark (") that it does '
+                                          "not close; close the phrase or remove the mark "
+                                          "(issue 16, full-text search).")), parameter="q")
         term = _phrase(phrase, starred) if phrase is not None else _word(word)
         if term is not None and term not in terms:
             terms.append(term)
     if not terms:
-        raise InvalidInput("The query has no word to search for: give words of letters or "
-                           f"digits, a \"quoted phrase\" or a prefix such as malw* ({SPEC}).",
+        raise InvalidInput(Message(N_('The query has no word to search for: give words of '
+                                      'letters or digits, a "quoted phrase" or a prefix such '
+                                      "as malw* (issue 16, full-text search).")),
                            parameter="q")
     if len(terms) > MAX_TERMS:
-        raise InvalidInput(f"The query has {len(terms)} words or phrases; at most {MAX_TERMS} "
-                           f"({SPEC}).", parameter="q")
+        raise InvalidInput(Message(N_("The query has {count} words or phrases; at most "
+                                      "{limit} (issue 16, full-text search)."),
+                                   count=len(terms), limit=MAX_TERMS), parameter="q")
     return TextQuery(tuple(terms))
 
 
 def _phrase(text: str, starred: str) -> Term | None:
     found = tokens(text)
     if not found:
-        raise InvalidInput(f'The phrase "{text[:40]}" has no word of letters or digits in it '
-                           f"({SPEC}).", parameter="q")
+        raise InvalidInput(Message(N_('The phrase "{phrase}" has no word of letters or digits '
+                                      "in it (issue 16, full-text search)."),
+                                   phrase=text[:40]), parameter="q")
     return _term(found, bool(starred), f'"{text[:40]}"*')
 
 
@@ -164,19 +169,22 @@ def _word(word: str) -> Term | None:
     prefix = word.endswith("*")
     body = word.rstrip("*") if prefix else word
     if "*" in body:
-        raise InvalidInput(f"{word[:40]!r}: * marks a prefix and only ends a word, as in "
-                           f"malw* ({SPEC}).", parameter="q")
+        raise InvalidInput(Message(N_("{word!r}: * marks a prefix and only ends a word, as "
+                                      "in malw* (issue 16, full-text search)."),
+                                   word=word[:40]), parameter="q")
     found = tokens(body)
     if not found:
         if prefix:
-            raise InvalidInput(f"{word[:40]!r}: a prefix needs letters or digits before the * "
-                               f"({SPEC}).", parameter="q")
+            raise InvalidInput(Message(N_("{word!r}: a prefix needs letters or digits before "
+                                          "the * (issue 16, full-text search)."),
+                                       word=word[:40]), parameter="q")
         return None  # punctuation alone, such as a dash between words
     return _term(found, prefix, word)
 
 
 def _term(found: list[str], prefix: bool, written: str) -> Term:
     if prefix and len(found[-1]) < MIN_PREFIX:
-        raise InvalidInput(f"{written[:40]!r}: a prefix has at least {MIN_PREFIX} letters or "
-                           f"digits before the * ({SPEC}).", parameter="q")
+        raise InvalidInput(Message(N_("{word!r}: a prefix has at least {count} letters or "
+                                      "digits before the * (issue 16, full-text search)."),
+                                   word=written[:40], count=MIN_PREFIX), parameter="q")
     return Term(tuple(found), prefix)

@@ -21,6 +21,7 @@ from kelisim.web.api import (
 )
 from kelisim.web.api import correlation as correlation_api
 from kelisim.web.api import exchange as exchange_api
+from kelisim.web.api import search as search_api
 from kelisim.web.api_docs import install_api_docs
 from kelisim.web.headers import SecurityHeaders
 from kelisim.web.limits import BodySizeLimit
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     install_problem_handlers(app)
     for module in (status, depositary, reference, accounts, exchange_api, correlation_api,
-                   workspace):
+                   search_api, workspace):
         app.include_router(module.router)
     app.include_router(certification.router)
     app.include_router(certification_public.router)  # public verification, no token

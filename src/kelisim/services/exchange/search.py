@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import orjson
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -28,7 +29,13 @@ from kelisim.domain.agreement_text import THREAT_CLASSES
 from kelisim.domain.errors import InvalidInput
 from kelisim.domain.inputs import stored_text
 from kelisim.domain.search_text import SPEC, parse_query
-from kelisim.domain.taxii import TLP_FILTER_VALUES, Query, micros_of
+from kelisim.domain.taxii import (
+    TLP_FILTER_VALUES,
+    Query,
+    format_timestamp,
+    micros_of,
+    parse_timestamp,
+)
 from kelisim.services.exchange.collections import find_in
 from kelisim.services.exchange.correlation import (
     audited,
@@ -90,6 +97,19 @@ class Results:
     next: str | None
 
 
+def parse_instant(text: str, parameter: str) -> datetime:
+    """A date (YYYY-MM-DD: its midnight, UTC) or a STIX timestamp, as the API, the CLI and the
+    UI take `added_after` and `added_before`; InvalidInput naming the parameter if neither."""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return datetime.fromtimestamp(0, UTC) + timedelta(microseconds=parse_timestamp(text))
+    except ValueError:
+        raise InvalidInput(f"{parameter} is a date (YYYY-MM-DD) or a timestamp "
+                           "(YYYY-MM-DDTHH:MM:SSZ, UTC).", parameter=parameter) from None
+
+
 def search_objects(rt: Runtime, principal: Principal, q: str, filters: Filters = Filters(),
                    *, limit: int = DEFAULT_LIMIT, next_token: str | None = None) -> Results:
     """A keyset page of the objects the reader may read that match `q` (see the module)."""
@@ -116,6 +136,17 @@ def search_objects(rt: Runtime, principal: Principal, q: str, filters: Filters =
     audited(rt, principal, "search", hits)
     token = sign_cursor(rt, principal, digest, [_mask(rt, hits[-1].key)]) if more else None
     return Results(hits, more, token)
+
+
+def summary(hit: Hit) -> dict[str, Any]:
+    """A hit as the API and the CLI list it."""
+    obj = orjson.loads(hit.raw)
+    name = obj.get("name") or obj.get("value")
+    return {"collection": hit.collection_id, "id": hit.stix_id, "type": hit.type,
+            "version": hit.version, "name": name if isinstance(name, str) else None,
+            "tlp": hit.tlp, "producer_party": hit.producer_party,
+            "restricted_access": hit.restricted_owner is not None,
+            "added": format_timestamp(hit.date_added)}
 
 
 def _opened(rt: Runtime, principal: Principal, token: str, digest: str) -> int:

@@ -60,7 +60,8 @@ def fold(text: str) -> str:
     folded = text.casefold()
     if folded.isascii():
         return folded
-    decomposed = unicodedata.normalize("NFKD", folded.replace("й", _KEPT))
+    composed = unicodedata.normalize("NFC", folded)  # a decomposed й is й too
+    decomposed = unicodedata.normalize("NFKD", composed.replace("й", _KEPT))
     # Letters decomposed into a base and marks may have folded letters inside (ї -> і + ̈).
     return unicodedata.normalize("NFC", decomposed.translate(_TABLE))
 

@@ -16,6 +16,8 @@ returned or counted. Pages are keyset ranges on the index row id, newest first; 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -130,7 +132,9 @@ def search(connection: Connection, collections: Sequence[str], reach: Scope, que
     if not collections:
         return []
     postgres = connection.dialect.name == "postgresql"
-    statement = _statement(postgres, query, reach, added_before, after is not None)
+    shape = replace(query, limit=0, added_after=None if query.added_after is None else 0)
+    statement = _statement(postgres, shape, reach,
+                           added_before is not None, after is not None)
     params: dict[str, Any] = {
         "collections": list(collections), "limit": limit + 1,
         "match": tsquery_literal(text) if postgres else fts5_match(text)}
@@ -143,8 +147,11 @@ def search(connection: Connection, collections: Sequence[str], reach: Scope, que
     return [Hit._make((*r[:9], bytes(r[9]))) for r in connection.execute(statement, params)]
 
 
-def _statement(postgres: bool, query: Query, reach: Scope, added_before: int | None,
+@lru_cache(maxsize=256)
+def _statement(postgres: bool, query: Query, reach: Scope, before: bool,
                paged: bool) -> Select[Any]:
+    """The search's statement for a shape of query (cached: building it cost more than a
+    rare word's search); every value is a bound parameter."""
     key: Any = S.c.id if postgres else F.c.rowid
     columns = (key, T.c.collection_id, T.c.date_added, T.c.stix_id, T.c.version, T.c.type,
                T.c.tlp, T.c.restricted_owner, T.c.producer_party, T.c.raw)
@@ -161,9 +168,9 @@ def _statement(postgres: bool, query: Query, reach: Scope, added_before: int | N
              *objects.filters(T.c.collection_id, reach, query)]
     if paged:
         where.append(key < bindparam("after"))
-    if query.added_after is not None:
+    if query.added_after is not None:  # a shape: 0 stands for any instant
         where.append(T.c.date_added > bindparam("added_after"))
-    if added_before is not None:
+    if before:
         where.append(T.c.date_added < bindparam("added_before"))
     return (select(*columns).select_from(source).where(*where).order_by(key.desc())
             .limit(bindparam("limit")))

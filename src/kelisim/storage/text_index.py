@@ -133,10 +133,10 @@ def search(connection: Connection, collections: Sequence[str], reach: Scope, que
         return []
     postgres = connection.dialect.name == "postgresql"
     shape = replace(query, limit=0, added_after=None if query.added_after is None else 0)
-    statement = _statement(postgres, shape, reach,
-                           added_before is not None, after is not None)
+    statement = _statement(postgres, shape, reach, added_before is not None, after is not None,
+                           limit + 1)
     params: dict[str, Any] = {
-        "collections": list(collections), "limit": limit + 1,
+        "collections": list(collections),
         "match": tsquery_literal(text) if postgres else fts5_match(text)}
     if after is not None:
         params["after"] = after
@@ -148,8 +148,8 @@ def search(connection: Connection, collections: Sequence[str], reach: Scope, que
 
 
 @lru_cache(maxsize=256)
-def _statement(postgres: bool, query: Query, reach: Scope, before: bool,
-               paged: bool) -> Select[Any]:
+def _statement(postgres: bool, query: Query, reach: Scope, before: bool, paged: bool,
+               limit: int) -> Select[Any]:
     """The search's statement for a shape of query (cached: building it cost more than a
     rare word's search); every value is a bound parameter."""
     key: Any = S.c.id if postgres else F.c.rowid
@@ -173,4 +173,4 @@ def _statement(postgres: bool, query: Query, reach: Scope, before: bool,
     if before:
         where.append(T.c.date_added < bindparam("added_before"))
     return (select(*columns).select_from(source).where(*where).order_by(key.desc())
-            .limit(bindparam("limit")))
+            .limit(limit))

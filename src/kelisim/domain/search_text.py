@@ -1,5 +1,5 @@
 """Full-text search: one normal form of text in Kazakh, Russian and English, what of a STIX
-object is searched, and the query language (issue 16, item 3; docs/decisions/0016).
+object is searched, and the query language (issue 16, item 3; docs/decisions/0018).
 
 Why plain Python: the two databases must give the same answers. SQLite's FTS5 and PostgreSQL's
 text search each fold case and split words their own way (PostgreSQL's parser reads `1e3x` as

@@ -219,7 +219,7 @@ exchange_observables = Table(
 )
 
 exchange_search = Table(
-    # The full-text index (issue 16, item 3; docs/decisions/0016): one row per stored object
+    # The full-text index (issue 16, item 3; docs/decisions/0018): one row per stored object
     # version, written with the version in the same transaction and deleted with it.
     # `document` is the version's searched text as `domain.search_text` folds and splits it
     # (tokens joined by spaces). SQLite searches it through the FTS5 table `SEARCH_FTS`

@@ -1,6 +1,6 @@
 """The full-text index: writing it with the objects, and reader-filtered searches in it.
 
-One `exchange_search` row per stored object version (issue 16, item 3; decision 0016): its
+One `exchange_search` row per stored object version (issue 16, item 3; decision 0018): its
 searched text as `domain.search_text.document` folds and splits it. SQLite matches it with its
 FTS5 table (`schema.SEARCH_FTS`, `ascii` tokenizer: the tokens are already folded, so it only
 splits at the spaces); PostgreSQL with the `terms` tsvector, written as a literal of the same

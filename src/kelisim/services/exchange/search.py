@@ -1,4 +1,4 @@
-"""Full-text search across the exchange (issue 16, item 3; docs/decisions/0016).
+"""Full-text search across the exchange (issue 16, item 3; docs/decisions/0018).
 
 Words, "quoted phrases" and prefixes (`domain.search_text`, one normal form for Kazakh, Russian
 and English on both databases) in the names, descriptions, labels, aliases, external references

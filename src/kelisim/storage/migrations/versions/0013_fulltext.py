@@ -1,4 +1,4 @@
-"""The full-text index (issue 16, item 3; docs/decisions/0016-full-text-search.md).
+"""The full-text index (issue 16, item 3; docs/decisions/0018-full-text-search.md).
 
 Table `exchange_search`: one row per stored object version, its searched text folded and split
 by `domain.search_text`. On SQLite an FTS5 table over it (external content, kept by triggers);

@@ -1,8 +1,8 @@
-"""`kelisim collections ...`, `kelisim audit verify` and `kelisim exchange correlate|sightings|
-graph`: the exchange from the operator's console (Art. 6, 9). They act as the local operator,
-with the depositary's powers over collections; the `exchange` commands act as the account
-whose token they are given (KELISIM_TOKEN), and without one read what the depositary may (open
-information)."""
+"""`kelisim collections ...`, `kelisim audit verify` and `kelisim exchange correlate|search|
+sightings|graph`: the exchange from the operator's console (Art. 6, 9). They act as the local
+operator, with the depositary's powers over collections; the `exchange` commands act as the
+account whose token they are given (KELISIM_TOKEN), and without one read what the depositary
+may (open information)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from kelisim.cli.base import LOCAL_OPERATOR, app, err, out, print_json, runtime
 from kelisim.domain.accounts import Principal
 from kelisim.domain.stix.extension import SIGHTING_TYPES
 from kelisim.services import accounts
-from kelisim.services.exchange import audit, collections, correlation, graph, sightings
+from kelisim.services.exchange import audit, collections, correlation, graph, search, sightings
 from kelisim.services.runtime import Runtime
 
 collections_app = typer.Typer(help="TAXII collections of the exchange and who may use them.",
@@ -175,3 +175,48 @@ def graph_(ctx: typer.Context,
         n = nodes[e.target if outward else e.source]
         out.print(f"{'->' if outward else '<-'} {e.property}  {n.stix_id}  {n.name or ''}",
                   highlight=False, markup=False, soft_wrap=True)
+
+
+@exchange_app.command("search")
+def search_command(
+        ctx: typer.Context,
+        query: Annotated[str, typer.Argument(
+            help='Words (all must occur), "quoted phrases", prefixes (malw*); case and '
+                 "diacritics folded (ә=а, ё=е, é=e)")],
+        type_: Annotated[list[str] | None, typer.Option("--type", help="A STIX type; repeat")
+                         ] = None,
+        direction: Annotated[list[int] | None, typer.Option(
+            help="An Art. 3 direction (1-19); repeat")] = None,
+        threat_class: Annotated[list[str] | None, typer.Option(
+            help="An Art. 2 threat class; repeat")] = None,
+        tlp: Annotated[list[str] | None, typer.Option(
+            help="A TLP level (clear, green, amber, amber+strict, red, none); repeat")] = None,
+        producer: Annotated[list[str] | None, typer.Option(
+            help="A producer Party (alpha-3); repeat")] = None,
+        added_after: Annotated[str | None, typer.Option(
+            help="Added after: YYYY-MM-DD or a timestamp")] = None,
+        added_before: Annotated[str | None, typer.Option(
+            help="Added before: YYYY-MM-DD or a timestamp")] = None,
+        collection: Annotated[str | None, typer.Option(
+            help="Only this collection (id or alias)")] = None,
+        limit: Annotated[int, typer.Option(help="Objects per page")] = search.DEFAULT_LIMIT,
+        next_token: Annotated[str | None, typer.Option("--next",
+                                                       help="A page's next token")] = None,
+        token: Annotated[str | None, typer.Option(
+            envvar="KELISIM_TOKEN", help="Act as this account (kls_...)")] = None) -> None:
+    """Full-text search of names, descriptions, labels, aliases, external references and
+    values; only what the account may read (Art. 6), newest indexed first."""
+    rt = runtime(ctx)
+    principal = accounts.authenticate(rt, token) if token else LOCAL_OPERATOR
+    filters = search.Filters(
+        types=tuple(type_ or ()), directions=tuple(direction or ()),
+        threat_classes=tuple(threat_class or ()), tlps=tuple(tlp or ()),
+        producers=tuple(producer or ()),
+        added_after=search.parse_instant(added_after, "--added-after") if added_after
+        else None,
+        added_before=search.parse_instant(added_before, "--added-before") if added_before
+        else None, collection=collection)
+    found = search.search_objects(rt, principal, query, filters, limit=limit,
+                                  next_token=next_token)
+    print_json({"objects": [search.summary(h) for h in found.hits], "more": found.more,
+                "next": found.next})

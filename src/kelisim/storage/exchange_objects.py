@@ -47,8 +47,6 @@ from kelisim.storage.instants import aware
 from kelisim.storage.schema import (
     exchange_collections,
     exchange_objects,
-    exchange_observables,
-    exchange_references,
     exchange_tombstones,
 )
 
@@ -285,11 +283,9 @@ class ObjectsRepository:
                     .where(T.c.collection_id == collection_id,
                            T.c.date_added.in_(stamps[start:start + CHUNK]))):
                 gated[r.date_added] = r
-        for start in range(0, len(stamps), CHUNK):  # their index rows go too
-            for index in (exchange_observables, exchange_references):
-                self._conn.execute(delete(index).where(
-                    index.c.collection_id == collection_id,
-                    index.c.date_added.in_(stamps[start:start + CHUNK])))
+        from kelisim.storage import analyst_indexes  # it builds on this module's visibility
+
+        analyst_indexes.drop_versions(self._conn, collection_id, stamps)  # their index rows too
         for row in rows:
             self._conn.execute(delete(T).where(T.c.collection_id == collection_id,
                                                T.c.date_added == row.date_added))
@@ -365,7 +361,7 @@ def _page_statement(collection_id: str, reach: Scope, query: Query, after: bool,
     statement: Select[Any] = select(*columns, (T.c.raw if with_raw else T.c.date_added)
                                     .label("payload"))
     statement = statement.where(T.c.collection_id == collection_id,
-                                *_filters(collection_id, reach, query))
+                                *filters(collection_id, reach, query))
     if after:
         statement = statement.where(T.c.date_added > bindparam("after"))
     # With match[id] the few versions of those ids are found through the (collection, id,
@@ -375,7 +371,10 @@ def _page_statement(collection_id: str, reach: Scope, query: Query, after: bool,
     return statement.order_by(order).limit(limit + 1)
 
 
-def _filters(collection_id: str, reach: Scope, query: Query) -> list[ColumnElement[bool]]:
+def filters(collection_id: str | ColumnElement[str], reach: Scope,
+            query: Query) -> list[ColumnElement[bool]]:
+    """The WHERE terms of a read: the reader's Art. 6 scope and the query's filters; the
+    collection is a name, or the column of a statement over several (full-text search)."""
     where: list[ColumnElement[bool]] = [visibility(T, reach)]
     if query.ids == (_IDS_PARAMETER,):
         where.append(T.c.stix_id.in_(bindparam("ids", expanding=True)))
@@ -402,7 +401,7 @@ def _filters(collection_id: str, reach: Scope, query: Query) -> list[ColumnEleme
     return where
 
 
-def _version_choice(collection_id: str, reach: Scope,
+def _version_choice(collection_id: str | ColumnElement[str], reach: Scope,
                 versions: Sequence[str]) -> list[ColumnElement[bool]]:
     choices: list[ColumnElement[bool]] = []
     stamps = [v for v in versions if v not in ("first", "last")]

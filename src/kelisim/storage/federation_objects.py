@@ -22,11 +22,12 @@ from sqlalchemy import Connection, and_, delete, func, select, update
 from kelisim.domain import exchange_policy as policy
 from kelisim.domain.exchange_policy import Gates, Marking
 from kelisim.domain.stix.observables import observables
+from kelisim.storage.analyst_indexes import drop_versions, index_versions
 from kelisim.storage.chain_rows import as_bytes
 from kelisim.storage.exchange_objects import ObjectsRepository
 from kelisim.storage.observables_index import index_row, insert_index
-from kelisim.storage.references_index import delete_references, insert_references, reference_rows
-from kelisim.storage.schema import exchange_objects, exchange_observables, exchange_tombstones
+from kelisim.storage.references_index import insert_references, reference_rows
+from kelisim.storage.schema import exchange_objects, exchange_tombstones
 
 T = exchange_objects
 TOMB = exchange_tombstones
@@ -133,21 +134,17 @@ class FederationObjects:
     def replace_copy(self, collection_id: str, producer: str, stix_id: str,
                      keep: set[str], rows: list[dict[str, Any]]) -> None:
         """The copy's versions become `keep` (stored) plus `rows` (new, date_added given); the
-        correlation index follows, as it does for an intake and a deletion (issue 16 item 1)."""
+        analyst indexes follow, as they do for an intake and a deletion (issue 16)."""
         gone = and_(T.c.collection_id == collection_id, T.c.producer_party == producer,
                     T.c.stix_id == stix_id,
                     T.c.version.not_in(keep) if keep else T.c.version.isnot(None))
         stamps = [r[0] for r in self._conn.execute(select(T.c.date_added).where(gone))]
-        for start in range(0, len(stamps), CHUNK):
-            self._conn.execute(delete(exchange_observables).where(
-                exchange_observables.c.collection_id == collection_id,
-                exchange_observables.c.date_added.in_(stamps[start:start + CHUNK])))
-        delete_references(self._conn, collection_id, stamps)
+        drop_versions(self._conn, collection_id, stamps)
         self._conn.execute(delete(T).where(gone))
         repo = ObjectsRepository(self._conn)
         rows = sorted(rows, key=lambda row: row["date_added"])
         repo.insert_many(rows)
-        _index(self._conn, rows)
+        index_versions(self._conn, [(row, orjson.loads(row["raw"])) for row in rows])
         latest = (select(func.max(T.c.version)).where(
             T.c.collection_id == collection_id, T.c.producer_party == producer,
             T.c.stix_id == stix_id).scalar_subquery())
@@ -174,19 +171,16 @@ class FederationObjects:
         """`replace_copy` for a page's worth of ids at once: the rows stamped `gone` are deleted
         (with their index rows), `rows` inserted, and the superseded flags of the ids fixed."""
         stamps = sorted(set(gone))
+        drop_versions(self._conn, collection_id, stamps)
         for start in range(0, len(stamps), CHUNK):
             part = stamps[start:start + CHUNK]
-            self._conn.execute(delete(exchange_observables).where(
-                exchange_observables.c.collection_id == collection_id,
-                exchange_observables.c.date_added.in_(part)))
-            delete_references(self._conn, collection_id, part)
             self._conn.execute(delete(T).where(
                 T.c.collection_id == collection_id, T.c.producer_party == producer,
                 T.c.date_added.in_(part)))
         repo = ObjectsRepository(self._conn)
         rows = sorted(rows, key=lambda row: row["date_added"])
         repo.insert_many(rows)
-        _index(self._conn, rows)
+        index_versions(self._conn, [(row, orjson.loads(row["raw"])) for row in rows])
         ids = sorted(set(stix_ids))
         other = T.alias("other")
         for start in range(0, len(ids), CHUNK):

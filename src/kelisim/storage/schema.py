@@ -23,7 +23,9 @@ from sqlalchemy import (
     Table,
     Text,
     false,
+    text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -242,6 +244,34 @@ exchange_references = Table(
     Index(None, "ref", "property"),
     Index(None, "collection_id", "stix_id"),
 )
+
+exchange_search = Table(
+    # The full-text index (issue 16, item 3; docs/decisions/0018): one row per stored object
+    # version, written with the version in the same transaction and deleted with it.
+    # `document` is the version's searched text as `domain.search_text` folds and splits it
+    # (tokens joined by spaces). SQLite searches it through the FTS5 table `SEARCH_FTS`
+    # (external content, kept by triggers; created by migration 0013, not declared here);
+    # PostgreSQL through `terms`, the tsvector of the same tokens with their positions, under
+    # a GIN index (NULL on SQLite, where that index is therefore empty).
+    "exchange_search", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("collection_id", String(36), nullable=False),
+    Column("date_added", BigInteger, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("terms", Text().with_variant(TSVECTOR(), "postgresql"), nullable=True),
+    Index(None, "collection_id", "date_added", unique=True),
+    Index(None, "terms", postgresql_using="gin", sqlite_where=text("terms IS NOT NULL")),
+)
+SEARCH_FTS = "exchange_search_fts"
+UNDECLARED_PREFIXES = (SEARCH_FTS,)
+"""Tables of SQLite's FTS5 (the virtual table and its shadow tables), which the migrations
+create and which no Core table declares."""
+
+
+def declared(name: str | None) -> bool:
+    """Whether a table the database holds is one this module declares (for comparisons)."""
+    return not (name or "").startswith(UNDECLARED_PREFIXES)
+
 
 exchange_tombstones = Table(
     "exchange_tombstones", metadata,

@@ -24,15 +24,13 @@ from kelisim.domain.stix.extension import (
     restricted_access,
     tlp_of,
 )
-from kelisim.domain.stix.observables import observables
 from kelisim.domain.stix.spec import SCO_TYPES
 from kelisim.domain.taxii import format_timestamp, micros_of, stix_version, version_key
 from kelisim.services import participation
 from kelisim.services.exchange.screening import Verdict
 from kelisim.services.runtime import Runtime
+from kelisim.storage.analyst_indexes import index_versions
 from kelisim.storage.exchange_objects import ObjectsRepository
-from kelisim.storage.observables_index import index_row, insert_index
-from kelisim.storage.references_index import insert_references, reference_rows
 
 _STAMP_OFFSETS = random.SystemRandom()
 """Draws each audience's date_added offset: a reader must not be able to predict it."""
@@ -136,12 +134,8 @@ class Batch:
         self._mark_superseded(rows, before, _latest_versions(own_versions))
         rows.sort(key=lambda row: row["date_added"])  # the (collection, date_added) key grows
         self.repo.insert_many(rows)
-        # The correlation index, in the same transaction (issue 16, item 1).
-        insert_index(self.repo.connection, [index_row(row, found) for row, obj in observed
-                                            for found in observables(obj)])
-        # The references index: the graph and the sightings (issue 16, items 2 and 10).
-        insert_references(self.repo.connection, [ref for row, obj in observed
-                                                 for ref in reference_rows(row, obj)])
+        # The analyst indexes, in the same transaction (issue 16, items 1, 2, 3 and 10).
+        index_versions(self.repo.connection, observed)
         self.inserted = len(rows)
         if rows:
             self.repo.set_last_added(self.collection_id, rows[-1]["date_added"])

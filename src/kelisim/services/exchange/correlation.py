@@ -104,12 +104,14 @@ def search_value(rt: Runtime, principal: Principal, value: str, *, kind: str | N
     digest = hashlib.sha256(orjson.dumps([value, kind, exact])).hexdigest()[:16]
     with rt.unit_of_work() as uow:
         _, reach, collections = reader_scope(rt, principal, uow)
-        after = None if next_token is None else _open_cursor(rt, principal, next_token, digest)
+        after = None if next_token is None else _key(open_cursor(rt, principal, next_token,
+                                                                 digest, SPEC))
         found = find_objects(uow.connection, collections, reach, matches, after=after,
                              limit=limit)
     page, more = found[:limit], len(found) > limit
     audited(rt, principal, "observables", page)
-    token = _sign_cursor(rt, principal, digest, page[-1]) if more else None
+    token = sign_cursor(rt, principal, digest, [page[-1].collection_id, page[-1].stix_id]) \
+        if more else None
     return SearchPage(page, more, token)
 
 
@@ -148,8 +150,8 @@ def require_visible(uow: UnitOfWork, collection_id: str, reach: policy.Scope,
 
 def audited(rt: Runtime, principal: Principal, endpoint: str, found: Sequence[Listed]) -> None:
     """Audit the restricted-access objects a result names, one entry per collection, before
-    the result is served (a result whose audit fails is not served). Sightings and the graph
-    audit through it too."""
+    the result is served (a result whose audit fails is not served). Sightings, the graph and
+    search audit through it too."""
     by_collection: dict[str, list[Listed]] = defaultdict(list)
     for item in found:
         if item.restricted_owner:
@@ -169,24 +171,36 @@ def _mac(rt: Runtime, payload: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def _sign_cursor(rt: Runtime, principal: Principal, digest: str, last: Found) -> str:
-    body = orjson.dumps({"a": principal.account_id, "q": digest,
-                         "k": [last.collection_id, last.stix_id]})
+def sign_cursor(rt: Runtime, principal: Principal, digest: str,
+                key: Sequence[str | int]) -> str:
+    """A next token: the keyset cursor `key`, bound to the account and to the search's
+    `digest`, signed with the exchange's token key (search.py uses it too)."""
+    body = orjson.dumps({"a": principal.account_id, "q": digest, "k": list(key)})
     payload = base64.urlsafe_b64encode(body).decode().rstrip("=")
     return f"{payload}.{_mac(rt, payload)}"
 
 
-def _open_cursor(rt: Runtime, principal: Principal, token: str, digest: str) -> tuple[str, str]:
+def open_cursor(rt: Runtime, principal: Principal, token: str, digest: str,
+                spec: str) -> list[str | int]:
+    """The cursor of a token `sign_cursor` gave this account for this search (InvalidInput
+    otherwise, citing `spec`)."""
     refused = InvalidInput(f"The next token is not valid for this account and search; start "
-                           f"again without it ({SPEC}).", parameter="next")
+                           f"again without it ({spec}).", parameter="next")
     payload, _, signature = token.partition(".")
     if not signature or not hmac.compare_digest(signature, _mac(rt, payload)):
         raise refused
     try:
         body = orjson.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        collection_id, stix_id = body["k"]
-        if body["a"] != principal.account_id or body["q"] != digest:
+        if body["a"] != principal.account_id or body["q"] != digest \
+                or not isinstance(body["k"], list):
             raise refused
-        return str(collection_id), str(stix_id)
+        return list(body["k"])
     except (ValueError, KeyError, TypeError, orjson.JSONDecodeError):
         raise refused from None
+
+
+def _key(cursor: list[str | int]) -> tuple[str, str]:
+    if len(cursor) != 2:
+        raise InvalidInput(f"The next token is not valid for this search ({SPEC}).",
+                           parameter="next")
+    return str(cursor[0]), str(cursor[1])

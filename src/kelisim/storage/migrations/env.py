@@ -2,13 +2,14 @@
 
 from alembic import context
 
-from kelisim.storage.schema import metadata
+from kelisim.storage.schema import declared, metadata
 
 engine = context.config.attributes["engine"]
 
 with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True,
+                      include_name=lambda name, kind, _parents: kind != "table" or declared(name))
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()

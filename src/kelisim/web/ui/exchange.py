@@ -113,7 +113,7 @@ async def collections_page(request: Request, user: UserDep) -> Response:
         require_exchange(user, ExchangeAction.READ_OBJECTS, state)
     found = await run_in_threadpool(list_collections, rt, user)
     return render(request, "exchange_collections.html", {
-        "collections": found, "names": await _state_names(request, user),
+        "collections": found, "names": await state_names(request, user),
         "can_audit": exchange_allowed(user, ExchangeAction.READ_AUDIT, state, party=user.party),
     })
 
@@ -130,10 +130,10 @@ async def objects_page(request: Request, key: str, user: UserDep) -> Response:
     items, token = [item_of(row) for row in page.rows], page.next
     return render(request, "exchange_objects.html", {
         "collection": collection, "items": items, "next_token": token, "filters": filters,
-        "names": await _state_names(request, user),
+        "names": await state_names(request, user),
         "types": OBJECT_TYPES, "directions": directions(), "threat_classes": THREAT_CLASSES,
-        "tlp_levels": TLP_LEVELS, "next_url": _next_url(request, token),
-        "first_url": _page_url(request, None),
+        "tlp_levels": TLP_LEVELS, "next_url": next_url(request, token),
+        "first_url": page_url(request, None),
         "first_page": params.get("next") is None, "export_formats": tuple(FORMATS),
     })
 
@@ -183,11 +183,11 @@ def _service_query(filters: dict[str, str], token: str | None) -> Query:
                  limit=PAGE, next=token)
 
 
-def _next_url(request: Request, token: str | None) -> str | None:
-    return None if token is None else _page_url(request, token)
+def next_url(request: Request, token: str | None) -> str | None:
+    return None if token is None else page_url(request, token)
 
 
-def _page_url(request: Request, token: str | None) -> str:
+def page_url(request: Request, token: str | None) -> str:
     """This list with the same filters, at `token` (None: the first page)."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("next", "lang")]
     if token is not None:
@@ -207,7 +207,7 @@ async def object_page(request: Request, key: str, object_id: str, user: UserDep)
     shown = await run_in_threadpool(_object_view, rt, user, key, object_id, version)
     _ = gettext_for(request)
     return render(request, "exchange_object.html", {
-        **shown, "names": await _state_names(request, user),
+        **shown, "names": await state_names(request, user),
         "graph_svg": relationship_graph.draw(shown["graph"], {
             "title": _("The relationships of this object, one hop"),
             "more": _("and {num} more (listed below)")}),
@@ -266,10 +266,10 @@ async def audit_page(request: Request, user: UserDep) -> Response:
     rows = [{"seq": e["seq"], "at": datetime.fromisoformat(e["recorded_at"]), **e["entry"]}
             for e in reversed(entries)]
     return render(request, "exchange_audit.html", {"entries": rows, "party": user.party,
-                                                   "names": await _state_names(request, user)})
+                                                   "names": await state_names(request, user)})
 
 
-async def _state_names(request: Request, user: Principal) -> dict[str, str]:
+async def state_names(request: Request, user: Principal) -> dict[str, str]:
     rt = request.app.state.runtime
     lang = request_lang(request)
     states = await run_in_threadpool(get_states, rt, user)

@@ -18,7 +18,7 @@ from alembic import op
 from kelisim.storage.references_index import insert_references, reference_rows
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,45 @@
+"""The analyst indexes of stored object versions, kept in one place so that every writer keeps
+all of them (issue 16): the correlation index (item 1, `observables_index`), the references
+index (items 2 and 10, `references_index`) and the full-text index (item 3, `text_index`).
+
+Intake (`services/exchange/batch.py`), deletion (`exchange_objects`) and the federation's
+copies (`federation_objects`) write and delete a version's index rows in the same transaction
+as the version's row, through these two functions only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete
+
+from kelisim.domain.stix.observables import observables
+from kelisim.storage.observables_index import index_row, insert_index
+from kelisim.storage.references_index import delete_references, insert_references, reference_rows
+from kelisim.storage.schema import exchange_observables
+from kelisim.storage.text_index import delete_text, insert_text, text_row
+
+CHUNK = 500
+
+
+def index_versions(connection: Connection,
+                   stored: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """Index these just-inserted versions: (row as inserted, with its date_added; its object)."""
+    ordered = sorted(stored, key=lambda pair: pair[0]["date_added"])  # the keys grow
+    insert_index(connection, [index_row(row, found) for row, obj in ordered
+                              for found in observables(obj)])
+    insert_references(connection, [ref for row, obj in ordered
+                                   for ref in reference_rows(row, obj)])
+    insert_text(connection, [text_row(row, obj) for row, obj in ordered])
+
+
+def drop_versions(connection: Connection, collection_id: str, stamps: Sequence[int]) -> None:
+    """Remove the index rows of these stored versions (by date_added), deleted or replaced."""
+    stamps = list(stamps)
+    for start in range(0, len(stamps), CHUNK):
+        connection.execute(delete(exchange_observables).where(
+            exchange_observables.c.collection_id == collection_id,
+            exchange_observables.c.date_added.in_(stamps[start:start + CHUNK])))
+    delete_references(connection, collection_id, stamps)
+    delete_text(connection, collection_id, stamps)

@@ -5,21 +5,18 @@ Art. 6 table: readers x markings x features, checked exhaustively against
 
 from __future__ import annotations
 
-import itertools
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, select
 
-from kelisim.domain import exchange_policy as policy
 from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied
 from kelisim.domain.taxii import Query
 from kelisim.services.exchange import audit, collections, correlation, reading
-from kelisim.services.exchange.collections import state_today
 from kelisim.storage.database import make_engine, upgrade
 from kelisim.storage.schema import exchange_observables
+from tests.art6_matrix import Posted, post_matrix, readers
 from tests.conftest import Node
 from tests.exchange_support import Exchange, indicator, restricted_marking, setup_exchange
 from tests.integration.test_exchange_confidentiality import post, post_to
@@ -165,91 +162,23 @@ def test_the_migration_indexes_objects_stored_before_it(ex: Exchange) -> None:
 
 # --- Art. 6: readers x markings x features -------------------------------------------------
 
-@dataclass(frozen=True)
-class Posted:
-    obj: dict[str, Any]
-    marking: policy.Marking
-    collection: str  # "main" (every Party reads) or "listed" (KAZ and RUS only)
-
-
-MARKINGS: dict[str, dict[str, Any]] = {
-    "green": {"tlp": "green"},
-    "amber-rus": {"tlp": "amber", "recipients": {"parties": ["RUS"]}},
-    "amber-ru-cert": {"tlp": "amber", "recipients": {"bodies": ["RU-CERT"]}},
-    "red-by-cert": {"tlp": "red", "recipients": {"bodies": ["BY-CERT"]}},
-    "restricted-for-blr": {"tlp": "green"},  # plus KAZ's restricted-access marking
-}
-
-
-BODY_PARTY = {"RU-CERT": "RUS", "BY-CERT": "BLR"}
-
-
-def policy_marking(name: str, producer: str) -> policy.Marking:
-    spec = MARKINGS[name]
-    recipients = spec.get("recipients", {})
-    return policy.Marking(
-        tlp=spec["tlp"], recipient_parties=frozenset(recipients.get("parties", [])),
-        recipient_bodies=frozenset(policy.qualified_body(BODY_PARTY[b], b)
-                                   for b in recipients.get("bodies", [])),
-        restricted_owner="KAZ" if name == "restricted-for-blr" else None,
-        restricted_allowed=frozenset({"BLR"}) if name == "restricted-for-blr" else frozenset(),
-        producer_party=producer)
-
-
-def arm_withdrew(ex: Exchange) -> None:
-    from kelisim.services import depositary
-    depositary.record_entries(ex.node.runtime, ex.admin, [
-        {"kind": "notification", "party": "ARM", "received": "2015-01-10",
-         "authorized_bodies": [{"name": "AM-CERT"}]},
-        {"kind": "withdrawal_notice", "party": "ARM", "received": "2025-01-10",
-         "withdrawal_date": "2025-07-10"}])
-
-
 def test_no_correlation_reveals_what_its_reader_may_not_read(ex: Exchange) -> None:
     rt = ex.node.runtime
-    arm_withdrew(ex)
-    listed = collections.create_collection(rt, ex.admin, title="listed", alias="listed",
-                                           read_parties=["KAZ", "RUS"],
-                                           write_parties=["KAZ", "RUS"])
-    restricted = restricted_marking("KAZ", ["BLR"])
-    post(ex, "kz", restricted)
-    posted: list[Posted] = []
-    n = itertools.count()
-    for name, producer, where in itertools.product(MARKINGS, ("kz", "ru", "by"),
-                                                   ("main", "listed")):
-        if (name == "restricted-for-blr" and producer != "kz") or \
-                (where == "listed" and producer == "by"):
-            continue
-        spec = MARKINGS[name]
-        i = next(n)
-        obj = with_pattern(f"[domain-name:value = 'h{i}.shared.example' OR "
-                           f"ipv4-addr:value = '192.0.2.{i}'] AND "
-                           f"[url:value = 'http://shared.example/common']",
-                           tlp=spec["tlp"], recipients=spec.get("recipients"),
-                           markings=[restricted["id"]] if name == "restricted-for-blr" else [],
-                           name=f"{name} by {producer} in {where}")
-        status = post_to(ex, producer, listed.id if where == "listed" else ex.collection_id,
-                         obj)
-        assert status["success_count"] == 1, status
-        party = ex.principals[producer].party
-        assert party is not None
-        posted.append(Posted(obj, policy_marking(name, party), where))
-    readers = ("kz", "ru", "by", "depositary", "am")
-    for who in readers:
-        principal = ex.principals[who]
-        state = state_today(rt, principal)
-        reader = policy.Reader.of(principal, state)
-        readable = {c.alias or c.id for c in collections.list_collections(rt, principal)
-                    if c.can_read}
-        expected = {p.obj["id"] for p in posted
-                    if policy.may_read(reader, p.marking)
-                    and ("main" if p.collection == "main" else "listed") in readable}
-        if policy.scope(reader).kind is policy.ScopeKind.NOTHING:
+
+    def build(name: str, i: int, spec: dict[str, Any], markings: list[str]) -> dict[str, Any]:
+        return with_pattern(f"[domain-name:value = 'h{i}.shared.example' OR "
+                            f"ipv4-addr:value = '192.0.2.{i}'] AND "
+                            f"[url:value = 'http://shared.example/common']",
+                            tlp=spec["tlp"], recipients=spec.get("recipients"),
+                            markings=markings, name=f"{name} {i}")
+
+    posted = post_matrix(ex, build).posted
+    for _, principal, expected in readers(ex, posted):
+        if expected is None:
             with pytest.raises(PermissionDenied):
                 correlation.search_value(rt, principal, "shared.example")
             with pytest.raises(PermissionDenied):
                 correlation.where_else(rt, principal, "main", posted[0].obj["id"])
-            assert who == "am"
             continue
         _check_reader(rt, principal, posted, expected)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 from typing import Any
 
@@ -16,21 +15,15 @@ from pymisp import MISPEvent
 from sqlalchemy import event
 from suricataparser import parse_rule
 
-from kelisim.domain import exchange_policy as policy
 from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied
 from kelisim.domain.stix.extension import TLP_MARKING_IDS
 from kelisim.services.exchange import audit, collections
-from kelisim.services.exchange.collections import state_today
 from kelisim.services.exchange.exports import ExportFilter, export_objects
+from tests.art6_matrix import post_matrix, readers
 from tests.conftest import Node
 from tests.exchange_support import Exchange, indicator, restricted_marking, setup_exchange
 from tests.integration.test_exchange_confidentiality import post, post_to
-from tests.integration.test_exchange_correlation import (
-    MARKINGS,
-    arm_withdrew,
-    policy_marking,
-    with_pattern,
-)
+from tests.integration.test_exchange_correlation import with_pattern
 
 FORMATS = ("suricata", "csv", "stix", "misp")
 
@@ -199,44 +192,23 @@ def test_an_export_streams_a_page_at_a_time(ex: Exchange) -> None:
 # --- Art. 6: readers x markings x formats ---------------------------------------------------
 
 def test_no_export_reveals_what_its_reader_may_not_read(ex: Exchange) -> None:
-    rt = ex.node.runtime
-    arm_withdrew(ex)
-    listed = collections.create_collection(rt, ex.admin, title="listed", alias="listed",
-                                           read_parties=["KAZ", "RUS"],
-                                           write_parties=["KAZ", "RUS"])
-    restricted = restricted_marking("KAZ", ["BLR"])
-    post(ex, "kz", restricted)
-    posted: list[tuple[dict[str, Any], policy.Marking, str, str]] = []
-    n = itertools.count()
-    for name, producer, where in itertools.product(MARKINGS, ("kz", "ru", "by"),
-                                                   ("main", "listed")):
-        if (name == "restricted-for-blr" and producer != "kz") or \
-                (where == "listed" and producer == "by"):
-            continue
-        spec, i = MARKINGS[name], next(n)
-        secret = f"s{i}-unique.example"
-        obj = with_pattern(f"[domain-name:value = '{secret}' OR ipv4-addr:value = '192.0.2.{i}']"
-                           f" AND [url:value = 'http://shared.example/u{i}']",
-                           tlp=spec["tlp"], recipients=spec.get("recipients"),
-                           markings=[restricted["id"]] if name == "restricted-for-blr" else [],
-                           name=f"{name} by {producer} in {where}")
-        assert post_to(ex, producer, listed.id if where == "listed" else ex.collection_id,
-                       obj)["success_count"] == 1
-        party = ex.principals[producer].party
-        assert party is not None
-        posted.append((obj, policy_marking(name, party), where, secret))
-    for who in ("kz", "ru", "by", "depositary", "am"):
-        principal = ex.principals[who]
-        reader = policy.Reader.of(principal, state_today(rt, principal))
-        if policy.scope(reader).kind is policy.ScopeKind.NOTHING:
+    def build(name: str, i: int, spec: dict[str, Any], markings: list[str]) -> dict[str, Any]:
+        return with_pattern(f"[domain-name:value = 's{i}-unique.example' OR "
+                            f"ipv4-addr:value = '192.0.2.{i}']"
+                            f" AND [url:value = 'http://shared.example/u{i}']",
+                            tlp=spec["tlp"], recipients=spec.get("recipients"),
+                            markings=markings, name=f"{name} {i}")
+
+    matrix = post_matrix(ex, build)
+    posted_cells, restricted = matrix.posted, matrix.restricted_marking
+    posted = [(p.obj, f"s{i}-unique.example") for i, p in enumerate(posted_cells)]
+    for who, _, expected in readers(ex, posted_cells):
+        if expected is None:
             for fmt in FORMATS:
                 with pytest.raises(PermissionDenied):
                     export(ex, who, fmt)
             continue
-        readable = {c.alias for c in collections.list_collections(rt, principal) if c.can_read}
-        expected = {o["id"] for o, m, where, _ in posted
-                    if policy.may_read(reader, m) and where in readable}
-        hidden = [(o, secret) for o, _, _, secret in posted if o["id"] not in expected]
+        hidden = [(o, secret) for o, secret in posted if o["id"] not in expected]
         for fmt in FORMATS:
             body = export(ex, who, fmt)
             assert ids_in(fmt, body) == expected, (who, fmt)
@@ -245,7 +217,7 @@ def test_no_export_reveals_what_its_reader_may_not_read(ex: Exchange) -> None:
                 assert obj["id"].split("--")[1].encode() not in body, (who, fmt)
                 assert secret.encode() not in body, (who, fmt)
             if who != "by" and "restricted-for-blr" not in body.decode():
-                assert restricted["id"].encode() not in body
+                assert restricted.encode() not in body
 
 
 def test_the_misp_event_loads_in_pymisp_with_values_and_tlp_tags(ex: Exchange) -> None:

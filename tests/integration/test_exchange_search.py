@@ -7,7 +7,6 @@ collections' read lists, so that nothing hidden is returned or counted."""
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -16,22 +15,15 @@ import orjson
 import pytest
 from sqlalchemy import delete, func, select
 
-from kelisim.domain import exchange_policy as policy
 from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied
 from kelisim.domain.taxii import Query
 from kelisim.services.exchange import audit, collections, reading, search
-from kelisim.services.exchange.collections import state_today
 from kelisim.storage.database import downgrade, make_engine, upgrade
 from kelisim.storage.schema import exchange_search
+from tests.art6_matrix import Posted, post_matrix, readers
 from tests.conftest import Node
 from tests.exchange_support import Exchange, indicator, restricted_marking, setup_exchange
 from tests.integration.test_exchange_confidentiality import post, post_to
-from tests.integration.test_exchange_correlation import (
-    MARKINGS,
-    Posted,
-    arm_withdrew,
-    policy_marking,
-)
 
 
 @pytest.fixture
@@ -228,40 +220,16 @@ def test_results_naming_restricted_objects_are_audited(ex: Exchange) -> None:
 
 def test_no_search_reveals_what_its_reader_may_not_read(ex: Exchange) -> None:
     rt = ex.node.runtime
-    arm_withdrew(ex)
-    listed = collections.create_collection(rt, ex.admin, title="listed", alias="listed",
-                                           read_parties=["KAZ", "RUS"],
-                                           write_parties=["KAZ", "RUS"])
-    restricted = restricted_marking("KAZ", ["BLR"])
-    post(ex, "kz", restricted)
-    posted: list[Posted] = []
-    n = itertools.count()
-    for name, producer, where in itertools.product(MARKINGS, ("kz", "ru", "by"),
-                                                   ("main", "listed")):
-        if (name == "restricted-for-blr" and producer != "kz") or \
-                (where == "listed" and producer == "by"):
-            continue
-        spec = MARKINGS[name]
-        i = next(n)
-        obj = named(f"sharedword tok{i}end", tlp=spec["tlp"], recipients=spec.get("recipients"),
-                    markings=[restricted["id"]] if name == "restricted-for-blr" else [])
-        status = post_to(ex, producer, listed.id if where == "listed" else ex.collection_id,
-                         obj)
-        assert status["success_count"] == 1, status
-        party = ex.principals[producer].party
-        assert party is not None
-        posted.append(Posted(obj, policy_marking(name, party), where))
-    for who in ("kz", "ru", "by", "depositary", "am"):
-        principal = ex.principals[who]
-        reader = policy.Reader.of(principal, state_today(rt, principal))
-        readable = {c.alias or c.id for c in collections.list_collections(rt, principal)
-                    if c.can_read}
-        expected = {p.obj["id"] for p in posted if policy.may_read(reader, p.marking)
-                    and p.collection in readable}
-        if policy.scope(reader).kind is policy.ScopeKind.NOTHING:
+
+    def build(name: str, i: int, spec: dict[str, Any], markings: list[str]) -> dict[str, Any]:
+        return named(f"sharedword tok{i}end", tlp=spec["tlp"], recipients=spec.get("recipients"),
+                     markings=markings)
+
+    posted = post_matrix(ex, build).posted
+    for _, principal, expected in readers(ex, posted):
+        if expected is None:
             with pytest.raises(PermissionDenied):
                 search.search_objects(rt, principal, "sharedword")
-            assert who == "am"
             continue
         _check_reader(rt, principal, posted, expected)
 

@@ -6,7 +6,6 @@ the Art. 6 table: readers x markings x features, checked exhaustively against
 
 from __future__ import annotations
 
-import itertools
 import json
 import uuid
 from typing import Any
@@ -14,23 +13,16 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, func, select
 
-from kelisim.domain import exchange_policy as policy
 from kelisim.domain.errors import NotFound, PermissionDenied
 from kelisim.domain.stix.extension import KELISIM_EXTENSION_ID
 from kelisim.domain.taxii import Query
-from kelisim.services.exchange import audit, collections, graph, reading, sightings
-from kelisim.services.exchange.collections import state_today
+from kelisim.services.exchange import audit, graph, reading, sightings
 from kelisim.storage.database import downgrade, make_engine, upgrade
 from kelisim.storage.schema import exchange_references
+from tests.art6_matrix import post_matrix, readers
 from tests.conftest import Node
 from tests.exchange_support import STAMP, Exchange, indicator, restricted_marking, setup_exchange
-from tests.integration.test_exchange_confidentiality import post, post_to
-from tests.integration.test_exchange_correlation import (
-    MARKINGS,
-    Posted,
-    arm_withdrew,
-    policy_marking,
-)
+from tests.integration.test_exchange_confidentiality import post
 
 
 @pytest.fixture
@@ -184,49 +176,26 @@ def test_no_sighting_or_neighbour_reveals_what_its_reader_may_not_read(ex: Excha
     it) and is named by a GREEN report (a neighbour it names). Each reader sees exactly those
     `may_read` allows, and no other id appears anywhere in what it is given."""
     rt = ex.node.runtime
-    arm_withdrew(ex)
-    listed = collections.create_collection(rt, ex.admin, title="listed", alias="listed",
-                                           read_parties=["KAZ", "RUS"],
-                                           write_parties=["KAZ", "RUS"])
-    restricted = restricted_marking("KAZ", ["BLR"])
     target = indicator("the sighted one")
-    post(ex, "kz", restricted, target)
-    posted: list[Posted] = []
-    n = itertools.count(1)
-    for name, producer, where in itertools.product(MARKINGS, ("kz", "ru", "by"),
-                                                   ("main", "listed")):
-        if (name == "restricted-for-blr" and producer != "kz") or \
-                (where == "listed" and producer == "by"):
-            continue
-        spec = MARKINGS[name]
-        obj = sighting(target["id"], count=next(n), tlp=spec["tlp"],
-                       recipients=spec.get("recipients"),
-                       markings=[restricted["id"]] if name == "restricted-for-blr" else [])
-        status = post_to(ex, producer, listed.id if where == "listed" else ex.collection_id,
-                         obj)
-        assert status["success_count"] == 1, status
-        party = ex.principals[producer].party
-        assert party is not None
-        posted.append(Posted(obj, policy_marking(name, party), where))
+    post(ex, "kz", target)
+
+    def build(name: str, i: int, spec: dict[str, Any], markings: list[str]) -> dict[str, Any]:
+        return sighting(target["id"], count=i, tlp=spec["tlp"],
+                        recipients=spec.get("recipients"), markings=markings)
+
+    posted = post_matrix(ex, build, first=1).posted
     hub = {**indicator("the hub"), "type": "report", "id": f"report--{uuid.uuid4()}",
            "published": STAMP, "object_refs": [p.obj["id"] for p in posted]}
     for name in ("pattern", "pattern_type", "valid_from"):
         hub.pop(name)
     assert post(ex, "kz", hub)["success_count"] == 1
     every = {p.obj["id"] for p in posted}
-    for who in ("kz", "ru", "by", "depositary", "am"):
-        principal = ex.principals[who]
-        reader = policy.Reader.of(principal, state_today(rt, principal))
-        readable = {c.alias or c.id for c in collections.list_collections(rt, principal)
-                    if c.can_read}
-        expected = {p.obj["id"] for p in posted if policy.may_read(reader, p.marking)
-                    and p.collection in readable}
-        if policy.scope(reader).kind is policy.ScopeKind.NOTHING:
+    for who, principal, expected in readers(ex, posted):
+        if expected is None:
             with pytest.raises(PermissionDenied):
                 sightings.sightings_of_object(rt, principal, "main", target["id"])
             with pytest.raises(PermissionDenied):
                 graph.graph_of(rt, principal, "main", target["id"])
-            assert who == "am"
             continue
         counts = {p.obj["id"]: p.obj["count"] for p in posted}
         found = sightings.sightings_of_object(rt, principal, "main", target["id"],

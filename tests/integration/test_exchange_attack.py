@@ -170,3 +170,16 @@ def test_kelisim_attack_lists_techniques_and_objects_as_the_account(
     assert code == 0 and [o["stix_id"] for o in json.loads(out)["objects"]] == [shown["id"]]
     code, _, err = kelisim(*where, "objects", "T9999")
     assert code == 1 and "no technique of MITRE ATT&CK" in err
+
+
+def test_the_migration_indexes_the_techniques_of_objects_stored_before_it(ex: Exchange) -> None:
+    from kelisim.storage.database import downgrade, make_engine, upgrade
+    rt = ex.node.runtime
+    old = with_techniques("T1566")
+    post(ex, "kz", old, with_techniques())
+    engine = make_engine(rt.settings.database_url)
+    downgrade(engine, "0014")
+    assert ids_of(attack.objects_of(rt, ex.principals["ru"], "T1566")) == set()
+    upgrade(engine)
+    engine.dispose()
+    assert ids_of(attack.objects_of(rt, ex.principals["ru"], "T1566")) == {old["id"]}

@@ -32,6 +32,9 @@ O = exchange_observables  # noqa: E741
 _INSERT = BulkInsert(O)
 COLUMNS = _INSERT.columns
 CHUNK = 500
+ATTACK_KIND = "mitre-attack"
+"""The kind of the rows naming an ATT&CK technique an object refers to (issue 16, item 4):
+browsed by technique, never a value "where else" or an export uses."""
 
 
 class Match(NamedTuple):
@@ -87,7 +90,7 @@ def values_at(connection: Connection, collection_id: str,
     for start in range(0, len(stamps), CHUNK):
         rows = connection.execute(
             select(O.c.date_added, O.c.kind, O.c.value)
-            .where(O.c.collection_id == collection_id,
+            .where(O.c.collection_id == collection_id, O.c.kind != ATTACK_KIND,
                    O.c.date_added.in_(stamps[start:start + CHUNK])))
         for r in rows:
             found.setdefault(r.date_added, []).append(Observable(r.kind, r.value))
@@ -102,7 +105,7 @@ def values_of(connection: Connection, collections: Sequence[str], reach: Scope,
     rows = connection.execute(
         select(O.c.kind, O.c.value, O.c.ip_low, O.c.ip_high).distinct()
         .where(O.c.collection_id == collection_id, O.c.stix_id == stix_id,
-               visibility(O, reach)).order_by(O.c.kind, O.c.value))
+               O.c.kind != ATTACK_KIND, visibility(O, reach)).order_by(O.c.kind, O.c.value))
     return [Match(r.kind, r.value, r.ip_low, r.ip_high,
                   wider=supernets(r.kind, r.value) if r.ip_low is not None else ())
             for r in rows]

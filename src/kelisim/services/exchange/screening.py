@@ -28,6 +28,7 @@ from typing import Any
 
 import orjson
 
+from kelisim.domain.attack import reference_problems
 from kelisim.domain.json_limits import json_problem
 from kelisim.domain.stix.state_secrets import state_secret_reason
 from kelisim.domain.stix.validation import validate_stix_object
@@ -57,7 +58,8 @@ def verdict_of(obj: Any) -> Verdict:
     problem = json_problem(obj)  # first: the other checks need a value they can walk
     if problem:
         return Verdict(False, (problem,), problem)  # a failure wherever it is stored
-    return Verdict(state_secret_reason(obj) is not None, tuple(validate_stix_object(obj)))
+    return Verdict(state_secret_reason(obj) is not None,
+                   (*validate_stix_object(obj), *reference_problems(obj)))
 
 
 def check_here(objects: Sequence[Any]) -> list[Verdict]:

@@ -21,6 +21,7 @@ from kelisim.web.ui import (
     certification,
     depositary,
     exchange,
+    exchange_attack,
     exchange_search,
     exchange_submit,
     federation,
@@ -30,8 +31,8 @@ from kelisim.web.ui import (
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 ROUTERS = [auth.router, agreement.router, status.router, depositary.router, accounts.router,
-           exchange.router, exchange_search.router, exchange_submit.router, certification.router,
-           federation.router, workspace.router]
+           exchange.router, exchange_attack.router, exchange_search.router,
+           exchange_submit.router, certification.router, federation.router, workspace.router]
 
 
 def mount_ui(app: FastAPI) -> None:

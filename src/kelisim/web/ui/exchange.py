@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from kelisim.domain.access import ExchangeAction, exchange_allowed, require_exchange
 from kelisim.domain.accounts import Principal
 from kelisim.domain.agreement_text import THREAT_CLASSES, directions
+from kelisim.domain.attack import catalogue, tactics_of, techniques_of
 from kelisim.domain.errors import InvalidInput, KelisimError, NotFound
 from kelisim.domain.exchange_policy import Endpoint
 from kelisim.domain.inputs import ascii_number, stored_text
@@ -237,6 +238,8 @@ def _object_view(rt: Any, user: Principal, key: str, object_id: str,
             "graph": graph_of(rt, user, collection.id, object_id),
             "sightings": sightings_of_object(rt, user, collection.id, object_id,
                                              per_party=SIGHTINGS_SHOWN),
+            "techniques": techniques_of(item.obj), "attack_tactics": tactics_of(item.obj),
+            "attack_tactic_names": {t.shortname: t.name for t in catalogue().tactics.values()},
             "raw": orjson.dumps(item.obj, option=orjson.OPT_INDENT_2).decode()}
 
 

@@ -21,6 +21,7 @@ from starlette.datastructures import UploadFile
 from kelisim.domain.access import ExchangeAction, require_exchange
 from kelisim.domain.accounts import Principal
 from kelisim.domain.agreement_text import THREAT_CLASSES, directions
+from kelisim.domain.attack import catalogue
 from kelisim.domain.errors import InvalidInput, KelisimError
 from kelisim.services.exchange import intake
 from kelisim.services.exchange.collections import find_collection, state_today
@@ -126,5 +127,6 @@ async def _form(request: Request, user: Principal, key: str, sub: stix_form.Subm
         "states": states, "directions": directions(), "threat_classes": THREAT_CLASSES,
         "tlp_levels": stix_form.TLP_LEVELS, "indicator_types": stix_form.INDICATOR_TYPES,
         "report_types": stix_form.REPORT_TYPES, "examples": stix_form.PATTERN_EXAMPLES,
-        "named_tlp": stix_form.NAMED_TLP,
+        "named_tlp": stix_form.NAMED_TLP, "technique_fields": stix_form.TECHNIQUE_FIELDS,
+        "attack": catalogue(),
     }, status_code=status_code)

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from kelisim.domain.agreement_text import THREAT_CLASSES, directions
+from kelisim.domain.attack import SOURCE, catalogue, reference_problems
 from kelisim.domain.inputs import ascii_number
 from kelisim.domain.stix.extension import (
     KELISIM_EXTENSION_ID,
@@ -66,6 +67,11 @@ class Submission:
     restricted: bool = False
     legal_basis: str = ""
     allowed: list[str] = field(default_factory=list)
+    techniques: list[str] = field(default_factory=list)
+
+
+TECHNIQUE_FIELDS = 3
+"""Technique fields on the form, each picked from the list of ATT&CK techniques."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,10 @@ def read_form(form: Mapping[str, Any], getlist: Any) -> Submission:
         directions=sorted(set(numbers)), threat_class=text("threat_class", 40),
         tlp=text("tlp", 20), recipients=sorted({str(p).upper() for p in getlist("recipients")}),
         restricted=form.get("restricted") == "1", legal_basis=text("legal_basis", 1000),
-        allowed=sorted({str(p).upper() for p in getlist("allowed")}))
+        allowed=sorted({str(p).upper() for p in getlist("allowed")}),
+        techniques=list(dict.fromkeys(
+            t.split()[0].upper() for v in getlist("techniques")[:TECHNIQUE_FIELDS]
+            if (t := str(v).strip()[:200]))))
 
 
 def build(sub: Submission, party: str, now: datetime) -> tuple[list[dict[str, Any]],
@@ -119,6 +128,8 @@ def build(sub: Submission, party: str, now: datetime) -> tuple[list[dict[str, An
                     object_refs=_lines(sub.object_refs))
     if refs:
         main["object_marking_refs"] = refs
+    if sub.techniques:
+        main["external_references"] = [attack_reference(t) for t in sub.techniques]
     extension: dict[str, Any] = {"extension_type": "property-extension",
                                  "art3_directions": sub.directions}
     if sub.threat_class:
@@ -130,8 +141,15 @@ def build(sub: Submission, party: str, now: datetime) -> tuple[list[dict[str, An
     if not problems:
         for obj in objects:
             problems += [Problem(_field_of(reason), N_("Not valid STIX 2.1:"), reason)
-                         for reason in validate_stix_object(obj)]
+                         for reason in [*validate_stix_object(obj), *reference_problems(obj)]]
     return objects, problems
+
+
+def attack_reference(technique_id: str) -> dict[str, str]:
+    """The STIX external reference to an ATT&CK technique (STIX 2.1 §2.5), as MITRE's own
+    STIX data writes it."""
+    return {"source_name": SOURCE, "external_id": technique_id,
+            "url": "https://attack.mitre.org/techniques/" + technique_id.replace(".", "/")}
 
 
 def restricted_marking(owner: str, legal_basis: str, allowed: Sequence[str],
@@ -191,6 +209,10 @@ def _check_fields(sub: Submission) -> list[Problem]:
     if sub.tlp in NAMED_TLP and not sub.recipients:
         found.append(Problem("recipients", N_("TLP AMBER and RED information goes only to the "
                                            "Parties you name: name at least one.")))
+    attack = catalogue()
+    if any(attack.technique(t) is None for t in sub.techniques):
+        found.append(Problem("techniques", N_("Choose each technique from the list of MITRE "
+                                           "ATT&CK techniques.")))
     if sub.restricted and not sub.legal_basis:
         found.append(Problem("legal_basis", N_("Restricted-access information names the law that "
                                             "restricts it (Art. 2, 6).")))

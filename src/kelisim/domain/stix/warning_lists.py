@@ -6,7 +6,8 @@ name them. They ship offline inside `pymispwarninglists`; a match is a warning, 
 refusal (docs/decisions/0019-warning-lists.md).
 
 The library's own search is either exact (fast) or per-list scans (0.5 s a value): neither fits
-intake. The lists are read once per process through the library and indexed here, so that one
+intake. The lists are read once per process from the package's data and indexed here (all but
+the two top-million site lists, `LARGEST_LIST_BYTES`), so that one
 value costs a few dictionary look-ups, with MISP's semantics per list type: `string` exact;
 `hostname` and `substring` the value or a parent domain of it (of a URL's host, an e-mail
 address's domain); `cidr` containment of an IP address (one look-up per prefix length the lists
@@ -171,16 +172,37 @@ def _host(found: Observable) -> str | None:
     return None
 
 
+LARGEST_LIST_BYTES = 16_000_000
+"""Lists whose JSON is larger are left out: the two top-million site lists (Tranco, Chrome UX
+Report, 22 and 25 MB) are 2 of the 2.5 million entries shipped, and would cost every process
+about 10 s and 500 MB at its first intake; the top 10k/20k site lists (Cisco Umbrella, Tranco
+10k) and the 200k benign file hashes (10 MB) stay."""
+
+
+def shipped_lists(largest: int = LARGEST_LIST_BYTES) -> list[dict[str, Any]]:
+    """The lists shipped in the package's data whose JSON is at most `largest` bytes (read with
+    orjson: the library's own loader, and its import, take seconds a process)."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    import orjson
+
+    spec = find_spec("pymispwarninglists")  # found, not imported: importing it takes seconds
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pymispwarninglists is not installed (a dependency of kelisim)")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    root = package / "data" / "misp-warninglists" / "lists"
+    return [orjson.loads(path.read_bytes()) for path in sorted(root.glob("*/list.json"))
+            if path.stat().st_size <= largest]
+
+
 @cache
 def warning_index() -> WarningIndex:
-    """The lists shipped with `pymispwarninglists`, read once per process (a second or two)."""
-    from pymispwarninglists import WarningLists
-
+    """The shipped lists (`shipped_lists`), indexed once per process."""
     collecting = gc.isenabled()
-    gc.disable()  # millions of strings, no cycles: collections would only slow the build
+    gc.disable()  # many strings, no cycles: collections would only slow the build
     try:
-        loaded = WarningLists(slow_search=False)
-        return WarningIndex(wl.warninglist for wl in loaded.values())
+        return WarningIndex(shipped_lists())
     finally:
         if collecting:
             gc.enable()

@@ -18,8 +18,8 @@ from tests.web.test_exchange_tombstones_and_audit import api
 from tests.web.ui_exchange_setup import NAMES, exchange_with_passwords, post
 from tests.web.ui_session import sign_in
 
-LIVE = {**indicator("live one"), "pattern": "[ipv4-addr:value = '198.51.100.30']"}
-REVOKED = {**indicator("revoked one"), "pattern": "[ipv4-addr:value = '198.51.100.31']",
+LIVE = {**indicator("live one"), "pattern": "[ipv4-addr:value = '195.210.46.30']"}
+REVOKED = {**indicator("revoked one"), "pattern": "[ipv4-addr:value = '195.210.46.31']",
            "revoked": True}
 AMBER = {**indicator("amber for RUS", tlp="amber", recipients={"parties": ["RUS"]}),
          "pattern": "[domain-name:value = 'amber.example']"}

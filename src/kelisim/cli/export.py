@@ -23,7 +23,7 @@ app.add_typer(export_app, name="export")
 
 def _run(ctx: typer.Context, fmt: str, collection: str | None, types: list[str] | None,
          producer: str | None, added_after: str | None, include_expired: bool,
-         out: Path | None, token: str | None) -> None:
+         include_warned: bool, out: Path | None, token: str | None) -> None:
     rt = runtime(ctx)
     principal = accounts.authenticate(rt, token) if token else LOCAL_OPERATOR
     after = None
@@ -37,7 +37,7 @@ def _run(ctx: typer.Context, fmt: str, collection: str | None, types: list[str] 
             after = after.replace(tzinfo=UTC)
     done = export_objects(rt, principal, fmt, ExportFilter(
         collection=collection, types=tuple(types or ()), producer=producer,
-        added_after=after, include_expired=include_expired))
+        added_after=after, include_expired=include_expired, include_warned=include_warned))
     if out is None:
         for chunk in done.chunks:
             sys.stdout.buffer.write(chunk)
@@ -57,6 +57,9 @@ AddedAfter = Annotated[str | None, typer.Option(
     help="Only objects added after this instant (TAXII added_after)")]
 Expired = Annotated[bool, typer.Option("--include-expired",
                                      help="Keep expired and revoked indicators too")]
+Warned = Annotated[bool, typer.Option(
+    "--include-warned", help="Keep values the MISP warning lists name (public resolvers, top "
+                             "sites, cloud ranges...); left out by default")]
 Out = Annotated[Path | None, typer.Option(help="Write to this file; default: stdout")]
 Token = Annotated[str | None, typer.Option(envvar="KELISIM_TOKEN",
                                            help="Act as this account (kls_...)")]
@@ -65,9 +68,10 @@ Token = Annotated[str | None, typer.Option(envvar="KELISIM_TOKEN",
 def _command(fmt: str, summary: str) -> None:
     def command(ctx: typer.Context, collection: Collection = None, types: Types = None,
                 producer: Producer = None, added_after: AddedAfter = None,
-                include_expired: Expired = False, out: Out = None,
-                token: Token = None) -> None:
-        _run(ctx, fmt, collection, types, producer, added_after, include_expired, out, token)
+                include_expired: Expired = False, include_warned: Warned = False,
+                out: Out = None, token: Token = None) -> None:
+        _run(ctx, fmt, collection, types, producer, added_after, include_expired,
+             include_warned, out, token)
 
     command.__doc__ = summary
     export_app.command(fmt)(command)

@@ -24,7 +24,9 @@ from kelisim.domain.stix.extension import (
     restricted_access,
     tlp_of,
 )
+from kelisim.domain.stix.observables import observables
 from kelisim.domain.stix.spec import SCO_TYPES
+from kelisim.domain.stix.warning_lists import warnings_for
 from kelisim.domain.taxii import format_timestamp, micros_of, stix_version, version_key
 from kelisim.services import participation
 from kelisim.services.exchange.screening import Verdict
@@ -48,6 +50,18 @@ MARKINGS_ARE_NOT_VERSIONED = (
     "definitions are neither versioned nor redefined, since that would change the markings of "
     "every object that names them (STIX 2.1 §7.2.1): post the new marking under an id of its "
     "own")
+
+
+def warning_message(obj: dict[str, Any]) -> dict[str, str]:
+    """A stored object's warning-list matches (issue 16, item 5) as the `message` of its
+    success entry: a status-details `message` is free text (TAXII 2.1 §4.3.1), so a client
+    that does not read it loses nothing, and the object is stored all the same."""
+    found = warnings_for(observables(obj))
+    if not found:
+        return {}
+    text = "stored; warning lists: " + "; ".join(
+        f"{w.value} is on '{w.list_name}'" for w in found)
+    return {"message": text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"}
 
 
 class Batch:
@@ -125,7 +139,7 @@ class Batch:
             if version is not None:  # an SCO's version is its date_added, given out below
                 own_versions.add((stix_id, version))
             own_ids.add(stix_id)
-            stamped_later.append({"id": stix_id})
+            stamped_later.append({"id": stix_id, **warning_message(obj)})
             successes.append(stamped_later[-1])
         self._stamp(rows, stamped_later, max(micros_of(self.rt.clock()), last + 1))
         # Every new row, the versions _stamp just gave (SCOs, untimestamped custom objects)

@@ -29,6 +29,7 @@ from kelisim.domain.stix.extension import TLP_MARKING_IDS, tlp_of
 from kelisim.domain.stix.lifecycle import Decay, Lifecycle, State, lifecycle
 from kelisim.domain.stix.observables import Observable, observables
 from kelisim.domain.stix.suricata import NOT_EXPORTED, RuleFor, rules_for
+from kelisim.domain.stix.warning_lists import warning_index
 from kelisim.domain.taxii import Query, format_timestamp, micros_of
 from kelisim.services.exchange.audit import record_reads
 from kelisim.services.exchange.collections import find_in, reader_scope
@@ -58,6 +59,16 @@ class ExportFilter:
     producer: str | None = None
     added_after: datetime | None = None
     include_expired: bool = False
+    include_warned: bool = False
+    """Keep values the MISP warning lists name (domain/stix/warning_lists.py)."""
+
+
+@dataclass
+class Tally:
+    """What an export left out because the warning lists name it: values (CSV, Suricata) or
+    objects holding such a value (STIX, MISP), said in the trailer where the format has one."""
+
+    warned: int = 0
 
 
 @dataclass(frozen=True)
@@ -113,15 +124,16 @@ def export_objects(rt: Runtime, principal: Principal, fmt: str, filters: ExportF
     types = filters.types or (() if fmt == "stix" else ("indicator",))
     media, extension = FORMATS[fmt]
     stamp = rt.clock().strftime("%Y%m%dT%H%M%SZ")
+    tally = Tally()
+    pages = _unwarned(_items(rt, principal, fmt, readable, filters, types, page),
+                      filters.include_warned, per_value=fmt in ("csv", "suricata"), tally=tally)
     if fmt == "misp":
         from kelisim.services.exchange.misp_export import misp_event
 
-        chunks = misp_event(rt, _items(rt, principal, fmt, readable, filters, types, page),
-                            marking_finder(rt, principal))
+        chunks = misp_event(rt, pages, marking_finder(rt, principal))
     else:
         writer = {"suricata": _suricata, "csv": _csv, "stix": _stix}[fmt]
-        chunks = writer(rt, principal, _items(rt, principal, fmt, readable, filters, types,
-                                              page))
+        chunks = _trailed(writer(rt, principal, pages), fmt, tally)
     return Export(media, f"kelisim-{stamp}.{extension}", chunks)
 
 
@@ -157,6 +169,38 @@ def _items(rt: Runtime, principal: Principal, fmt: str, collections: Sequence[st
             if len(rows) <= page:
                 break
             cursor = served[-1].date_added
+
+
+def _unwarned(pages: Iterator[list[Item]], include: bool, *, per_value: bool,
+              tally: Tally) -> Iterator[list[Item]]:
+    """Leave out what the warning lists name (issue 16, item 5), unless asked to keep it: the
+    values themselves from CSV and Suricata, a whole object holding one from STIX and MISP (its
+    pattern would still match the value)."""
+    if include:
+        yield from pages
+        return
+    index = warning_index()
+    for items in pages:
+        kept = []
+        for item in items:
+            clean = [found for found in item.values if not index.warnings(found)]
+            if len(clean) == len(item.values):
+                kept.append(item)
+            elif per_value:
+                tally.warned += len(item.values) - len(clean)
+                kept.append(replace(item, values=clean))
+            else:
+                tally.warned += 1
+        if kept:
+            yield kept
+
+
+def _trailed(chunks: Iterator[bytes], fmt: str, tally: Tally) -> Iterator[bytes]:
+    """The export, then (CSV, Suricata) a comment line saying what the warning lists left out."""
+    yield from chunks
+    if tally.warned and fmt in ("csv", "suricata"):
+        yield (f"# left out: {tally.warned} value(s) on the MISP warning lists "
+               "(ask include_warned to keep them)\n").encode()
 
 
 def _audit(rt: Runtime, principal: Principal, fmt: str, collection_id: str,

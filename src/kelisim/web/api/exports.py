@@ -16,6 +16,8 @@ from pydantic import BaseModel, Field
 
 from kelisim.domain.errors import NotFound
 from kelisim.domain.exchange_policy import Endpoint
+from kelisim.domain.stix.observables import observables
+from kelisim.domain.stix.warning_lists import warnings_for
 from kelisim.domain.taxii import Query as TaxiiQuery
 from kelisim.services.exchange import exports, reading
 from kelisim.web.dependencies import PrincipalDep, RuntimeDep
@@ -50,6 +52,9 @@ def export(rt: RuntimeDep, principal: PrincipalDep,
                description="Only objects added after this instant")] = None,
            include_expired: Annotated[bool, Query(
                description="Keep expired and revoked indicators too")] = False,
+           include_warned: Annotated[bool, Query(
+               description="Keep values the MISP warning lists name (public resolvers, top "
+                           "sites, cloud ranges...): left out by default")] = False,
            ) -> StreamingResponse:
     """Only objects the caller may read, in collections it may read, each page decided on the
     day it is read (Art. 6); a page holding restricted-access objects is audited before it is
@@ -59,7 +64,8 @@ def export(rt: RuntimeDep, principal: PrincipalDep,
     need list files and are counted in the trailer, not exported."""
     done = exports.export_objects(rt, principal, format, exports.ExportFilter(
         collection=collection, types=tuple(type or ()), producer=producer,
-        added_after=added_after, include_expired=include_expired))
+        added_after=added_after, include_expired=include_expired,
+        include_warned=include_warned))
     return StreamingResponse(done.chunks, media_type=done.media_type, headers={
         "Content-Disposition": f'attachment; filename="{done.filename}"'})
 
@@ -72,11 +78,19 @@ class Lifecycle(BaseModel):
                                                 "the threshold")
 
 
+class WarningView(BaseModel):
+    list: str = Field(description="The warning list's name")
+    value: str = Field(description="The observable value, normalized")
+
+
 class ObjectView(BaseModel):
     collection: str
     object: dict[str, Any] = Field(description="The latest version the caller may read, as "
                                                "stored")
     lifecycle: Lifecycle = Field(description="Computed by kelisim today; not part of the STIX")
+    warnings: list[WarningView] = Field(description="The object's observable values that the "
+                                                    "MISP warning lists name; computed by "
+                                                    "kelisim, not part of the STIX")
 
 
 @router.get("/collections/{key}/objects/{object_id}", response_model=ObjectView,
@@ -91,4 +105,6 @@ def object_view(rt: RuntimeDep, principal: PrincipalDep, key: str,
     if not page.rows:
         raise NotFound(reading.NO_OBJECT)
     obj = orjson.loads(page.rows[-1].raw)
-    return {"collection": key, "object": obj, "lifecycle": exports.life_of(rt, obj).view()}
+    return {"collection": key, "object": obj, "lifecycle": exports.life_of(rt, obj).view(),
+            "warnings": [{"list": w.list_name, "value": w.value}
+                         for w in warnings_for(observables(obj))]}

@@ -38,6 +38,8 @@ from kelisim.domain.stix.extension import (
     restricted_access,
     tlp_of,
 )
+from kelisim.domain.stix.observables import observables
+from kelisim.domain.stix.warning_lists import warnings_for
 from kelisim.domain.taxii import Query, format_timestamp, micros_of, parse_timestamp
 from kelisim.services.exchange.audit import read_audit
 from kelisim.services.exchange.collections import (
@@ -150,7 +152,8 @@ async def export_download(request: Request, key: str, fmt: str, user: UserDep) -
     stored_text(kind, "type")
     done = await run_in_threadpool(export_objects, rt, user, fmt, ExportFilter(
         collection=key, types=(kind,) if kind else (), producer=producer,
-        include_expired=params.get("include_expired") == "1"))
+        include_expired=params.get("include_expired") == "1",
+        include_warned=params.get("include_warned") == "1"))
     return StreamingResponse(done.chunks, media_type=done.media_type, headers={
         "Content-Disposition": f'attachment; filename="{done.filename}"'})
 
@@ -233,6 +236,7 @@ def _object_view(rt: Any, user: Principal, key: str, object_id: str,
     found = [o for shared in correlations for o in shared.objects]
     return {"collection": collection, "item": item, "versions": [r.version for r in versions],
             "correlations": correlations, "lifecycle": life_of(rt, item.obj),
+            "warnings": warnings_for(observables(item.obj)),
             "correlated_names": object_names(rt, user, found) if found else {},
             "restriction": _restriction(rt, user, collection, item),
             "graph": graph_of(rt, user, collection.id, object_id),

@@ -5,7 +5,7 @@ Since this revision intake writes, with the other correlation rows, one row of k
 source_name "mitre-attack"). The versions stored before are indexed here, `BATCH` at a time in
 key order, reading only those whose JSON names "mitre-attack". No table changes.
 
-Revision ID: 0016
+Revision ID: 0015
 Revises: 0014 (the merge re-chains it after 0015)
 Create Date: 2026-12-03
 """
@@ -18,7 +18,7 @@ from kelisim.domain.attack import technique_ids
 from kelisim.domain.stix.observables import Observable
 from kelisim.storage.observables_index import ATTACK_KIND, index_row, insert_index
 
-revision = "0016"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None

@@ -5,26 +5,18 @@ the audit, the CLI, and the Art. 6 table: readers x markings, checked exhaustive
 
 from __future__ import annotations
 
-import itertools
 import json
 from typing import Any
 
 import pytest
 
-from kelisim.domain import exchange_policy as policy
 from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied
 from kelisim.domain.taxii import Query
-from kelisim.services.exchange import attack, audit, collections, correlation, reading
-from kelisim.services.exchange.collections import state_today
+from kelisim.services.exchange import attack, audit, correlation, reading
+from tests.art6_matrix import post_matrix, readers
 from tests.conftest import Node
 from tests.exchange_support import Exchange, indicator, restricted_marking, setup_exchange
-from tests.integration.test_exchange_confidentiality import post, post_to
-from tests.integration.test_exchange_correlation import (
-    MARKINGS,
-    Posted,
-    arm_withdrew,
-    policy_marking,
-)
+from tests.integration.test_exchange_confidentiality import post
 
 
 @pytest.fixture
@@ -100,41 +92,18 @@ def test_a_page_naming_restricted_objects_is_audited(ex: Exchange) -> None:
 
 def test_no_technique_page_reveals_what_its_reader_may_not_read(ex: Exchange) -> None:
     rt = ex.node.runtime
-    arm_withdrew(ex)
-    listed = collections.create_collection(rt, ex.admin, title="listed", alias="listed",
-                                           read_parties=["KAZ", "RUS"],
-                                           write_parties=["KAZ", "RUS"])
-    restricted = restricted_marking("KAZ", ["BLR"])
-    post(ex, "kz", restricted)
-    posted: list[Posted] = []
-    for name, producer, where in itertools.product(MARKINGS, ("kz", "ru", "by"),
-                                                   ("main", "listed")):
-        if (name == "restricted-for-blr" and producer != "kz") or \
-                (where == "listed" and producer == "by"):
-            continue
-        spec = MARKINGS[name]
-        obj = with_techniques("T1566", "T1071", tlp=spec["tlp"],
-                              recipients=spec.get("recipients"),
-                              markings=[restricted["id"]] if name == "restricted-for-blr"
-                              else [], name=f"{name} by {producer} in {where}")
-        status = post_to(ex, producer, listed.id if where == "listed" else ex.collection_id,
-                         obj)
-        assert status["success_count"] == 1, status
-        party = ex.principals[producer].party
-        assert party is not None
-        posted.append(Posted(obj, policy_marking(name, party), where))
+
+    def build(name: str, i: int, spec: dict[str, Any], markings: list[str]) -> dict[str, Any]:
+        return with_techniques("T1566", "T1071", tlp=spec["tlp"],
+                               recipients=spec.get("recipients"), markings=markings,
+                               name=f"{name} {i}")
+
+    posted = post_matrix(ex, build).posted
     every = {p.obj["id"] for p in posted}
-    for who in ("kz", "ru", "by", "depositary", "am"):
-        principal = ex.principals[who]
-        reader = policy.Reader.of(principal, state_today(rt, principal))
-        readable = {c.alias or c.id for c in collections.list_collections(rt, principal)
-                    if c.can_read}
-        expected = {p.obj["id"] for p in posted if policy.may_read(reader, p.marking)
-                    and p.collection in readable}
-        if policy.scope(reader).kind is policy.ScopeKind.NOTHING:
+    for who, principal, expected in readers(ex, posted):
+        if expected is None:
             with pytest.raises(PermissionDenied):
                 attack.objects_of(rt, principal, "T1566")
-            assert who == "am"
             continue
         for technique in ("T1566", "T1071"):
             whole = attack.objects_of(rt, principal, technique, limit=1000)

@@ -1,8 +1,8 @@
 """`kelisim collections ...`, `kelisim audit verify` and `kelisim exchange correlate|search|
-sightings|graph`: the exchange from the operator's console (Art. 6, 9). They act as the local
-operator, with the depositary's powers over collections; the `exchange` commands act as the
-account whose token they are given (KELISIM_TOKEN), and without one read what the depositary
-may (open information)."""
+sightings|graph|activity`: the exchange from the operator's console (Art. 6, 9). They act as
+the local operator, with the depositary's powers over collections; the `exchange` commands act
+as the account whose token they are given (KELISIM_TOKEN), and without one read what the
+depositary may (open information)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,18 @@ from rich.table import Table
 
 from kelisim.cli.base import LOCAL_OPERATOR, app, err, out, print_json, runtime
 from kelisim.domain.accounts import Principal
+from kelisim.domain.exchange_activity import Facet, Period
 from kelisim.domain.stix.extension import SIGHTING_TYPES
 from kelisim.services import accounts
-from kelisim.services.exchange import audit, collections, correlation, graph, search, sightings
+from kelisim.services.exchange import (
+    activity,
+    audit,
+    collections,
+    correlation,
+    graph,
+    search,
+    sightings,
+)
 from kelisim.services.runtime import Runtime
 
 collections_app = typer.Typer(help="TAXII collections of the exchange and who may use them.",
@@ -220,3 +229,38 @@ def search_command(
                                   next_token=next_token)
     print_json({"objects": [search.summary(h) for h in found.hits], "more": found.more,
                 "next": found.next})
+
+
+@exchange_app.command("activity")
+def activity_command(
+        ctx: typer.Context,
+        by: Annotated[Facet, typer.Option(help="Split by direction, threat class or producer "
+                                               "Party")] = Facet.PRODUCER,
+        period: Annotated[Period, typer.Option(help="day, week (from Monday) or month")
+                          ] = Period.MONTH,
+        span: Annotated[int | None, typer.Option(
+            help="How many periods, the current one included (default 30 days, 26 weeks, "
+                 "12 months)")] = None,
+        as_json: AsJson = False, token: Token = None) -> None:
+    """Objects first added in each period, split by direction, threat class or producer;
+    only what the account may read (Art. 6), each object once."""
+    rt = runtime(ctx)
+    principal = accounts.authenticate(rt, token) if token else LOCAL_OPERATOR
+    found = activity.activity(rt, principal, by, period, span)
+    if as_json:
+        print_json(activity.as_json(found))
+        return
+    shown = found.periods[-12:]  # a console's width: the latest twelve, the JSON has all
+    table = Table(box=box.SIMPLE, title=f"{found.objects} objects, by {by.value}")
+    table.add_column(by.value)
+    for start in shown:
+        table.add_column(_period_label(start.isoformat(), period), justify="right")
+    table.add_column("total", justify="right")
+    for key in found.keys:
+        counts = found.counts[key][-len(shown):]
+        table.add_row(key, *(str(c) if c else "." for c in counts), str(found.total(key)))
+    out.print(table)
+
+
+def _period_label(start: str, period: Period) -> str:
+    return start[:7] if period is Period.MONTH else start[5:]

@@ -30,6 +30,14 @@ from kelisim.domain.accounts import Principal
 from kelisim.domain.agreement_text import THREAT_CLASSES, directions
 from kelisim.domain.attack import catalogue, tactics_of, techniques_of
 from kelisim.domain.errors import InvalidInput, KelisimError, NotFound
+from kelisim.domain.exchange_activity import (
+    UNSET,
+    Activity,
+    Facet,
+    Period,
+    facet_of,
+    period_of,
+)
 from kelisim.domain.exchange_policy import Endpoint
 from kelisim.domain.inputs import ascii_number, stored_text
 from kelisim.domain.stix.extension import (
@@ -41,6 +49,7 @@ from kelisim.domain.stix.extension import (
 from kelisim.domain.stix.observables import observables
 from kelisim.domain.stix.warning_lists import warnings_for
 from kelisim.domain.taxii import Query, format_timestamp, micros_of, parse_timestamp
+from kelisim.services.exchange.activity import activity
 from kelisim.services.exchange.audit import read_audit
 from kelisim.services.exchange.collections import (
     CollectionView,
@@ -55,7 +64,7 @@ from kelisim.services.exchange.reading import read_page
 from kelisim.services.exchange.sightings import sightings_of_object
 from kelisim.services.reference import get_states
 from kelisim.storage.exchange_objects import Row
-from kelisim.web.ui import relationship_graph
+from kelisim.web.ui import activity_chart, relationship_graph
 from kelisim.web.ui.routing import UiRoute, UserDep
 from kelisim.web.ui.stix_form import TLP_LEVELS
 from kelisim.web.ui.templating import exchange_open, gettext_for, render, request_lang
@@ -115,10 +124,47 @@ async def collections_page(request: Request, user: UserDep) -> Response:
     if not await run_in_threadpool(exchange_open, rt, user):
         require_exchange(user, ExchangeAction.READ_OBJECTS, state)
     found = await run_in_threadpool(list_collections, rt, user)
+    names = await state_names(request, user)
+    by = facet_of(request.query_params.get("by") or Facet.PRODUCER.value)
+    period = period_of(request.query_params.get("period") or Period.MONTH.value)
+    counts = None
+    if any(c.can_read for c in found):
+        counts = await run_in_threadpool(activity, rt, user, by, period)
     return render(request, "exchange_collections.html", {
-        "collections": found, "names": await state_names(request, user),
+        "collections": found, "names": names,
         "can_audit": exchange_allowed(user, ExchangeAction.READ_AUDIT, state, party=user.party),
+        "activity": counts, "by": by, "period": period, "facets": list(Facet),
+        "periods": list(Period),
+        "activity_svg": None if counts is None or not counts.objects
+        else _activity_svg(request, counts, names),
+        "activity_labels": None if counts is None else _activity_labels(request, counts, names),
+        "period_label": activity_chart.period_label,
     })
+
+
+def _activity_labels(request: Request, counts: Activity, names: dict[str, str]
+                     ) -> dict[str, str]:
+    """Each series key in the reader's language: a Party's name, a threat class, a direction."""
+    lang, _ = request_lang(request), gettext_for(request)
+    texts = {d.number: d.texts[lang] for d in directions()}
+    labels: dict[str, str] = {}
+    for key in counts.keys:
+        if key == UNSET:
+            labels[key] = _("none")
+        elif counts.facet is Facet.PRODUCER:
+            labels[key] = names.get(key, key)
+        elif counts.facet is Facet.THREAT_CLASS:
+            labels[key] = THREAT_CLASSES[key][lang] if key in THREAT_CLASSES else key
+        else:
+            text = texts.get(int(key), "")
+            labels[key] = f"{key}. {text[:34]}{'…' if len(text) > 34 else ''}"
+    return labels
+
+
+def _activity_svg(request: Request, counts: Activity, names: dict[str, str]) -> Any:
+    _ = gettext_for(request)
+    return activity_chart.draw(counts, _activity_labels(request, counts, names), {
+        "title": _("Objects first added, per period"), "rest": _("the others")})
 
 
 @router.get("/exchange/collections/{key}")

@@ -181,6 +181,9 @@ def test_screenshots_of_the_exchange_pages_in_each_language(
             expect(who.page.locator("html")).to_have_attribute("lang", lang)
             who.shot(f"{name}-{lang}")
     assert len(list(shots.glob("exchange-*.png"))) >= 24
+    ru.page.goto(f"{green}?lang=en")  # the README's picture: where else, and the graph
+    expect(ru.page.locator("svg.graph")).to_be_visible()
+    ru.page.screenshot(path=str(shots / "exchange-object-full-en.png"), full_page=True)
 
 
 @pytest.fixture

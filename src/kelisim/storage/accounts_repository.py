@@ -37,6 +37,12 @@ class AccountsRepository:
         row = self._connection.execute(select(accounts).where(accounts.c.id == account_id)).first()
         return None if row is None else principal_of(row)
 
+    def active(self, account_id: int) -> Principal | None:
+        """The account with this id if it is not disabled."""
+        row = self._connection.execute(select(accounts).where(
+            accounts.c.id == account_id, accounts.c.disabled_at.is_(None))).first()
+        return None if row is None else principal_of(row)
+
     def disable(self, account_id: int, at: datetime) -> None:
         self._connection.execute(update(accounts).where(accounts.c.id == account_id,
                                                         accounts.c.disabled_at.is_(None))

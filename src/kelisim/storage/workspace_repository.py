@@ -62,6 +62,18 @@ class WorkspaceRepository:
             .order_by(workspace_events.c.record_id, workspace_events.c.position)).mappings()
         return [_event(r) for r in rows]
 
+    def events_of(self, record_ids: list[str]) -> dict[str, list[Event]]:
+        """The events of each listed record, in one read, in the order of `record_ids`."""
+        grouped: dict[str, list[Event]] = {r: [] for r in record_ids}
+        if not record_ids:
+            return grouped
+        rows = self.connection.execute(
+            select(workspace_events).where(workspace_events.c.record_id.in_(record_ids))
+            .order_by(workspace_events.c.record_id, workspace_events.c.position)).mappings()
+        for row in rows:
+            grouped[row["record_id"]].append(_event(row))
+        return grouped
+
     def first_events(self, kind: EventKind, limit: int = 100) -> list[Event]:
         """The first event of each record of one kind (a consultation's request), newest
         first."""

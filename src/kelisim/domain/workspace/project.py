@@ -49,6 +49,13 @@ class EventKind(StrEnum):
     CONSULTATION_MINUTES = "consultation_minutes"
     CONSULTATION_ACTION_ADDED = "consultation_action_added"
     CONSULTATION_ACTION_DONE = "consultation_action_done"
+    # training, conferences, meetings (Art. 3 directions 17-19, Art. 9; gatherings.py)
+    GATHERING_ANNOUNCED = "gathering_announced"
+    GATHERING_REGISTERED = "gathering_registered"
+    GATHERING_WITHDRAWN = "gathering_withdrawn"
+    GATHERING_RESCHEDULED = "gathering_rescheduled"
+    GATHERING_MATERIAL_ADDED = "gathering_material_added"
+    GATHERING_CANCELLED = "gathering_cancelled"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,156 @@
+"""Training courses, conferences, symposia and meetings of the workspace (issue 15 item 8;
+Art. 3 directions 17-19, Art. 9), and their iCalendar (RFC 5545) calendar. Refusals are problem
+details (RFC 9457)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from kelisim.services.workspace import calendar_feed
+from kelisim.services.workspace import gatherings as gather
+from kelisim.web.dependencies import PrincipalDep, RuntimeDep
+
+router = APIRouter(prefix="/api/v1/workspace", tags=["workspace"])
+ICALENDAR = "text/calendar; charset=utf-8"
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "A field kelisim cannot take (the problem is named)",
+          "content": {"application/problem+json": {}}},
+    403: {"description": "The account may not act so (the article is named)",
+          "content": {"application/problem+json": {}}},
+    404: {"description": "No such gathering", "content": {"application/problem+json": {}}},
+    422: {"description": "The rule refuses it now (registration closed, cancelled...)",
+          "content": {"application/problem+json": {}}},
+}
+
+
+class Schedule(BaseModel):
+    starts: datetime = Field(description="With a time zone, e.g. 2027-03-01T09:00:00+05:00")
+    ends: datetime
+    registration_until: date = Field(description="The last day to register")
+    place: str = Field(default="", max_length=300)
+    online: bool = False
+
+
+class NewGathering(Schedule):
+    kind: str = Field(description="training, conference, symposium or meeting")
+    title: str = Field(min_length=1, max_length=500)
+    description: str = Field(default="", max_length=5000)
+    directions: list[int] = Field(min_length=1, max_length=19,
+                                  description="Art. 3 directions, 1-19 (17-19 most often)")
+    languages: list[str] = Field(min_length=1, max_length=3, description="kk, ru, en")
+    places_per_party: int | None = Field(default=None, ge=1, le=200)
+
+
+class Participant(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    role: str = Field(default="", max_length=200)
+
+
+class Registration(BaseModel):
+    participants: list[Participant] = Field(min_length=1, max_length=200)
+
+
+class NewMaterial(BaseModel):
+    title: str = Field(min_length=1, max_length=300)
+    url: str = Field(default="", max_length=2000)
+    text: str = Field(default="", max_length=5000)
+
+
+class Cancellation(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+@router.post("/gatherings", status_code=201, responses=PROBLEMS,
+             summary="Announce a training course, conference, symposium or meeting (Art. 3, 9)")
+def announce(rt: RuntimeDep, principal: PrincipalDep, body: NewGathering) -> dict[str, Any]:
+    return gather.announce(rt, principal, **body.model_dump())
+
+
+@router.get("/gatherings", summary="Gatherings, soonest first")
+def list_gatherings(rt: RuntimeDep, principal: PrincipalDep,
+                    upcoming: bool = False) -> dict[str, Any]:
+    return {"gatherings": gather.list_gatherings(rt, principal, upcoming=upcoming)}
+
+
+@router.get("/gatherings/{gathering_id}", responses=PROBLEMS, summary="A gathering as of now")
+def show(rt: RuntimeDep, principal: PrincipalDep, gathering_id: str) -> dict[str, Any]:
+    return gather.show(rt, principal, gathering_id)
+
+
+@router.get("/gatherings/{gathering_id}/events", responses=PROBLEMS,
+            summary="Every change of a gathering, who and when")
+def history(rt: RuntimeDep, principal: PrincipalDep, gathering_id: str) -> dict[str, Any]:
+    return {"events": gather.history(rt, principal, gathering_id)}
+
+
+@router.put("/gatherings/{gathering_id}/registrations/mine", responses=PROBLEMS,
+            summary="Register the caller's Party's participants (replaces its list)")
+def register(rt: RuntimeDep, principal: PrincipalDep, gathering_id: str,
+             body: Registration) -> dict[str, Any]:
+    return gather.register(rt, principal, gathering_id,
+                           [p.model_dump() for p in body.participants])
+
+
+@router.delete("/gatherings/{gathering_id}/registrations/mine", responses=PROBLEMS,
+               summary="Withdraw the caller's Party's registration")
+def withdraw(rt: RuntimeDep, principal: PrincipalDep, gathering_id: str) -> dict[str, Any]:
+    return gather.withdraw(rt, principal, gathering_id)
+
+
+@router.post("/gatherings/{gathering_id}/schedule", responses=PROBLEMS,
+             summary="Reschedule (the organizing Party; calendars get the new time)")
+def reschedule(rt: RuntimeDep, principal: PrincipalDep, gathering_id: str,
+               body: Schedule) -> dict[str, Any]:
+    return gather.reschedule(rt, principal, gathering_id, **body.model_dump())
+
+
+@router.post("/gatherings/{gathering_id}/materials", status_code=201, responses=PROBLEMS,
+             summary="Add a material: a link or a text (the organizing Party)")
+def add_material(rt: RuntimeDep, principal: PrincipalDep, gathering_id: str,
+                 body: NewMaterial) -> dict[str, Any]:
+    return gather.add_material(rt, principal, gathering_id, **body.model_dump())
+
+
+@router.post("/gatherings/{gathering_id}/cancellation", responses=PROBLEMS,
+             summary="Cancel (the organizing Party; it stays listed as cancelled)")
+def cancel(rt: RuntimeDep, principal: PrincipalDep, gathering_id: str,
+           body: Cancellation) -> dict[str, Any]:
+    return gather.cancel(rt, principal, gathering_id, body.reason)
+
+
+@router.get("/calendar", summary="The caller's calendar address, for calendar programs")
+def calendar_address(rt: RuntimeDep, principal: PrincipalDep, request: Request
+                     ) -> dict[str, Any]:
+    """Calendar programs send no token: the address itself is the credential. It stops
+    working when the account is disabled."""
+    key = gather.calendar_key(rt, principal.account_id)
+    return {"url": str(request.base_url).rstrip("/") + f"/api/v1/workspace/calendar/{key}.ics"}
+
+
+@router.get("/calendar.ics", response_class=Response,
+            responses={200: {"content": {"text/calendar": {}}}},
+            summary="Every gathering as iCalendar (RFC 5545), with the caller's token")
+def calendar_with_token(rt: RuntimeDep, principal: PrincipalDep, request: Request
+                        ) -> Response:
+    return _ics(rt, request, gather.all_gatherings(rt, principal))
+
+
+@router.get("/calendar/{key}.ics", response_class=Response,
+            responses={200: {"content": {"text/calendar": {}}},
+                       401: {"description": "Not a calendar address, or its account is "
+                                            "disabled", "content": {
+                                                "application/problem+json": {}}}},
+            summary="Every gathering as iCalendar (RFC 5545), at an account's address")
+def calendar_by_address(rt: RuntimeDep, request: Request, key: str) -> Response:
+    return _ics(rt, request, gather.calendar_for_key(rt, key))
+
+
+def _ics(rt: Any, request: Request, found: list[Any]) -> Response:
+    body = calendar_feed.calendar(found, base_url=str(request.base_url), now=rt.clock())
+    return Response(body, media_type=ICALENDAR,
+                    headers={"Content-Disposition": 'inline; filename="kelisim.ics"',
+                             "Cache-Control": "private, max-age=300"})

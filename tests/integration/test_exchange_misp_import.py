@@ -1,0 +1,143 @@
+"""Import from MISP on both databases (issue 16, item 7): an event built with pymisp, imported
+through misp-stix and the normal intake, exported back with kelisim's MISP export (misp-stix the
+other way), values and markings compared; sharing groups as recipients; the report; state
+secrets refused like intake refuses them; the CLI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pymisp import MISPEvent, MISPObject, MISPOrganisation, MISPSharingGroup
+
+from kelisim.domain.errors import InvalidInput, PermissionDenied, RuleViolation
+from kelisim.domain.stix.extension import KELISIM_EXTENSION_ID, TLP_MARKING_IDS
+from kelisim.services.exchange.misp_import import import_misp
+from tests.conftest import Node
+from tests.exchange_support import Exchange, setup_exchange
+from tests.integration.test_exchange_confidentiality import visible
+from tests.integration.test_exchange_exports import export
+
+VALUES = {"ip-dst": "203.0.113.45", "domain": "import.example", "url": "http://import.example/p",
+          "sha256": "e" * 64, "email-src": "sender@import.example"}
+
+
+@pytest.fixture
+def ex(node: Node) -> Exchange:
+    return setup_exchange(node)
+
+
+def pymisp_event(tag: str = "tlp:amber", distribution: int = 1) -> MISPEvent:
+    event = MISPEvent()
+    event.info = "Phishing wave (fictional)"
+    event.distribution = distribution
+    event.add_tag(tag)
+    event.add_tag("circl:incident-classification=\"phishing\"")
+    for kind, value in VALUES.items():
+        event.add_attribute(kind, value)
+    file = MISPObject("file")
+    file.add_attribute("filename", "invoice.exe")
+    file.add_attribute("sha256", "f" * 64)
+    event.add_object(file)
+    return event
+
+
+def imported(ex: Exchange, who: str, event: MISPEvent | dict[str, Any], **kw: Any
+             ) -> dict[str, Any]:
+    document = event if isinstance(event, dict) else {"Event": json.loads(event.to_json())}
+    return import_misp(ex.node.runtime, ex.principals[who], "main",
+                       json.dumps(document).encode(), **kw)
+
+
+def test_an_event_built_with_pymisp_comes_back_with_its_values_and_markings(
+        ex: Exchange) -> None:
+    event = pymisp_event()
+    done = imported(ex, "kz", event)
+    status = done["status"]
+    assert status["failure_count"] == 0, status.get("failures")
+    assert status["success_count"] == done["objects"] > 10
+    back = MISPEvent()
+    back.load(export(ex, "kz", "misp").decode())
+    got = {a.value: {t.name for t in a.tags} for a in back.attributes}
+    assert got == {value: {"tlp:amber"} for value in VALUES.values()}
+    assert {a.uuid for a in back.attributes} == {a.uuid for a in event.attributes}
+    [file] = back.objects
+    assert file.uuid == event.objects[0].uuid
+    assert {a.value for a in file.attributes} == {"invoice.exe", "f" * 64}
+    assert [t.name for t in back.tags] == ["tlp:amber"]
+    kinds = {(f["kind"], f["item"]) for f in done["report"]}
+    assert ("tag", 'circl:incident-classification="phishing"') in kinds
+    assert ("recipients", "(community distribution)") in kinds  # AMBER: no one named
+    assert visible(ex, "ru") == set()  # AMBER, no recipients: the producing Party only
+
+
+def test_recipients_given_widen_amber_to_those_parties(ex: Exchange) -> None:
+    done = imported(ex, "kz", pymisp_event(), recipients=["rus"])
+    assert done["status"]["failure_count"] == 0
+    assert not any(f["kind"] == "recipients" for f in done["report"])
+    seen = visible(ex, "ru")
+    assert f"indicator--{pymisp_event().attributes[0].uuid}" not in seen  # new uuids each time
+    assert {i.split("--")[0] for i in seen} >= {"indicator", "grouping"}
+    assert visible(ex, "by") == set()
+
+
+def sharing_group(*names: str) -> MISPSharingGroup:
+    group = MISPSharingGroup()
+    group.from_dict(name="CIS CERTs", uuid="5f6e1a7e-0000-4000-8000-000000000001")
+    for name in names:
+        org = MISPOrganisation()
+        org.from_dict(name=name, uuid=f"5f6e1a7e-0000-4000-8000-{abs(hash(name)) % 10**12:012d}")
+        group.sharing_group_orgs.append({"Organisation": org.to_dict()})
+    return group
+
+
+def test_a_sharing_group_names_its_organisations_parties_and_reports_the_rest(
+        ex: Exchange) -> None:
+    event = pymisp_event(tag="tlp:green", distribution=4)
+    document = {"Event": json.loads(event.to_json())}
+    document["Event"]["SharingGroup"] = {
+        "name": "CIS CERTs", "SharingGroupOrg": [
+            {"Organisation": {"name": "RU-CERT"}}, {"Organisation": {"name": "Somewhere CERT",
+                                                                    "nationality": "France"}}]}
+    done = imported(ex, "kz", document)
+    assert done["status"]["failure_count"] == 0, done["status"].get("failures")
+    unmapped = [f for f in done["report"] if f["kind"] == "sharing-group"]
+    assert len(unmapped) == 1 and "Somewhere CERT" in unmapped[0]["reason"]
+    assert len(visible(ex, "ru")) == done["objects"]
+    assert visible(ex, "by") == set()
+    stored = next(iter(visible(ex, "kz")))
+    assert stored
+
+
+def test_tlp_red_and_state_secrets(ex: Exchange) -> None:
+    red = imported(ex, "kz", pymisp_event(tag="tlp:red"), recipients=["RUS"])
+    assert red["status"]["failure_count"] == 0
+    back = MISPEvent()
+    back.load(export(ex, "ru", "misp").decode())
+    assert {t.name for a in back.attributes for t in a.tags} == {"tlp:red"}
+    assert visible(ex, "by") == set()
+    before = visible(ex, "kz")
+    for tag in ('nato:classification="NS"', "classification:SECRET", "kelisim:state-secret"):
+        with pytest.raises(RuleViolation) as refused:
+            imported(ex, "kz", pymisp_event(tag=tag))
+        assert refused.value.article == "Art. 6"
+        assert tag not in str(refused.value)
+    secret_text = pymisp_event()
+    secret_text.add_attribute("comment", "Отчёт. СЕКРЕТНО")
+    with pytest.raises(RuleViolation):
+        imported(ex, "kz", secret_text)
+    assert visible(ex, "kz") == before
+
+
+def test_who_may_import_and_bad_documents(ex: Exchange) -> None:
+    for who in ("kz_reader", "depositary", "cert"):
+        with pytest.raises(PermissionDenied):
+            imported(ex, who, pymisp_event())
+    rt = ex.node.runtime
+    for body in (b"", b"{not json", b"[]", b'{"Event": 3}', b'{"type": "bundle"}'):
+        with pytest.raises(InvalidInput):
+            import_misp(rt, ex.principals["kz"], "main", body)
+    with pytest.raises(InvalidInput):
+        imported(ex, "kz", pymisp_event(), recipients=["FRA"])
+    assert TLP_MARKING_IDS and KELISIM_EXTENSION_ID

@@ -141,3 +141,26 @@ def test_who_may_import_and_bad_documents(ex: Exchange) -> None:
     with pytest.raises(InvalidInput):
         imported(ex, "kz", pymisp_event(), recipients=["FRA"])
     assert TLP_MARKING_IDS and KELISIM_EXTENSION_ID
+
+
+def test_kelisim_import_misp(ex: Exchange, kelisim: Any, database_url: str,
+                             tmp_path: Any) -> None:
+    event = pymisp_event(tag="tlp:green")
+    event.add_tag("cli:unmapped")
+    path = tmp_path / "event.json"
+    path.write_text(event.to_json())
+    where = ("--database-url", database_url, "--data-dir", tmp_path, "import", "misp")
+    code, out, err = kelisim(*where, path, "--collection", "main", "--token", ex.tokens["kz"])
+    assert code == 0, err
+    assert " objects stored, 0 failed (1 MISP event(s))" in out
+    assert "not mapped  event 0  tag  cli:unmapped: " in out
+    assert f"indicator--{event.attributes[0].uuid}" in visible(ex, "by")  # GREEN: every Party
+    code, _, err = kelisim(*where, tmp_path / "nope.json", "--collection", "main",
+                           "--token", ex.tokens["kz"])
+    assert code == 1 and err.startswith("error: cannot read") and len(err.splitlines()) == 1
+    path.write_text("{broken")
+    code, _, err = kelisim(*where, path, "--collection", "main", "--token", ex.tokens["kz"])
+    assert code == 1 and err.startswith("error: The MISP document is not valid JSON")
+    assert len(err.splitlines()) == 1
+    code, _, err = kelisim(*where, path, "--collection", "main")
+    assert code == 1 and err.startswith("error: an import posts as an account")

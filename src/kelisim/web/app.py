@@ -23,6 +23,7 @@ from kelisim.web.api import attack as attack_api
 from kelisim.web.api import correlation as correlation_api
 from kelisim.web.api import exchange as exchange_api
 from kelisim.web.api import exports as exports_api
+from kelisim.web.api import misp_import as misp_import_api
 from kelisim.web.api import search as search_api
 from kelisim.web.api import sightings as sightings_api
 from kelisim.web.api_docs import install_api_docs
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     install_problem_handlers(app)
     for module in (status, depositary, reference, accounts, exchange_api, correlation_api,
-                   sightings_api, exports_api, search_api, attack_api, workspace):
+                   sightings_api, exports_api, misp_import_api, search_api, attack_api, workspace):
         app.include_router(module.router)
     app.include_router(certification.router)
     app.include_router(certification_public.router)  # public verification, no token

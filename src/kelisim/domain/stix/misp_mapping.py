@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kelisim.domain.errors import InvalidInput, RuleViolation
+from kelisim.domain.states import load_states
 from kelisim.domain.stix.extension import KELISIM_EXTENSION_ID, TLP_MARKING_IDS, tlp_of
 from kelisim.domain.stix.state_secrets import has_stamp, state_secret_reason
-from kelisim.domain.states import load_states
 
 SPEC = "issue 16, MISP import; decision 0021"
 RANK = {"clear": 0, "green": 1, "amber": 2, "amber+strict": 3, "red": 4}

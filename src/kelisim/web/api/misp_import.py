@@ -15,7 +15,7 @@ from kelisim.services.exchange.misp_import import import_misp
 from kelisim.web.dependencies import PrincipalDep, RuntimeDep
 
 router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"])
-PROBLEM = {"application/problem+json": {}}
+PROBLEM: dict[str, Any] = {"application/problem+json": {}}
 
 
 class Finding(BaseModel):

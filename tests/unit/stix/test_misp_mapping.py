@@ -22,14 +22,16 @@ TABLE: list[tuple[Any, str | None, str, frozenset[str] | None, set[str]]] = [
     (0, None, "amber+strict", NONE, set()),
     (1, None, "green", None, set()),
     (2, None, "green", None, set()),
-    (3, None, "green", None, set()),
+    (3, None, m.UNSTATED, None, set()),  # marked GREEN, see below
     (4, None, "amber", frozenset({"RUS/RU-CERT"}), set()),
-    (None, None, "green", None, {"distribution"}),
+    (None, None, m.UNSTATED, None, {"distribution"}),
     (5, None, "amber+strict", NONE, {"distribution"}),  # 5 has no parent on an event
     ("x", None, "amber+strict", NONE, {"distribution"}),
     (0, "tlp:clear", "amber+strict", NONE, set()),
     (1, "tlp:white", "green", None, set()),  # community GREEN is stricter than CLEAR
-    (3, "tlp:clear", "green", None, set()),
+    (3, "tlp:clear", "clear", None, set()),
+    (3, "tlp:amber", "amber", None, set()),
+    (2, "tlp:clear", "green", None, set()),
     (1, "tlp:green", "green", None, set()),
     (1, "tlp:amber", "amber", None, set()),
     (1, "TLP:AMBER+STRICT", "amber+strict", None, set()),
@@ -142,6 +144,14 @@ def test_apply_marks_each_object_and_reports_what_was_not_mapped() -> None:
     assert "did not convert" in report[("galaxy", "threat-actor: Fictional Bear")]
     assert ("marking", "odd") in report and ("conversion", "misp-stix") in report
     assert ("recipients", "(community distribution)") not in report  # BLR was given
+
+
+@pytest.mark.parametrize(("distribution", "tag", "marking"), [
+    (3, None, "green"), (None, None, "green"), (3, "tlp:clear", "clear"), (1, None, "green"),
+    (0, None, "amber+strict")])
+def test_the_marking_written(distribution: Any, tag: str | None, marking: str) -> None:
+    out, _ = m.apply([stix("grouping", EVENT)], m.plan(event(distribution, tag), DIRECTORY))
+    assert out[0]["object_marking_refs"] == [TLP_MARKING_IDS[marking]]
 
 
 def test_amber_without_recipients_is_reported_once() -> None:

@@ -9,7 +9,8 @@ on the event, each attribute and each object, and `tlp:*` tags. kelisim knows on
 | MISP                               | TLP 2.0        | recipients                           |
 | ---------------------------------- | -------------- | ------------------------------------ |
 | distribution 0 (organisation only) | AMBER+STRICT   | none: the producing Party only       |
-| distribution 1, 2, 3 (communities) | GREEN          | not narrowed (the caller's default)  |
+| distribution 1, 2 (communities)    | GREEN          | not narrowed (the caller's default)  |
+| distribution 3 (all communities)   | the tags'; none: GREEN | not narrowed                 |
 | distribution 4 (sharing group)     | AMBER          | the group's organisations as Parties |
 | distribution 5 (inherit)           | the event's    | the event's                          |
 | tlp:clear, tlp:white               | CLEAR          |                                      |
@@ -40,7 +41,10 @@ from kelisim.domain.stix.extension import KELISIM_EXTENSION_ID, TLP_MARKING_IDS,
 from kelisim.domain.stix.state_secrets import has_stamp, state_secret_reason
 
 SPEC = "issue 16, MISP import; decision 0021"
-RANK = {"clear": 0, "green": 1, "amber": 2, "amber+strict": 3, "red": 4}
+UNSTATED = "unstated"
+"""No TLP said by any tag, and no narrowing by the distribution (3, or none given): marked GREEN,
+as kelisim reads unmarked objects (decision 0004), while an explicit `tlp:clear` stays CLEAR."""
+RANK = {UNSTATED: -1, "clear": 0, "green": 1, "amber": 2, "amber+strict": 3, "red": 4}
 TLP_TAGS = {"tlp:clear": "clear", "tlp:white": "clear", "tlp:green": "green",
             "tlp:amber": "amber", "tlp:amber+strict": "amber+strict", "tlp:red": "red"}
 """MISP's `tlp` taxonomy (TLP 1.0 and 2.0 names) as TLP 2.0 levels; WHITE became CLEAR."""
@@ -280,15 +284,17 @@ def _distribution(element: Mapping[str, Any], parent: Access | None, directory: 
             findings.append(Finding(where, "distribution", "(none)", "the event gives no "
                                     "distribution; its TLP tags alone decide (none: GREEN, "
                                     "as kelisim reads unmarked objects)"))
-        return parent or Access("green")
+        return parent or Access(UNSTATED)
     try:
         level = int(raw)
     except (TypeError, ValueError):
         level = -1
     if level == 5 and parent is not None:
         return parent
-    if level in (1, 2, 3):
+    if level in (1, 2):
         return Access("green")
+    if level == 3:
+        return Access(UNSTATED)
     if level == 0:
         return Access("amber+strict", frozenset())
     if level == 4:
@@ -401,7 +407,8 @@ def _access_of(obj: Mapping[str, Any], the_plan: Plan) -> Access:
 
 def _marked(obj: dict[str, Any], access: Access, the_plan: Plan) -> dict[str, Any]:
     marked = dict(obj)  # misp-stix marks with TLP only, and its definitions are left out
-    marked["object_marking_refs"] = [TLP_MARKING_IDS[access.tlp]]
+    level = "green" if access.tlp == UNSTATED else access.tlp
+    marked["object_marking_refs"] = [TLP_MARKING_IDS[level]]
     if access.tlp not in NAMED_ONLY:
         return marked
     recipients = the_plan.default_recipients if access.recipients is None else access.recipients

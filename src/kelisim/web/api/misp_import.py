@@ -58,12 +58,13 @@ async def import_misp_event(
             description="A Party (alpha-3) that may read AMBER, AMBER+STRICT and RED objects "
                         "whose MISP distribution names no sharing group; repeat. None: the "
                         "producing Party only")] = None) -> dict[str, Any]:
-    """Distribution 0 becomes AMBER+STRICT (the producing Party only), 1-3 GREEN, 4 AMBER for
-    the sharing group's organisations that map to Parties or notified authorized bodies, 5 the
-    event's; `tlp:*` tags their TLP 2.0 level; the stricter wins. The objects are posted as a
-    TAXII POST of the caller would be (Art. 6: a state secret refuses everything). The report
-    lists what was not mapped: other tags, unknown values, unconverted attributes and
-    galaxies, organisations without a Party, misp-stix's own diagnostics."""
+    """Distribution 0 becomes AMBER+STRICT (the producing Party only), 1-2 GREEN, 3 what its
+    tags say (none: GREEN), 4 AMBER for the sharing group's organisations that map to
+    Parties or notified authorized bodies, 5 the event's; `tlp:*` tags their TLP 2.0 level;
+    the stricter wins. The objects are posted as a TAXII POST of the caller would be (Art.
+    6: a state secret refuses everything). The report lists what was not mapped: other tags,
+    unknown values, unconverted attributes and galaxies, organisations without a Party,
+    misp-stix's own diagnostics."""
     body = await request.body()
     return await run_in_threadpool(import_misp, rt, principal, collection, body,
                                    recipient or ())

@@ -56,6 +56,7 @@ def imported(ex: Exchange, who: str, event: MISPEvent | dict[str, Any], **kw: An
 def test_an_event_built_with_pymisp_comes_back_with_its_values_and_markings(
         ex: Exchange) -> None:
     event = pymisp_event()
+    event.add_attribute("comment", "seen in the wild")  # no STIX pattern: a custom object
     done = imported(ex, "kz", event)
     status = done["status"]
     assert status["failure_count"] == 0, status.get("failures")
@@ -64,7 +65,7 @@ def test_an_event_built_with_pymisp_comes_back_with_its_values_and_markings(
     back.load(export(ex, "kz", "misp").decode())
     got = {a.value: {t.name for t in a.tags} for a in back.attributes}
     assert got == {value: {"tlp:amber"} for value in VALUES.values()}
-    assert {a.uuid for a in back.attributes} == {a.uuid for a in event.attributes}
+    assert {a.uuid for a in back.attributes} == {a.uuid for a in event.attributes[:-1]}
     [file] = back.objects
     assert file.uuid == event.objects[0].uuid
     assert {a.value for a in file.attributes} == {"invoice.exe", "f" * 64}
@@ -72,6 +73,8 @@ def test_an_event_built_with_pymisp_comes_back_with_its_values_and_markings(
     kinds = {(f["kind"], f["item"]) for f in done["report"]}
     assert ("tag", 'circl:incident-classification="phishing"') in kinds
     assert ("recipients", "(community distribution)") in kinds  # AMBER: no one named
+    assert any(f["kind"] == "conversion" and "comment" in f["reason"] for f in done["report"])
+    assert f"x-misp-attribute--{event.attributes[-1].uuid}" in visible(ex, "kz")
     assert visible(ex, "ru") == set()  # AMBER, no recipients: the producing Party only
 
 
@@ -137,7 +140,8 @@ def test_who_may_import_and_bad_documents(ex: Exchange) -> None:
         with pytest.raises(PermissionDenied):
             imported(ex, who, pymisp_event())
     rt = ex.node.runtime
-    for body in (b"", b"{not json", b"[]", b'{"Event": 3}', b'{"type": "bundle"}'):
+    for body in (b"", b"{not json", b"[]", b'{"Event": 3}', b'{"type": "bundle"}',
+                 b'{"Event": {"Attribute": [{"type": "domain", "value": "a.example"}]}}'):
         with pytest.raises(InvalidInput):
             import_misp(rt, ex.principals["kz"], "main", body)
     with pytest.raises(InvalidInput):

@@ -94,7 +94,12 @@ def convert(event: dict[str, Any], position: int = 0) -> tuple[list[dict[str, An
             raise InvalidInput(f"misp-stix could not convert the MISP event at position "
                                f"{position} ({type(error).__name__}: {str(error)[:200]}); "
                                f"nothing was stored ({SPEC}).", position=position) from None
-    return bundle.get("objects", []), _diagnostics(parser)
+    objects, diagnostics = bundle.get("objects", []), _diagnostics(parser)
+    if not objects:  # misp-stix refused the event as a whole (its reason is a diagnostic)
+        why = diagnostics[0][:200] if diagnostics else "no reason given"
+        raise InvalidInput(f"misp-stix made nothing of the MISP event at position {position} "
+                           f"({why}); nothing was stored ({SPEC}).", position=position)
+    return objects, diagnostics
 
 
 def _diagnostics(parser: Any) -> list[str]:

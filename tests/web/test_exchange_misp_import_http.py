@@ -9,7 +9,7 @@ import json
 import httpx
 
 from tests.conftest import LiveServer
-from tests.exchange_support import setup_exchange
+from tests.exchange_support import account, setup_exchange
 from tests.integration.test_exchange_misp_import import pymisp_event
 from tests.web.test_exchange_tombstones_and_audit import api
 
@@ -46,12 +46,18 @@ def test_the_misp_import_route(live_server: LiveServer) -> None:
                                                     for f in answer["report"]}
         indicator = f"indicator--{event.attributes[0].uuid}"
         assert kz.get(f"collections/main/objects/{indicator}").status_code == 200
-    with api(live_server, ex.tokens["ru"]) as ru:  # another Party's reader: TLP:RED, unnamed
-        assert ru.get(f"collections/main/objects/{indicator}").status_code == 404
-        assert ru.get("export/csv").text.count("\n") == 1  # the header row only
+    ru_reader, _ = account(live_server.node, ex.admin, "ru reader", "reader", "RUS", "RU-CERT")
+    for token in (ru_reader, ex.tokens["ru"]):  # another Party's reader and analyst: TLP:RED
+        with api(live_server, token) as ru:
+            assert ru.get(f"collections/main/objects/{indicator}").status_code == 404
+            assert ru.get("export/csv").text.count("\n") == 1  # the header row only
+    with api(live_server, ex.tokens["ru"]) as ru:
         written = ru.post(ROUTE, params={"collection": "main"}, content=b"{}",
                           headers=headers)
         assert written.status_code == 400
+    with api(live_server, ru_reader) as reader:
+        assert reader.post(ROUTE, params={"collection": "main"}, content=body,
+                           headers=headers).status_code == 403
     with api(live_server, ex.tokens["kz_reader"]) as reader:
         assert reader.post(ROUTE, params={"collection": "main"}, content=body,
                            headers=headers).status_code == 403

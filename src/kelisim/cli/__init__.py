@@ -15,6 +15,7 @@ from kelisim.cli import (  # noqa: F401
     export,
     federation,
     gatherings,
+    imports,
     system,
     workspace,
 )

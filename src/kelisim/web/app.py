@@ -25,6 +25,7 @@ from kelisim.web.api import correlation as correlation_api
 from kelisim.web.api import exchange as exchange_api
 from kelisim.web.api import exports as exports_api
 from kelisim.web.api import gatherings as gatherings_api
+from kelisim.web.api import misp_import as misp_import_api
 from kelisim.web.api import search as search_api
 from kelisim.web.api import sightings as sightings_api
 from kelisim.web.api_docs import install_api_docs
@@ -54,8 +55,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     install_problem_handlers(app)
     for module in (status, depositary, reference, accounts, exchange_api, correlation_api,
-                   sightings_api, exports_api, search_api, activity_api, attack_api, workspace,
-                   gatherings_api):
+                   sightings_api, exports_api, misp_import_api, search_api, activity_api,
+                   attack_api, workspace, gatherings_api):
         app.include_router(module.router)
     app.include_router(certification.router)
     app.include_router(certification_public.router)  # public verification, no token

@@ -109,6 +109,12 @@ def _add(rt: Runtime, principal: Principal, collection: CollectionView, body: by
     return status_resource(row)
 
 
+def check_writable(rt: Runtime, principal: Principal, collection_key: str) -> None:
+    """Refuse at once, as Add Objects would, a caller who may not write to the collection
+    today (an import checks this before converting anything)."""
+    _writable(rt, principal, collection_key, state_today(rt, principal))
+
+
 def _writable(rt: Runtime, principal: Principal, collection_key: str,
               state: PartyState | None) -> CollectionView:
     require_exchange(principal, ExchangeAction.ADD_OBJECTS, state)

@@ -31,11 +31,23 @@ _RANK = {"tlp:clear": 0, "tlp:white": 0, "tlp:green": 1, "tlp:amber": 2,
          "tlp:amber+strict": 3, "tlp:red": 4}
 
 
-def _parser() -> Any:
+def _parser(internal: bool = False) -> Any:
+    """misp-stix's parser for STIX that MISP made (`internal`: objects labelled `misp:type=`
+    or `misp:name=`, as an imported MISP event's are) or any other STIX."""
     with warnings.catch_warnings():  # the library's STIX 1 half imports with old warnings
         warnings.simplefilter("ignore")
-        from misp_stix_converter import ExternalSTIX2toMISPParser
-    return ExternalSTIX2toMISPParser()
+        from misp_stix_converter import ExternalSTIX2toMISPParser, InternalSTIX2toMISPParser
+    return InternalSTIX2toMISPParser() if internal else ExternalSTIX2toMISPParser()
+
+
+def from_misp(obj: dict[str, Any]) -> bool:
+    """Whether misp-stix made this object of a MISP attribute or object (its `misp:` labels):
+    its own parser reads such objects back as MISP wrote them, where the parser of other STIX
+    cannot (it fails on the network-traffic patterns of ip-src and ip-dst attributes)."""
+    labels = obj.get("labels")
+    return isinstance(labels, list) and any(
+        isinstance(label, str) and label.startswith(("misp:type=", "misp:name="))
+        for label in labels)
 
 
 def _parse(bundle: dict[str, Any]) -> Any:
@@ -51,7 +63,22 @@ Markings = Callable[[set[str]], dict[str, Any]]
 
 def converted(objects: list[dict[str, Any]], markings: Markings) -> Any:
     """The MISP event misp-stix makes of these STIX objects (a pymisp MISPEvent), with the
-    marking definitions they refer to (`markings` finds them)."""
+    marking definitions they refer to (`markings` finds them): objects MISP made by misp-stix's
+    parser of its own STIX, the others by its parser of external STIX."""
+    ours = [obj for obj in objects if from_misp(obj)]
+    others = [obj for obj in objects if not from_misp(obj)]
+    if not ours or not others:
+        return _converted(objects, markings, internal=bool(ours))
+    event = _converted(others, markings, internal=False)
+    more = _converted(ours, markings, internal=True)
+    for attribute in more.attributes:
+        event.add_attribute(**attribute.to_dict())
+    for misp_object in more.objects:
+        event.add_object(misp_object)
+    return event
+
+
+def _converted(objects: list[dict[str, Any]], markings: Markings, *, internal: bool) -> Any:
     refs = {ref for obj in objects for ref in obj.get("object_marking_refs") or ()
             if isinstance(ref, str)}
     present = {obj["id"] for obj in objects}
@@ -59,7 +86,7 @@ def converted(objects: list[dict[str, Any]], markings: Markings) -> Any:
     definitions = [found[ref] for ref in sorted(found)]
     bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}",
               "objects": [*definitions, *objects]}
-    parser = _parser()
+    parser = _parser(internal)
     parser.load_stix_bundle(_parse(bundle))
     parser.parse_stix_bundle()
     return parser.misp_event

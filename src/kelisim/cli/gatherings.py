@@ -1,4 +1,4 @@
-"""`kelisim workspace gathering ...`: training courses, conferences, symposia and meetings
+"""`kelisim workspace gathering|practice ...`: training courses, conferences, symposia, meetings
 (Art. 3 directions 17-19, Art. 9) from the console, acting as a named account, and the
 calendar as an .ics file."""
 
@@ -13,7 +13,7 @@ import typer
 from kelisim.cli.base import out, print_json
 from kelisim.cli.workspace import As, _acting, workspace_app
 from kelisim.domain.errors import InvalidInput
-from kelisim.services.workspace import calendar_feed
+from kelisim.services.workspace import calendar_feed, practices
 from kelisim.services.workspace import gatherings as gather
 
 gathering_app = typer.Typer(help="Training, conferences, symposia, meetings (Art. 3, 9): "
@@ -140,3 +140,56 @@ def calendar(ctx: typer.Context, as_: As,
     output.write_bytes(body)
     out.print(f"{output}: {body.count(b'BEGIN:VEVENT')} gatherings", highlight=False,
               soft_wrap=True)
+
+
+# --- the library of best practice -------------------------------------------------------------
+
+practice_app = typer.Typer(help="The library of best practice and experience (Art. 3 "
+                                "direction 19, Art. 9): publish, translate, revise, search.",
+                           no_args_is_help=True)
+workspace_app.add_typer(practice_app, name="practice")
+
+
+@practice_app.command("publish")
+def practice_publish(ctx: typer.Context, title: Annotated[str, typer.Argument()], as_: As,
+                     text: Annotated[str, typer.Option(help="The text (or @FILE)")],
+                     language: Annotated[str, typer.Option(help="kk, ru or en")] = "ru",
+                     direction: Annotated[list[int] | None, typer.Option(
+                         help="An Art. 3 direction; repeat. Default 19")] = None,
+                     keyword: Annotated[list[str] | None, typer.Option(
+                         help="A keyword; repeat")] = None) -> None:
+    """Publish a practice for the acting account's Party."""
+    rt, who = _acting(ctx, as_)
+    print_json(practices.publish(rt, who, title=title, text=_text(text), language=language,
+                                 directions=direction or [19], keywords=keyword or []))
+
+
+@practice_app.command("translate")
+def practice_translate(ctx: typer.Context, practice: Annotated[str, typer.Argument()],
+                       as_: As, language: Annotated[str, typer.Option()],
+                       title: Annotated[str, typer.Option()],
+                       text: Annotated[str, typer.Option(help="The text (or @FILE)")]) -> None:
+    """Add a practice in another language."""
+    rt, who = _acting(ctx, as_)
+    print_json(practices.translate(rt, who, practice, language=language, title=title,
+                                   text=_text(text)))
+
+
+@practice_app.command("search")
+def practice_search(ctx: typer.Context, as_: As,
+                    query: Annotated[str, typer.Argument(help='Words, "phrases", prefix*')] = "",
+                    direction: Annotated[int | None, typer.Option()] = None,
+                    language: Annotated[str | None, typer.Option()] = None) -> None:
+    """Search the library in every language, newest first."""
+    rt, who = _acting(ctx, as_)
+    print_json(practices.search(rt, who, query, direction=direction, language=language))
+
+
+def _text(value: str) -> str:
+    if value.startswith("@"):
+        path = Path(value[1:])
+        if not path.is_file():
+            raise InvalidInput(f"{path} is not a file: give --text @FILE with a readable file, "
+                               "or the text itself.", field="text")
+        return path.read_text(encoding="utf-8")
+    return value

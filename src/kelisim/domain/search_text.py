@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,3 +189,23 @@ def _term(found: list[str], prefix: bool, written: str) -> Term:
                                       "digits before the * (issue 16, full-text search)."),
                                    word=written[:40], count=MIN_PREFIX), parameter="q")
     return Term(tuple(found), prefix)
+
+
+def matches(query: TextQuery, words: Sequence[str]) -> bool:
+    """Whether a text's tokens (`tokens`) hold every term of `query`: a term's tokens adjacent
+    and in order, its last one a prefix when the term says so. The same query language as the
+    exchange's full-text index, for the small collections searched in memory (the workspace's
+    library of practice)."""
+    return all(_holds(term, words) for term in query.terms)
+
+
+def _holds(term: Term, words: Sequence[str]) -> bool:
+    size = len(term.tokens)
+    for start in range(len(words) - size + 1):
+        window = words[start:start + size]
+        if list(window[:-1]) != list(term.tokens[:-1]):
+            continue
+        last, wanted = window[-1], term.tokens[-1]
+        if last == wanted or (term.prefix and last.startswith(wanted)):
+            return True
+    return False

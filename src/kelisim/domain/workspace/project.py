@@ -56,6 +56,11 @@ class EventKind(StrEnum):
     GATHERING_RESCHEDULED = "gathering_rescheduled"
     GATHERING_MATERIAL_ADDED = "gathering_material_added"
     GATHERING_CANCELLED = "gathering_cancelled"
+    # the library of best practice (Art. 3 direction 19, Art. 9; practices.py)
+    PRACTICE_PUBLISHED = "practice_published"
+    PRACTICE_TRANSLATED = "practice_translated"
+    PRACTICE_REVISED = "practice_revised"
+    PRACTICE_WITHDRAWN = "practice_withdrawn"
 
 
 @dataclass(frozen=True)

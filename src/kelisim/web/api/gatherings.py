@@ -1,6 +1,6 @@
 """Training courses, conferences, symposia and meetings of the workspace (issue 15 item 8;
-Art. 3 directions 17-19, Art. 9), and their iCalendar (RFC 5545) calendar. Refusals are problem
-details (RFC 9457)."""
+Art. 3 directions 17-19, Art. 9), their iCalendar (RFC 5545) calendar, and the library of best
+practice. Refusals are problem details (RFC 9457)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from kelisim.services.workspace import calendar_feed
+from kelisim.services.workspace import calendar_feed, practices
 from kelisim.services.workspace import gatherings as gather
 from kelisim.web.dependencies import PrincipalDep, RuntimeDep
 
@@ -154,3 +154,69 @@ def _ics(rt: Any, request: Request, found: list[Any]) -> Response:
     return Response(body, media_type=ICALENDAR,
                     headers={"Content-Disposition": 'inline; filename="kelisim.ics"',
                              "Cache-Control": "private, max-age=300"})
+
+
+# --- the library of best practice (Art. 3 direction 19, Art. 9) -----------------------------------
+
+class NewPractice(BaseModel):
+    title: str = Field(min_length=1, max_length=500)
+    text: str = Field(min_length=1, max_length=20_000)
+    language: str = Field(description="kk, ru or en")
+    directions: list[int] = Field(min_length=1, max_length=19, description="Art. 3, 1-19")
+    keywords: list[str] = Field(default_factory=list, max_length=20)
+
+
+class PracticeText(BaseModel):
+    language: str = Field(description="kk, ru or en")
+    title: str = Field(min_length=1, max_length=500)
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+@router.post("/practices", status_code=201, responses=PROBLEMS,
+             summary="Publish a practice in the library (Art. 3 direction 19, Art. 9)")
+def publish_practice(rt: RuntimeDep, principal: PrincipalDep, body: NewPractice
+                     ) -> dict[str, Any]:
+    return practices.publish(rt, principal, **body.model_dump())
+
+
+@router.get("/practices", responses=PROBLEMS,
+            summary="Search the library in every language (words, \"phrases\", prefix*)")
+def search_practices(rt: RuntimeDep, principal: PrincipalDep, q: str = "",
+                     direction: int | None = None, language: str | None = None,
+                     withdrawn: bool = False) -> dict[str, Any]:
+    return {"practices": practices.search(rt, principal, q, direction=direction,
+                                          language=language, withdrawn=withdrawn)}
+
+
+@router.get("/practices/{practice_id}", responses=PROBLEMS, summary="A practice")
+def show_practice(rt: RuntimeDep, principal: PrincipalDep, practice_id: str
+                  ) -> dict[str, Any]:
+    return practices.show(rt, principal, practice_id)
+
+
+@router.get("/practices/{practice_id}/events", responses=PROBLEMS,
+            summary="Every change of a practice, who and when")
+def practice_history(rt: RuntimeDep, principal: PrincipalDep, practice_id: str
+                     ) -> dict[str, Any]:
+    return {"events": practices.history(rt, principal, practice_id)}
+
+
+@router.post("/practices/{practice_id}/translations", status_code=201, responses=PROBLEMS,
+             summary="Add the practice in another language (any bound Party)")
+def translate_practice(rt: RuntimeDep, principal: PrincipalDep, practice_id: str,
+                       body: PracticeText) -> dict[str, Any]:
+    return practices.translate(rt, principal, practice_id, **body.model_dump())
+
+
+@router.post("/practices/{practice_id}/revisions", status_code=201, responses=PROBLEMS,
+             summary="Revise a language's text (the Party that wrote it)")
+def revise_practice(rt: RuntimeDep, principal: PrincipalDep, practice_id: str,
+                    body: PracticeText) -> dict[str, Any]:
+    return practices.revise(rt, principal, practice_id, **body.model_dump())
+
+
+@router.post("/practices/{practice_id}/withdrawal", responses=PROBLEMS,
+             summary="Withdraw a practice (the publishing Party)")
+def withdraw_practice(rt: RuntimeDep, principal: PrincipalDep, practice_id: str,
+                      body: Cancellation) -> dict[str, Any]:
+    return practices.withdraw(rt, principal, practice_id, body.reason)

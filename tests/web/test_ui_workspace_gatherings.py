@@ -72,3 +72,31 @@ def test_a_training_course_from_announcement_to_cancellation(live_server: LiveSe
     event, = icalendar.Calendar.from_ical(calendar.content).walk("VEVENT")
     assert str(event["status"]) == "CANCELLED" and str(event["summary"]) == \
         "Incident handling course"
+
+
+def test_the_library_through_the_forms_in_each_language(live_server: LiveServer) -> None:
+    exchange_with_passwords(live_server.node)
+    with client_for(live_server, "kz", "kk") as kz, client_for(live_server, "ru", "ru") as ru:
+        made = post_form(kz, "/workspace/practices", "/workspace/practices", {
+            "language": "kk", "title": "Қауіпті домендерді бұғаттау",
+            "text": "DNS деңгейінде бұғаттау тәжірибесі.", "keywords": "DNS, RPZ",
+            "directions": ["19"]})
+        assert made.status_code == 303, made.text[:2000]
+        page = made.headers["location"].split("?")[0]
+        assert "Кітапханада жарияланды." in kz.get(made.headers["location"]).text
+        added = post_form(ru, page, f"{page}/translations", {
+            "language": "ru", "title": "Блокировка опасных доменов",
+            "text": "Опыт блокировки на уровне DNS."})
+        assert added.status_code == 303
+        shown = ru.get(page)
+        assert shown.status_code == 200 and "Блокировка опасных доменов" in shown.text
+        assert 'lang="kk" id="text-kk"' in shown.text and 'lang="ru" id="text-ru"' in shown.text
+        found = ru.get("/workspace/practices", params={"q": "БҰҒАТТАУ"})  # folded, any language
+        assert found.status_code == 200 and page.rsplit("/", 1)[1] in found.text
+        assert "Подходящих практик нет." in ru.get("/workspace/practices",
+                                                   params={"q": "phishing"}).text
+        bad = ru.get("/workspace/practices", params={"q": '"unclosed'})
+        assert bad.status_code == 400 and ALERT.search(bad.text)
+    with client_for(live_server, "by", "en") as by:
+        assert "Library of best practice" in by.get("/workspace").text
+        assert 'id="translate-form"' in by.get(page).text  # English is still missing

@@ -1,9 +1,12 @@
-"""The workspace's gatherings in the UI (issue 15 item 8; Art. 3 directions 17-19, Art. 9):
+"""The workspace's gatherings and library of best practice in the UI (issue 15 item 8; Art. 3
+directions 17-19, Art. 9). Gatherings:
 the list with the form to announce one and the address to subscribe a calendar program to,
 and a gathering's page with each Party's registered participants, the materials, and the
 forms to register, withdraw, add a material or cancel. Every form calls the same use case as
 the API (`services.workspace.gatherings`); a refusal is shown on the page in the reader's
-language with the article it cites, and nothing is recorded.
+language with the article it cites, and nothing is recorded. The library: a search box over
+every language, the form to publish, and a practice's page with each language's text and the
+form to add another language.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from kelisim.domain.inputs import ascii_number
 from kelisim.domain.instruments import parse_date
 from kelisim.domain.workspace.gatherings import GatheringKind
 from kelisim.services.workspace import gatherings as gather
+from kelisim.services.workspace import practices
 from kelisim.web.ui.routing import FormDep, UiRoute, UserDep
 from kelisim.web.ui.templating import render, request_lang
 from kelisim.web.ui.workspace import _common, _redirect
@@ -175,3 +179,80 @@ def _local(text: str, zone: ZoneInfo, field: str) -> datetime:
         raise InvalidInput(Message(N_("{field} is a date and a time."), field=field),
                            field=field) from None
     return found if found.tzinfo else found.replace(tzinfo=zone)
+
+
+# --- the library of best practice (Art. 3 direction 19, Art. 9) -------------------------------
+
+@router.get("/workspace/practices")
+async def practices_page(request: Request, user: UserDep) -> Response:
+    return await _library(request, user)
+
+
+@router.post("/workspace/practices")
+async def publish_practice(request: Request, user: UserDep, form: FormDep) -> Response:
+    rt = request.app.state.runtime
+    picked = [n for v in form.getlist("directions")
+              if (n := ascii_number(str(v), maximum=99)) is not None]
+    try:
+        made = await run_in_threadpool(lambda: practices.publish(
+            rt, user, title=str(form.get("title", "")), text=str(form.get("text", "")),
+            language=str(form.get("language", "")), directions=picked,
+            keywords=[k for k in str(form.get("keywords", "")).split(",")]))
+    except KelisimError as refusal:
+        return await _library(request, user, values=dict(form), picked=picked,
+                              refusal=refusal)
+    return _redirect(request, f"/workspace/practices/{made['id']}?done=published")
+
+
+@router.get("/workspace/practices/{practice_id}")
+async def practice_page(request: Request, user: UserDep, practice_id: str) -> Response:
+    return await _practice(request, user, practice_id)
+
+
+@router.post("/workspace/practices/{practice_id}/translations")
+async def translate_practice(request: Request, user: UserDep, form: FormDep,
+                             practice_id: str) -> Response:
+    rt = request.app.state.runtime
+    try:
+        await run_in_threadpool(lambda: practices.translate(
+            rt, user, practice_id, language=str(form.get("language", "")),
+            title=str(form.get("title", "")), text=str(form.get("text", ""))))
+    except KelisimError as refusal:
+        return await _practice(request, user, practice_id, refusal=refusal, values=dict(form))
+    return _redirect(request, f"/workspace/practices/{practice_id}?done=translated")
+
+
+async def _library(request: Request, user: Any, *, values: dict[str, Any] | None = None,
+                   picked: list[int] | None = None,
+                   refusal: KelisimError | None = None) -> Response:
+    rt = request.app.state.runtime
+    q = request.query_params.get("q", "")
+    language = request.query_params.get("language") or None
+    search_refusal: KelisimError | None = None
+    try:
+        found = await run_in_threadpool(
+            lambda: practices.search(rt, user, q, language=language))
+    except KelisimError as error:
+        found, search_refusal = [], error
+    shown = refusal or search_refusal
+    return render(request, "workspace_practices.html", {
+        **_common(request, user, shown), "practices": found, "q": q,
+        "chosen_language": language or "", "values": values or {}, "picked": picked or [19],
+        "directions": directions(), "language_names": LANGUAGE_NAMES,
+        "refusal_at": "search" if search_refusal else "publish",
+    }, status_code=shown.status if shown else 200)
+
+
+async def _practice(request: Request, user: Any, practice_id: str, *,
+                    refusal: KelisimError | None = None,
+                    values: dict[str, Any] | None = None) -> Response:
+    rt = request.app.state.runtime
+    shown = await run_in_threadpool(practices.show, rt, user, practice_id)
+    lang = request_lang(request)
+    return render(request, "workspace_practice.html", {
+        **_common(request, user, refusal), "p": shown, "values": values or {},
+        "done": request.query_params.get("done", ""), "language_names": LANGUAGE_NAMES,
+        "directions": {d.number: d.texts[lang] for d in directions()},
+        "first": lang if lang in shown["versions"] else shown["languages"][0],
+        "missing": [code for code in LANGUAGE_NAMES if code not in shown["versions"]],
+    }, status_code=refusal.status if refusal else 200)

@@ -49,6 +49,13 @@ class EventKind(StrEnum):
     CONSULTATION_MINUTES = "consultation_minutes"
     CONSULTATION_ACTION_ADDED = "consultation_action_added"
     CONSULTATION_ACTION_DONE = "consultation_action_done"
+    # documents circulated for comment (Art. 5, 6; domain/workspace/documents.py)
+    DOCUMENT_UPLOADED = "document_uploaded"
+    DOCUMENT_VERSION_ADDED = "document_version_added"
+    DOCUMENT_CIRCULATED = "document_circulated"
+    DOCUMENT_COMMENTED = "document_commented"
+    DOCUMENT_AGREED = "document_agreed"
+    DOCUMENT_ADOPTED = "document_adopted"
 
 
 @dataclass(frozen=True)

@@ -32,4 +32,5 @@ class DocumentsRepository:
             select(workspace_documents).where(workspace_documents.c.project_id == project_id)
             .order_by(workspace_documents.c.created_at.desc(), workspace_documents.c.id)
             .limit(limit)).mappings()
-        return [{**dict(r), "created_at": aware(r["created_at"])} for r in rows]
+        return [{**{str(k): v for k, v in r.items()}, "created_at": aware(r["created_at"])}
+                for r in rows]

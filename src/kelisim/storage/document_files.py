@@ -14,8 +14,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from kelisim.domain.errors import N_, Message
-from kelisim.domain.workspace.documents import HEAD_BYTES, DocumentTooLarge
+from kelisim.domain.workspace.documents import HEAD_BYTES, DocumentTooLarge, too_large
 
 
 @dataclass
@@ -43,9 +42,7 @@ class Incoming:
     def too_large(self) -> DocumentTooLarge:
         """Remove the partial file; the refusal to raise (413)."""
         self.discard()
-        return DocumentTooLarge(Message(N_(
-            "The document exceeds the limit of {limit} bytes (KELISIM_MAX_DOCUMENT_BYTES); "
-            "nothing was stored."), limit=self.limit), field="file", limit=self.limit)
+        return too_large(self.limit)
 
     def finish(self) -> str:
         self._file.close()

@@ -78,6 +78,12 @@ class DocumentTooLarge(InvalidInput):
     title = "Request too large"
 
 
+def too_large(limit: int) -> DocumentTooLarge:
+    return DocumentTooLarge(Message(N_(
+        "The document exceeds the limit of {limit} bytes (KELISIM_MAX_DOCUMENT_BYTES); "
+        "nothing was stored."), limit=limit), field="file", limit=limit)
+
+
 @dataclass(frozen=True)
 class Version:
     number: int

@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.taxii_servers import PARTY, REPO, free_port, process, run  # noqa: E402
+from bench.taxii_servers import PARTY, REPO, free_port, process, run
 
 TARGET_MB = 50.0
 CHUNK = 1024 * 1024

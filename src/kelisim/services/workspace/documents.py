@@ -137,7 +137,8 @@ def circulate_document(rt: Runtime, principal: Principal, project_id: str,
 
 def comment_on_document(rt: Runtime, principal: Principal, project_id: str,
                         document_id: str, text: str) -> dict[str, Any]:
-    body = {"comment_id": str(uuid.uuid4()), "text": bounded_text(text, "text", MAX_TEXT)}
+    body: dict[str, Any] = {"comment_id": str(uuid.uuid4()),
+                            "text": bounded_text(text, "text", MAX_TEXT)}
 
     def check(doc: Document, party: str, participants: frozenset[str]) -> None:
         rules.check_comment(doc, party, participants)

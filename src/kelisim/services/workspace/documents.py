@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -132,7 +132,7 @@ def circulate_document(rt: Runtime, principal: Principal, project_id: str,
                        document_id: str) -> dict[str, Any]:
     """Art. 5: send the draft to the other participants' authorized bodies."""
     return _act(rt, principal, project_id, document_id, EventKind.DOCUMENT_CIRCULATED,
-                lambda doc, party, _parts: rules.check_circulate(doc, party), {})
+                lambda doc, party, _project, _today: rules.check_circulate(doc, party), {})
 
 
 def comment_on_document(rt: Runtime, principal: Principal, project_id: str,
@@ -140,8 +140,8 @@ def comment_on_document(rt: Runtime, principal: Principal, project_id: str,
     body: dict[str, Any] = {"comment_id": str(uuid.uuid4()),
                             "text": bounded_text(text, "text", MAX_TEXT)}
 
-    def check(doc: Document, party: str, participants: frozenset[str]) -> None:
-        rules.check_comment(doc, party, participants)
+    def check(doc: Document, party: str, project: Project, today: date) -> None:
+        rules.check_comment(doc, party, project.participants(today))
         body["version"] = doc.current.number
     return _act(rt, principal, project_id, document_id, EventKind.DOCUMENT_COMMENTED,
                 check, body)
@@ -151,42 +151,36 @@ def agree_document(rt: Runtime, principal: Principal, project_id: str, document_
                    version: int) -> dict[str, Any]:
     """Art. 5: a Party taking part agrees the version it read."""
     return _act(rt, principal, project_id, document_id, EventKind.DOCUMENT_AGREED,
-                lambda doc, party, parts: rules.check_agree(doc, party, parts, version),
-                {"version": version})
+                lambda doc, party, project, today: rules.check_agree(
+                    doc, party, project.participants(today), version), {"version": version})
 
 
 def adopt_document(rt: Runtime, principal: Principal, project_id: str,
                    document_id: str) -> dict[str, Any]:
-    lead: list[str] = []
-
-    def check(doc: Document, party: str, participants: frozenset[str]) -> None:
-        rules.check_adopt(doc, party, lead[0], participants)
-    return _act(rt, principal, project_id, document_id, EventKind.DOCUMENT_ADOPTED, check,
-                {}, lead)
+    """Art. 5: the lead Party adopts a document every participating Party agreed."""
+    return _act(rt, principal, project_id, document_id, EventKind.DOCUMENT_ADOPTED,
+                lambda doc, party, project, today: rules.check_adopt(
+                    doc, party, project.lead_party, project.participants(today)), {})
 
 
 def list_documents(rt: Runtime, principal: Principal, project_id: str) -> list[dict[str, Any]]:
-    """A project's documents the reader may know of (Art. 6), newest first."""
+    """A project's documents the reader may know of (Art. 6), newest first. A circulated one's
+    state (circulated or agreed) depends on the day, so it alone is folded from its events."""
     require(principal, Action.READ_WORKSPACE)
+    shown = []
     with rt.unit_of_work() as uow:
         project, today = _project(rt, uow, project_id)
-        rows = DocumentsRepository(uow.connection).of_project(project.id)
-    participants = project.participants(today)
-    shown = []
-    for row in rows:
-        restricted = row["restricted_to"]
-        if restricted is not None and principal.party not in {row["origin_party"],
-                                                              *restricted}:
-            continue
-        state = ("adopted" if row["adopted"] else "draft" if not row["circulated"]
-                 else None)
-        shown.append({**row, "created_at": row["created_at"].isoformat(), "state": state})
-    if any(item["state"] is None for item in shown):  # circulated or agreed: read on the day
-        with rt.unit_of_work() as uow:
-            for item in shown:
-                if item["state"] is None:
-                    _, doc = _events(uow, project, item["id"], principal.party)
-                    item["state"] = rules.state(doc, participants).value
+        for row in DocumentsRepository(uow.connection).of_project(project.id):
+            restricted = row["restricted_to"]
+            if restricted is not None and principal.party not in {row["origin_party"],
+                                                                  *restricted}:
+                continue
+            if row["adopted"] or not row["circulated"]:
+                state = "adopted" if row["adopted"] else "draft"
+            else:
+                _, doc = _events(uow, project, row["id"], principal.party)
+                state = rules.state(doc, project.participants(today)).value
+            shown.append({**row, "created_at": row["created_at"].isoformat(), "state": state})
     return shown
 
 
@@ -231,16 +225,17 @@ def open_version(rt: Runtime, principal: Principal, project_id: str, document_id
 
 # --- helpers ------------------------------------------------------------------------------------
 
+Check = Callable[[Document, str, Project, date], None]
+
+
 def _act(rt: Runtime, principal: Principal, project_id: str, document_id: str,
-         kind: EventKind, check: Any, body: dict[str, Any],
-         lead: list[str] | None = None) -> dict[str, Any]:
+         kind: EventKind, check: Check, body: dict[str, Any]) -> dict[str, Any]:
+    """Read the document as the acting Party may see it, check the rule, append the event."""
     party = acting_party(principal)
     with rt.unit_of_work() as uow:
         project, today = _project(rt, uow, project_id)
-        if lead is not None:
-            lead.append(project.lead_party)
         events, doc = _events(uow, project, document_id, party)
-        check(doc, party, project.participants(today))
+        check(doc, party, project, today)
         return _append(rt, uow, principal, project, document_id, events, kind, body, None)
 
 

@@ -16,22 +16,27 @@ def pdf(text: str = "Draft model law on information security", pad: int = 0) -> 
     return body
 
 
+def entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed date, so that the same document is the same bytes."""
+    return zipfile.ZipInfo(name, date_time=(2026, 12, 1, 0, 0, 0))
+
+
 def docx(text: str = "Draft normative document") -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", (
+        archive.writestr(entry("[Content_Types].xml"), (
             b'<?xml version="1.0"?><Types><Override PartName="/word/document.xml" '
             b'ContentType="' + DOCX_MAIN + b'"/></Types>'))
-        archive.writestr("word/document.xml", f"<w:document>{text}</w:document>")
+        archive.writestr(entry("word/document.xml"), f"<w:document>{text}</w:document>")
     return buffer.getvalue()
 
 
 def odt(text: str = "Draft normative document") -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(zipfile.ZipInfo("mimetype"), ODT_MIMETYPE,
+        archive.writestr(entry("mimetype"), ODT_MIMETYPE,
                          compress_type=zipfile.ZIP_STORED)
-        archive.writestr("content.xml", f"<office:document-content>{text}"
+        archive.writestr(entry("content.xml"), f"<office:document-content>{text}"
                                         "</office:document-content>")
     return buffer.getvalue()
 
@@ -39,5 +44,5 @@ def odt(text: str = "Draft normative document") -> bytes:
 def other_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("readme.txt", "not a document")
+        archive.writestr(entry("readme.txt"), "not a document")
     return buffer.getvalue()

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8470, description="Port the server listens on.")
     max_request_bytes: int = Field(default=16 * 1024 * 1024,
                                    description="Largest request body accepted (HTTP 413 above).")
+    max_document_bytes: int = Field(
+        default=250 * 1024 * 1024, ge=1,
+        description="Largest workspace document file accepted (HTTP 413 above); uploads are "
+                    "streamed to disk under data_dir/documents.")
     max_envelope_objects: int = Field(
         default=10_000, ge=1,
         description="Most objects one TAXII envelope may carry (HTTP 413 above); the status "

@@ -34,3 +34,36 @@ def test_a_project_from_the_console(cli) -> None:  # type: ignore[no-untyped-def
     assert json.loads(out)["totals_by_party"] == {"KAZ": {"KZT": "12.5"}}
     with pytest.raises(PermissionDenied, match=r"Art\. 4"):
         cli("workspace", "join", pid, "--as", "kz reader")
+
+
+def test_a_document_circulated_from_the_console(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    from tests.workspace_documents_support import odt
+    cli("depositary", "import", str(EXAMPLE))
+    cli("accounts", "add", "kz analyst", "--role", "analyst", "--party", "KAZ",
+        "--organization", "KZ-CERT")
+    _, out, _ = cli("workspace", "propose", "Model law", "--as", "kz analyst",
+                    "--direction", "2")
+    pid = json.loads(out)["id"]
+    draft = tmp_path / "draft.odt"
+    draft.write_bytes(odt())
+    code, out, _ = cli("workspace", "documents", "add", pid, str(draft), "--as", "kz analyst",
+                       "--title", "Model law", "--language", "kk")
+    assert code == 0, out
+    made = json.loads(out)
+    did = made["id"]
+    assert made["versions"][0]["sha256"] == hashlib.sha256(odt()).hexdigest()
+    cli("workspace", "documents", "circulate", pid, did, "--as", "kz analyst")
+    _, out, _ = cli("workspace", "documents", "comment", pid, did, "Fine", "--as", "kz analyst")
+    assert json.loads(out)["comments"][0]["party"] == "KAZ"
+    _, out, _ = cli("workspace", "documents", "agree", pid, did, "--version", "1",
+                    "--as", "kz analyst")
+    assert json.loads(out)["state"] == "agreed"
+    _, out, _ = cli("workspace", "documents", "adopt", pid, did, "--as", "kz analyst")
+    assert json.loads(out)["state"] == "adopted"
+    copy = tmp_path / "copy.odt"
+    cli("workspace", "documents", "download", pid, did, "--as", "kz analyst", "-o", str(copy))
+    assert copy.read_bytes() == odt()
+    _, out, _ = cli("workspace", "documents", "list", pid, "--as", "kz analyst")
+    assert [d["state"] for d in json.loads(out)] == ["adopted"]

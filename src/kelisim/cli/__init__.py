@@ -18,6 +18,7 @@ from kelisim.cli import (  # noqa: F401
     imports,
     system,
     workspace,
+    workspace_documents,
 )
 from kelisim.cli.base import app, err, error_line
 

@@ -599,3 +599,24 @@ workspace_projects = Table(
     Column("parties", JSON, nullable=False),  # every Party that ever joined
     Index("ix_workspace_projects_proposed_at", "proposed_at"),
 )
+
+# --- documents circulated for comment (issue 15 item 3; docs/decisions/0024) -------------------
+# The events stay in `workspace_events`; this is the projection a project's list reads (with the
+# Art. 6 audience, so that a restricted document is filtered before it is shown). The files are
+# on disk under data_dir/documents by SHA-256 (storage/document_files.py).
+
+workspace_documents = Table(
+    "workspace_documents", metadata,
+    Column("id", String(36), primary_key=True),  # uuid4, global across nodes
+    Column("project_id", String(36), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("language", String(2), nullable=False),
+    Column("origin_party", String(3), nullable=False),
+    Column("restricted_to", JSON, nullable=True),  # None: open; else the named Parties
+    Column("circulated", Boolean, nullable=False),
+    Column("adopted", Boolean, nullable=False),
+    Column("current_version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_position", Integer, nullable=False),
+    Index("ix_workspace_documents_project_id", "project_id", "created_at"),
+)

@@ -18,6 +18,7 @@ from kelisim.web.api import (
     reference,
     status,
     workspace,
+    workspace_documents,
 )
 from kelisim.web.api import activity as activity_api
 from kelisim.web.api import attack as attack_api
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_problem_handlers(app)
     for module in (status, depositary, reference, accounts, exchange_api, correlation_api,
                    sightings_api, exports_api, misp_import_api, search_api, activity_api,
-                   attack_api, workspace, gatherings_api):
+                   attack_api, workspace, gatherings_api, workspace_documents):
         app.include_router(module.router)
     app.include_router(certification.router)
     app.include_router(certification_public.router)  # public verification, no token
@@ -73,7 +74,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     mount_ui(app)  # the web UI at / (after the API routes, which keep their paths)
     install_methods(app)  # HEAD, OPTIONS, 405 with Allow on every route (decision 0011)
     app.add_middleware(NulInRequestTarget)  # %00 in a path or filter: 400 on both stores
-    app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_request_bytes,
+                       exempt=workspace_documents.is_upload_path)  # streamed, own limit
     app.add_middleware(SecurityHeaders)  # nosniff on every answer, HSTS over https
     install_metrics(app, runtime)  # /metrics, and the outermost middleware: counts even 413s
     return app

@@ -10,6 +10,8 @@ mean nothing and could lock out a node reached by address in a test.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HSTS = b"max-age=31536000"
@@ -37,3 +39,15 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def attachment_headers(filename: str) -> dict[str, str]:
+    """A stored upload is always served as an attachment in a sandbox: its uploader chose its
+    bytes, so a document that is in fact HTML or SVG must never run as a page of this origin,
+    next to a reader's session (issue 17; as the certification documents are served). The
+    name is given ASCII-only and as RFC 5987 UTF-8."""
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_"
+                         for c in filename) or "document"
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                                   f"filename*=UTF-8''{quote(filename, safe='')}",
+            "Content-Security-Policy": "sandbox; default-src 'none'"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kelisim.web.problems import is_taxii, problem
@@ -9,12 +11,16 @@ from kelisim.web.taxii.media import taxii_error
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int,
+                 exempt: Callable[[str], bool] = lambda _path: False) -> None:
+        """`exempt`: paths whose routes stream the body under a limit of their own (the
+        workspace documents' uploads, web/uploads.py)."""
         self.app = app
         self.max_bytes = max_bytes
+        self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or self.exempt(str(scope.get("path", ""))):
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")

@@ -61,6 +61,13 @@ class EventKind(StrEnum):
     PRACTICE_TRANSLATED = "practice_translated"
     PRACTICE_REVISED = "practice_revised"
     PRACTICE_WITHDRAWN = "practice_withdrawn"
+    # documents circulated for comment (Art. 5, 6; domain/workspace/documents.py)
+    DOCUMENT_UPLOADED = "document_uploaded"
+    DOCUMENT_VERSION_ADDED = "document_version_added"
+    DOCUMENT_CIRCULATED = "document_circulated"
+    DOCUMENT_COMMENTED = "document_commented"
+    DOCUMENT_AGREED = "document_agreed"
+    DOCUMENT_ADOPTED = "document_adopted"
 
 
 @dataclass(frozen=True)

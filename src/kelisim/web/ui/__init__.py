@@ -28,6 +28,7 @@ from kelisim.web.ui import (
     status,
     workspace,
     workspace_consultations,
+    workspace_documents,
     workspace_gatherings,
 )
 
@@ -35,7 +36,8 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 ROUTERS = [auth.router, agreement.router, status.router, depositary.router, accounts.router,
            exchange.router, exchange_attack.router, exchange_search.router,
            exchange_submit.router, certification.router, federation.router, workspace.router,
-           workspace_consultations.router, workspace_gatherings.router]
+           workspace_consultations.router, workspace_gatherings.router,
+           workspace_documents.router]
 
 
 def mount_ui(app: FastAPI) -> None:

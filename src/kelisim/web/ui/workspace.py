@@ -30,6 +30,7 @@ from kelisim.domain.inputs import ascii_number
 from kelisim.domain.instruments import parse_date
 from kelisim.domain.states import load_states
 from kelisim.services.workspace import projects as ws
+from kelisim.services.workspace.documents import list_documents
 from kelisim.web.ui import stage_timeline
 from kelisim.web.ui.routing import ERROR_TITLES, FormDep, UiRoute, UserDep
 from kelisim.web.ui.templating import finish, gettext_for, render, request_lang
@@ -41,6 +42,9 @@ ARRANGEMENT_LABELS: dict[str, str] = {
     "own_costs": N_("Each Party bears its own costs (Art. 7)."),
     "agreed_shares": N_("The Parties agreed shares of the costs (Art. 7)."),
 }
+DOCUMENT_STATE_LABELS: dict[str, str] = {
+    "draft": N_("draft"), "circulated": N_("circulated for comment"), "agreed": N_("agreed"),
+    "adopted": N_("adopted")}
 Act = Callable[[], Any]
 
 
@@ -161,6 +165,7 @@ async def _project_page(request: Request, user: Principal, project_id: str, *,
                         values: dict[str, Any] | None = None) -> Response:
     rt = request.app.state.runtime
     project = await run_in_threadpool(ws.show_project, rt, user, project_id)
+    documents = await run_in_threadpool(list_documents, rt, user, project_id)  # item 3
     today = rt.clock().date()
     lang = request_lang(request)
     return render(request, "workspace_project.html", {
@@ -173,7 +178,7 @@ async def _project_page(request: Request, user: Principal, project_id: str, *,
         "stage_titles": {s["id"]: f"{s['position']}. {s['title']}" for s in project["stages"]},
         "money": lambda amount, currency: format_currency(Decimal(amount), currency,
                                                           locale=lang),
-        "arrangement_labels": ARRANGEMENT_LABELS,
+        "arrangement_labels": ARRANGEMENT_LABELS, "documents": documents,
     }, status_code=refusal.status if refusal else 200)
 
 
@@ -182,6 +187,7 @@ def _common(request: Request, user: Principal, refusal: KelisimError | None) -> 
     return {
         "can_act": allowed(user, Action.ACT_IN_WORKSPACE, party=user.party),
         "party_name": lambda code: _party_name(code, lang), "kind_labels": KIND_LABELS,
+        "document_state_labels": DOCUMENT_STATE_LABELS,
         "refusal": refusal,
         "refusal_title": ERROR_TITLES.get(refusal.code, ERROR_TITLES["error"]) if refusal else "",
     }

@@ -17,6 +17,7 @@ from kelisim.web.api import (
     depositary,
     reference,
     status,
+    subscriptions,
     workspace,
 )
 from kelisim.web.api import attack as attack_api
@@ -52,7 +53,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     install_problem_handlers(app)
     for module in (status, depositary, reference, accounts, exchange_api, correlation_api,
-                   sightings_api, exports_api, search_api, attack_api, workspace):
+                   sightings_api, exports_api, search_api, attack_api, workspace,
+                   subscriptions):
         app.include_router(module.router)
     app.include_router(certification.router)
     app.include_router(certification_public.router)  # public verification, no token

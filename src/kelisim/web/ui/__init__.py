@@ -25,6 +25,7 @@ from kelisim.web.ui import (
     exchange_search,
     exchange_submit,
     federation,
+    inbox,
     status,
     workspace,
 )
@@ -32,7 +33,8 @@ from kelisim.web.ui import (
 STATIC = Path(__file__).resolve().parent.parent / "static"
 ROUTERS = [auth.router, agreement.router, status.router, depositary.router, accounts.router,
            exchange.router, exchange_attack.router, exchange_search.router,
-           exchange_submit.router, certification.router, federation.router, workspace.router]
+           exchange_submit.router, certification.router, federation.router, workspace.router,
+           inbox.router]
 
 
 def mount_ui(app: FastAPI) -> None:

@@ -27,6 +27,7 @@ from kelisim.domain.access import (
 )
 from kelisim.domain.accounts import Principal
 from kelisim.services.exchange.collections import state_today
+from kelisim.services.notifications.inbox import unread_count
 from kelisim.web.ui import security
 from kelisim.web.ui.i18n import (
     LANG_COOKIE,
@@ -125,6 +126,7 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
         "request": request, "lang": lang, "languages": LANGUAGES,
         "language_names": LANGUAGE_NAMES, "lang_url": lambda code: lang_url(request, code),
         "user": principal, "nav": nav(principal, exchange_open(rt, principal)),
+        "inbox_unread": unread_count(rt, principal) if principal else 0,
         "path": request.url.path,
         "csrf_field": security.CSRF_FIELD, "csrf_token": security.csrf_token(request, key),
         **(context or {}),

@@ -14,6 +14,7 @@ from kelisim.cli import (  # noqa: F401
     exchange,
     export,
     federation,
+    subscriptions,
     system,
     workspace,
 )

@@ -18,7 +18,8 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.text import MIMEText
 from typing import Any
 from urllib.parse import quote
 
@@ -111,13 +112,14 @@ def send_mail(rt: Runtime, to: str, language: str, notice: Notice) -> None:
     from kelisim.web.ui.i18n import translations  # the UI's catalogs; babel only, no web
 
     subject, body = mail_text(notice, translations(language).gettext)
-    message = EmailMessage()
-    message["Subject"] = subject
+    # MIMEText and Header (the compat32 API): the default policy's folder drops the space
+    # between two encoded words of a long non-ASCII subject, which compat32's does not.
+    message = MIMEText(body, "plain", "utf-8")
+    message["Subject"] = Header(subject, "utf-8")
     message["From"] = settings.smtp_from
     message["To"] = to
     message["Content-Language"] = language
     message["X-Kelisim-Notification"] = notice.id
-    message.set_content(body, charset="utf-8")
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()

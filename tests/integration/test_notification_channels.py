@@ -41,7 +41,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], Message]] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((list(envelope.rcpt_tos),
                               email.message_from_bytes(envelope.content, policy=default_policy)))
         return "250 OK"
@@ -69,7 +69,7 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
     got = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             got.calls.append(({k.lower(): v for k, v in self.headers.items()}, body))
             self.send_response(got.answers.pop(0) if got.answers else 204)

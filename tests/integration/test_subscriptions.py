@@ -74,7 +74,8 @@ def test_each_facet_of_a_filter_narrows_and_techniques_match_their_subtechniques
         ex: Exchange) -> None:
     rt = ex.node.runtime
     subscribe(ex, "ru", technique="t1566")
-    subscribe(ex, "by", producers=("KAZ",), directions=(3,), threat_classes=("information_terrorism",))
+    subscribe(ex, "by", producers=("KAZ",), directions=(3,),
+              threat_classes=("information_terrorism",))
     phish = {**indicator("phish"), "external_references": [ATTACK_REF]}
     other = {**indicator("other"), "external_references": [
         {"source_name": "mitre-attack", "external_id": "T1059"}]}

@@ -6,7 +6,8 @@ A filter names types, Art. 3 directions, Art. 2 threat classes, observable value
 technique and producer Parties. Each facet left empty matches anything; a facet given matches
 when the object has one of its entries (OR within a facet, AND across facets). Values are
 compared in the correlation index's normal form (`domain.stix.observables.normalized`), an IP
-network of the filter containing the object's address or network; a technique matches itself
+network of the filter containing the object's address or network and a domain name its
+subdomains (evil.example matches c2.evil.example); a technique matches itself
 and its sub-techniques (T1566 matches T1566.001).
 
 Whether the subscriber may read the object at all is not decided here but by the exchange's
@@ -181,6 +182,8 @@ def _value_matches(wanted: Observable, found: Observable) -> bool:
         return False
     if wanted.value == found.value:
         return True
+    if wanted.kind == "domain-name":
+        return found.value.endswith("." + wanted.value)
     if wanted.kind not in ("ipv4-addr", "ipv6-addr"):
         return False
     try:

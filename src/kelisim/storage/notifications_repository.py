@@ -31,7 +31,7 @@ from kelisim.storage.schema import (
 
 S, R, N, NR = subscriptions, subscription_removals, notifications, notification_reads
 D, A, CUR = notification_deliveries, notification_attempts, notification_cursors
-O, OBS = exchange_objects, exchange_observables
+OBJ, OBS = exchange_objects, exchange_observables
 FINAL = ("sent", "abandoned")
 
 
@@ -102,11 +102,11 @@ class NotificationsRepository:
 
     def new_versions(self, collection_id: str, after: int, limit: int) -> list[dict[str, Any]]:
         rows = self._conn.execute(
-            select(O.c.collection_id, O.c.date_added, O.c.stix_id, O.c.type, O.c.version,
-                   O.c.producer_party, O.c.threat_class, O.c.directions, O.c.tlp_gate,
-                   O.c.restricted_gate, O.c.open_access)
-            .where(O.c.collection_id == collection_id, O.c.date_added > after)
-            .order_by(O.c.date_added).limit(limit))
+            select(OBJ.c.collection_id, OBJ.c.date_added, OBJ.c.stix_id, OBJ.c.type, OBJ.c.version,
+                   OBJ.c.producer_party, OBJ.c.threat_class, OBJ.c.directions, OBJ.c.tlp_gate,
+                   OBJ.c.restricted_gate, OBJ.c.open_access)
+            .where(OBJ.c.collection_id == collection_id, OBJ.c.date_added > after)
+            .order_by(OBJ.c.date_added).limit(limit))
         return [dict(r._mapping) for r in rows]
 
     def indexed_values(self, collection_id: str, stamps: Sequence[int]

@@ -115,7 +115,7 @@ def send_mail(rt: Runtime, to: str, language: str, notice: Notice) -> None:
     # MIMEText and Header (the compat32 API): the default policy's folder drops the space
     # between two encoded words of a long non-ASCII subject, which compat32's does not.
     message = MIMEText(body, "plain", "utf-8")
-    message["Subject"] = Header(subject, "utf-8")
+    message["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]
     message["From"] = settings.smtp_from
     message["To"] = to
     message["Content-Language"] = language

@@ -5,6 +5,7 @@ deliveries for e-mail and webhooks) exactly when the reader may read the object.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -143,7 +144,7 @@ def test_the_inbox_tables_are_append_only(ex: Exchange) -> None:
         assert len(uow.connection.execute(select(notifications.c.id)).all()) == 1
 
 
-def test_the_pass_resumes_from_its_cursor_and_two_passes_write_once(ex: Exchange) -> None:
+def test_the_pass_resumes_from_its_cursor(ex: Exchange) -> None:
     rt = ex.node.runtime
     subscribe(ex, "ru")
     many = [indicator(f"n{i}") for i in range(7)]
@@ -163,6 +164,33 @@ def test_the_pass_resumes_from_its_cursor_and_two_passes_write_once(ex: Exchange
         matching.BATCH = old_batch
     assert matching.match_new(rt) == 0
     assert sorted(notified(ex, "ru")) == sorted(o["id"] for o in many)
+
+
+def test_passes_running_at_once_write_each_notification_once(ex: Exchange) -> None:
+    rt = ex.node.runtime
+    subscribe(ex, "ru")
+    subscribe(ex, "by")
+    for round_ in range(3):
+        post(ex, "kz", *(indicator(f"r{round_} n{i}") for i in range(40)))
+        barrier = threading.Barrier(4)
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            barrier.wait()
+            try:
+                matching.match_new(rt)
+            except BaseException as error:  # reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+    for who in ("ru", "by"):
+        got = notified(ex, who)
+        assert len(got) == 120 and len(set(got)) == 120, who
 
 
 def test_art6_every_reader_is_notified_exactly_of_what_it_may_read(ex: Exchange) -> None:

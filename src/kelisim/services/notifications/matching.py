@@ -77,9 +77,11 @@ def _pass(rt: Runtime, collection_id: str) -> tuple[int, bool]:
             uow.commit()
             return 0, False
         rows = repo.new_versions(collection_id, cursor, BATCH)
-        written = _notify(rt, uow, repo, subscriptions, rows) if rows else 0
+        # The cursor first: a second process passing at once waits here for this commit (the
+        # row's lock), then finds the cursor moved and writes nothing.
         if not repo.move_cursor(collection_id, cursor, rows[-1]["date_added"] if rows else last):
-            return 0, True  # another process passed meanwhile: this one's writes roll back
+            return 0, True
+        written = _notify(rt, uow, repo, subscriptions, rows) if rows else 0
         uow.commit()
         return written, len(rows) == BATCH
 

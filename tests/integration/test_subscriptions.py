@@ -175,7 +175,8 @@ def test_passes_running_at_once_write_each_notification_once(ex: Exchange) -> No
         barrier = threading.Barrier(4)
         errors: list[BaseException] = []
 
-        def run() -> None:
+        def run(barrier: threading.Barrier = barrier,
+                errors: list[BaseException] = errors) -> None:
             barrier.wait()
             try:
                 matching.match_new(rt)

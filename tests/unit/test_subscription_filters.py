@@ -16,6 +16,7 @@ from kelisim.domain.notifications import (
     ObjectFacts,
     SubscriptionFilter,
     checked_filter,
+    checked_webhook_url,
     mail_text,
     matches,
     signature,
@@ -73,6 +74,7 @@ def test_an_object_without_the_fact_does_not_match_a_facet_that_asks_for_it() ->
     ({"threat_classes": ["spam"]}, "threat_classes"), ({"values": [" "]}, "values"),
     ({"technique": "T15"}, "technique"), ({"technique": "TA0001"}, "technique"),
     ({"producers": ["XYZ"]}, "producers"), ({"types": ["indicator"] * 51}, "types"),
+    ({"values": ["a\x00b"]}, "values"), ({"technique": "T1566\x00"}, "technique"),
 ])
 def test_a_bad_filter_is_refused_naming_its_field(filter_: dict, field: str) -> None:
     with pytest.raises(InvalidInput) as refused:
@@ -104,3 +106,11 @@ def test_the_signature_covers_the_timestamp_and_the_body() -> None:
     assert signature(b"k", "1700000001", b"{}") != good
     assert signature(b"k", "1700000000", b"{ }") != good
     assert signature(b"j", "1700000000", b"{}") != good
+
+
+@pytest.mark.parametrize("url", ["ftp://x.example/", "http://", "http://[::1/x", "javascript:x",
+                                 "http://a b.example/", "https://x.example/" + "a" * 2000])
+def test_a_webhook_is_an_http_url(url: str) -> None:
+    with pytest.raises(InvalidInput):
+        checked_webhook_url(url)
+    assert checked_webhook_url(" https://hooks.example/k ") == "https://hooks.example/k"

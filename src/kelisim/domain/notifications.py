@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from kelisim.domain.agreement_text import THREAT_CLASSES
 from kelisim.domain.attack import TECHNIQUE_RE
 from kelisim.domain.errors import N_, InvalidInput, Message
+from kelisim.domain.inputs import stored_text
 from kelisim.domain.stix.observables import Observable, guess_kinds, normalized
 
 MAX_ENTRIES = 50
@@ -100,6 +101,9 @@ def checked_filter(*, types: Sequence[str] = (), directions: Sequence[int] = (),
     for name, facet in (("types", types), ("directions", directions),
                         ("threat_classes", threat_classes), ("values", values),
                         ("producers", producers)):
+        for entry in facet:
+            if isinstance(entry, str):
+                stored_text(entry, name)
         if len(facet) > MAX_ENTRIES:
             raise InvalidInput(Message(N_("A subscription's {field} lists at most {n} "
                                           "entries."), field=name, n=MAX_ENTRIES), field=name)
@@ -148,6 +152,7 @@ def _values(text: str) -> list[Observable]:
 
 
 def _technique(text: str) -> str:
+    stored_text(text, "technique")
     ident = text.strip().upper()
     if not TECHNIQUE_RE.fullmatch(ident):
         raise InvalidInput(Message(N_("{value!r} is not an ATT&CK technique id (T1566 or "
@@ -245,15 +250,20 @@ def signature(secret: bytes, timestamp: str, body: bytes) -> str:
 
 
 def checked_webhook_url(url: str) -> str:
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
+    url = stored_text(url, "webhook").strip()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed [IPv6 literal
+        host = None
+    if host is None or parts.scheme not in ("http", "https") or len(url) > 2000 or any(
+            c.isspace() for c in url):
         raise InvalidInput(Message(N_("A webhook is an http or https URL.")), field="webhook")
     return url
 
 
 def checked_email(address: str) -> str:
-    address = address.strip()
+    address = stored_text(address, "email").strip()
     local, _, domain = address.partition("@")
     if (not local or "." not in domain or len(address) > 320
             or any(c.isspace() or c in "<>,;\"" for c in address)):

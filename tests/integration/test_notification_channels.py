@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import email
 import hmac
+import re
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -30,10 +31,12 @@ from kelisim.services.notifications.subscriptions import FilterInput
 from kelisim.services.runtime import Runtime
 from kelisim.storage.schema import notification_attempts
 from kelisim.web.ui.i18n import translations
+from tests.art6_matrix import post_matrix, readers
 from tests.conftest import Node, free_port
 from tests.exchange_support import Exchange, indicator, restricted_marking, setup_exchange
 from tests.integration.test_exchange_confidentiality import post
 
+OBJECT_ID = re.compile(r"\b(?:indicator|marking-definition)--[0-9a-f-]{36}\b")
 SECRET_WORDS = ("Operation Steppe Fox", "exfiltrates via", "203.0.113.66")
 
 
@@ -61,6 +64,7 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 class Receiver:
     def __init__(self) -> None:
         self.calls: list[tuple[dict[str, str], bytes]] = []
+        self.paths: list[str] = []
         self.answers: list[int] = []
 
 
@@ -72,6 +76,7 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             got.calls.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            got.paths.append(self.path)
             self.send_response(got.answers.pop(0) if got.answers else 204)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -188,3 +193,42 @@ def test_a_receiver_that_keeps_failing_is_abandoned_after_the_last_attempt(
         statuses = [r.status for r in uow.connection.execute(
             select(notification_attempts.c.status).order_by(notification_attempts.c.attempt))]
     assert statuses == ["failed"] * 4 + ["abandoned"] and len(got.calls) == 5
+
+
+def test_art6_each_channel_carries_exactly_what_each_reader_may_read(
+        ex: Exchange, smtp: tuple[Inbox, int], receiver: tuple[Receiver, str]) -> None:
+    """The shared table once more, through the real channels: every reader x marking x
+    collection, a mail and a webhook call for each object the reader may read, none other."""
+    handler, port = smtp
+    got, url = receiver
+    rt = with_smtp(ex.node.runtime, port)
+    for who in ("kz", "ru", "by", "depositary"):
+        subscriptions.create_subscription(rt, ex.principals[who], name=f"{who} all",
+                                          wanted=FilterInput(), email=f"{who}@duty.example",
+                                          webhook=f"{url}/{who}")
+
+    def build(name: str, i: int, spec: dict[str, Any], markings: list[str]) -> dict[str, Any]:
+        return {**indicator(f"{SECRET_WORDS[0]} {i}", tlp=spec["tlp"],
+                            recipients=spec.get("recipients"), markings=markings),
+                "description": SECRET_WORDS[1]}
+
+    matrix = post_matrix(ex, build)
+    notify_subscribers(rt)
+    posted = {p.obj["id"] for p in matrix.posted}
+    mailed: dict[str, set[str]] = {}
+    for to, message in handler.messages:
+        assert all(word not in message.as_string() for word in SECRET_WORDS)
+        mailed.setdefault(to[0].split("@")[0], set()).update(
+            OBJECT_ID.findall(message.get_content()))
+    hooked: dict[str, set[str]] = {}
+    for path, (_, body) in zip(got.paths, got.calls, strict=True):
+        assert all(word.encode() not in body for word in SECRET_WORDS)
+        hooked.setdefault(path.rsplit("/", 1)[1], set()).add(orjson.loads(body)["object"]["id"])
+    for who, _, expected in readers(ex, matrix.posted):
+        if expected is None:  # ARM: never subscribed (it reads no exchange), nothing sent
+            assert who not in mailed and who not in hooked
+            continue
+        for channel in (mailed, hooked):
+            assert channel.get(who, set()) & posted == expected, who
+            assert channel.get(who, set()) - posted <= {matrix.restricted_marking}, who
+    assert len(handler.messages) == len(got.calls)

@@ -29,6 +29,7 @@ from kelisim.services.exchange.worker import notify_subscribers
 from kelisim.services.notifications import subscriptions
 from kelisim.services.notifications.subscriptions import FilterInput
 from kelisim.services.runtime import Runtime
+from kelisim.storage.notifications_repository import NotificationsRepository
 from kelisim.storage.schema import notification_attempts
 from kelisim.web.ui.i18n import translations
 from tests.art6_matrix import post_matrix, readers
@@ -232,3 +233,28 @@ def test_art6_each_channel_carries_exactly_what_each_reader_may_read(
             assert channel.get(who, set()) & posted == expected, who
             assert channel.get(who, set()) - posted <= {matrix.restricted_marking}, who
     assert len(handler.messages) == len(got.calls)
+
+
+def test_a_secret_this_node_cannot_open_fails_its_delivery_only(
+        ex: Exchange, receiver: tuple[Receiver, str]) -> None:
+    got, url = receiver
+    rt = ex.node.runtime
+    good = subscriptions.create_subscription(rt, ex.principals["ru"], name="good",
+                                             wanted=FilterInput(), webhook=f"{url}/good")
+    with rt.unit_of_work() as uow:  # sealed under another node's key
+        repo = NotificationsRepository(uow.connection)
+        start = repo.subscription(good["id"])["start"]  # type: ignore[index]
+        repo.add_subscription(
+            id="00000000-0000-4000-8000-0000000000bd", account_id=ex.principals["by"].account_id,
+            origin_party="BLR", name="moved", filter={}, language="en", email=None,
+            webhook_url=f"{url}/moved", webhook_secret=b"\x00" * 40,
+            start=start, created_at=rt.clock())
+        uow.commit()
+    post(ex, "kz", indicator("x"))
+    assert notify_subscribers(rt) == (2, 1)
+    assert got.paths == ["/kelisim-hook/good"]
+    with rt.unit_of_work() as uow:
+        details = [r.detail for r in uow.connection.execute(
+            select(notification_attempts.c.detail).where(
+                notification_attempts.c.status == "failed"))]
+    assert details == ["the webhook's secret cannot be decrypted with this node's key"]

@@ -168,7 +168,8 @@ class NotificationsRepository:
                                             channel=channel, target=target, created_at=at))
 
     def pending_deliveries(self, limit: int) -> list[dict[str, Any]]:
-        """Deliveries with no final attempt (sent or abandoned), oldest first, each with its
+        """Deliveries with no final attempt (sent or abandoned), the untried first (so retries
+        waiting for their back-off never hold new ones back), then oldest first; each with its
         notification, its subscription's row and its attempts so far."""
         final = exists().where(A.c.delivery_id == D.c.id, A.c.status.in_(FINAL))
         tried = (select(func.count()).where(A.c.delivery_id == D.c.id)
@@ -183,7 +184,7 @@ class NotificationsRepository:
                    S.c.name.label("subscription_name"), S.c.language, S.c.webhook_secret)
             .join(N, N.c.id == D.c.notification_id)
             .join(S, S.c.id == N.c.subscription_id)
-            .where(~final).order_by(D.c.created_at, D.c.id).limit(limit))
+            .where(~final).order_by(tried, D.c.created_at, D.c.id).limit(limit))
         return [_dict(r) for r in rows]
 
     def add_attempt(self, delivery_id: str, attempt: int, at: datetime, status: str,

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import httpx
 import orjson
+from cryptography.exceptions import InvalidTag
 
 from kelisim.domain.notifications import (
     SIGNATURE_HEADER,
@@ -39,6 +40,7 @@ from kelisim.services.notifications.subscriptions import unseal
 from kelisim.services.runtime import Runtime
 from kelisim.storage.instants import aware
 from kelisim.storage.notifications_repository import NotificationsRepository
+from kelisim.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -53,8 +55,8 @@ def deliver_pending(rt: Runtime) -> int:
     """Try every delivery that is due; returns how many were sent by this call."""
     with rt.unit_of_work() as uow:
         due = NotificationsRepository(uow.connection).pending_deliveries(BATCH)
-        secrets = {d["delivery_id"]: unseal(uow, d["webhook_secret"]) for d in due
-                   if d["channel"] == Channel.WEBHOOK.value and d["webhook_secret"]}
+        secrets = {d["delivery_id"]: _secret(uow, d["webhook_secret"]) for d in due
+                   if d["channel"] == Channel.WEBHOOK.value}
         uow.commit()  # the secrets' key, if this was its first use
     sent = 0
     for delivery in due:
@@ -63,7 +65,9 @@ def deliver_pending(rt: Runtime) -> int:
         last = delivery["last_attempt"]
         if last is not None and now < _aware(last) + BACKOFF[min(attempt, MAX_ATTEMPTS) - 1]:
             continue
-        error = _send(rt, delivery, secrets.get(delivery["delivery_id"], b""))
+        secret = secrets.get(delivery["delivery_id"], b"")
+        error = (_send(rt, delivery, secret) if secret is not None
+                 else "the webhook's secret cannot be decrypted with this node's key")
         status = "sent" if error is None else (
             "abandoned" if attempt >= MAX_ATTEMPTS else "failed")
         with rt.unit_of_work() as uow:
@@ -72,6 +76,17 @@ def deliver_pending(rt: Runtime) -> int:
             uow.commit()
         sent += error is None
     return sent
+
+
+def _secret(uow: UnitOfWork, sealed: bytes | None) -> bytes | None:
+    """The webhook's secret, or None if it cannot be opened (a node key that changed): that
+    delivery fails, recorded, and the others go on."""
+    if not sealed:
+        return None
+    try:
+        return unseal(uow, sealed)
+    except InvalidTag:
+        return None
 
 
 def notice_of(rt: Runtime, delivery: dict[str, Any]) -> Notice:

@@ -52,9 +52,10 @@ class SubscriptionOut(BaseModel):
     name: str
     filter: dict[str, Any]
     language: str
-    email: str | None
-    webhook: str | None
-    origin_party: str | None
+    email: str | None = Field(default=None, description="Left out when none")
+    webhook: str | None = Field(default=None, description="Left out when none")
+    origin_party: str | None = Field(default=None, description="The subscriber's Party; left "
+                                                               "out for the depositary")
     created: str
     webhook_secret: str | None = Field(default=None, description="Only when created")
 

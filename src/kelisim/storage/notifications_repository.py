@@ -68,11 +68,13 @@ class NotificationsRepository:
             .order_by(S.c.created_at, S.c.id))
         return [_dict(r) for r in rows]
 
-    def remove_subscription(self, subscription_id: str, by: int, at: datetime) -> bool:
+    def remove_subscription(self, subscription_id: str, by: int, party: str | None,
+                            at: datetime) -> bool:
         try:
             with self._conn.begin_nested():
                 self._conn.execute(insert(R).values(subscription_id=subscription_id,
-                                                    removed_by=by, removed_at=at))
+                                                    removed_by=by, origin_party=party,
+                                                    removed_at=at))
         except IntegrityError:
             return False
         return True
@@ -151,11 +153,13 @@ class NotificationsRepository:
         row = self._conn.execute(select(N).where(N.c.id == notification_id)).first()
         return None if row is None else _dict(row)
 
-    def mark_read(self, notification_id: str, account_id: int, at: datetime) -> bool:
+    def mark_read(self, notification_id: str, account_id: int, party: str | None,
+                  at: datetime) -> bool:
         try:
             with self._conn.begin_nested():
                 self._conn.execute(insert(NR).values(notification_id=notification_id,
-                                                     account_id=account_id, read_at=at))
+                                                     account_id=account_id,
+                                                     origin_party=party, read_at=at))
         except IntegrityError:  # read before: the first read stands
             return False
         return True

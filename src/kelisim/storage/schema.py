@@ -630,6 +630,7 @@ subscription_removals = Table(
     "subscription_removals", metadata,
     Column("subscription_id", String(36), primary_key=True),
     Column("removed_by", Integer, nullable=False),
+    Column("origin_party", String(3), nullable=True),  # the remover's Party
     Column("removed_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -655,6 +656,7 @@ notification_reads = Table(
     "notification_reads", metadata,
     Column("notification_id", String(36), primary_key=True),
     Column("account_id", Integer, nullable=False),
+    Column("origin_party", String(3), nullable=True),  # the reader's Party
     Column("read_at", DateTime(timezone=True), nullable=False),
     Index(None, "account_id"),
 )

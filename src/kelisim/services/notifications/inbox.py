@@ -60,7 +60,8 @@ def mark_read(rt: Runtime, principal: Principal, notification_ids: list[str]) ->
             row = repo.notification(notification_id) if len(notification_id) <= 36 else None
             if row is None or row["account_id"] != principal.account_id:
                 raise NotFound(NOT_FOUND)
-            marked += repo.mark_read(notification_id, principal.account_id, rt.clock())
+            marked += repo.mark_read(notification_id, principal.account_id, principal.party,
+                                     rt.clock())
         uow.commit()
     return marked
 
@@ -69,7 +70,7 @@ def mark_all_read(rt: Runtime, principal: Principal) -> int:
     with rt.unit_of_work() as uow:
         repo = NotificationsRepository(uow.connection)
         unread = repo.inbox(principal.account_id, unread_only=True, before=None, limit=10_000)
-        marked = sum(repo.mark_read(r["id"], principal.account_id, rt.clock())
-                     for r in unread[:10_000])
+        marked = sum(repo.mark_read(r["id"], principal.account_id, principal.party,
+                                    rt.clock()) for r in unread)
         uow.commit()
     return marked

@@ -90,7 +90,8 @@ def remove_subscription(rt: Runtime, principal: Principal, subscription_id: str)
         row = repo.subscription(subscription_id) if len(subscription_id) <= 36 else None
         if row is None or row["account_id"] != principal.account_id or row["removed_at"]:
             raise NotFound(NOT_FOUND)
-        repo.remove_subscription(subscription_id, principal.account_id, rt.clock())
+        repo.remove_subscription(subscription_id, principal.account_id, principal.party,
+                                 rt.clock())
         uow.commit()
 
 

@@ -53,6 +53,7 @@ def upgrade() -> None:
         "subscription_removals",
         sa.Column("subscription_id", sa.String(36), nullable=False),
         sa.Column("removed_by", sa.Integer, nullable=False),
+        sa.Column("origin_party", sa.String(3), nullable=True),
         sa.Column("removed_at", TZ, nullable=False),
         sa.PrimaryKeyConstraint("subscription_id", name="pk_subscription_removals"))
     op.create_table(
@@ -74,6 +75,7 @@ def upgrade() -> None:
         "notification_reads",
         sa.Column("notification_id", sa.String(36), nullable=False),
         sa.Column("account_id", sa.Integer, nullable=False),
+        sa.Column("origin_party", sa.String(3), nullable=True),
         sa.Column("read_at", TZ, nullable=False),
         sa.PrimaryKeyConstraint("notification_id", name="pk_notification_reads"))
     op.create_table(

@@ -111,7 +111,8 @@ def test_the_inbox_page_and_the_header_count_in_each_language(
         assert gettext("No notices yet.") in page.text
         made = by.post("/inbox/subscriptions", data={
             "csrf_token": csrf_of(page), "name": "BY lures", "types": "indicator",
-            "technique": "", "values": "", "producers": "KAZ"}, follow_redirects=False)
+            "technique": "", "values": "", "producers": "KAZ", "direction": "9",
+            "threat_class": "information_crime"}, follow_redirects=False)
         assert made.status_code == 303
         post(live_server.node, exchange.principals["kz"], exchange.collection_id,
              [MARKING, SECRET])
@@ -121,6 +122,7 @@ def test_the_inbox_page_and_the_header_count_in_each_language(
         inbox = by.get("/inbox")
         assert gettext("Inbox") in inbox.text and gettext("Mark all read") in inbox.text
         assert SECRET["id"] in inbox.text and "BY lures" in inbox.text
+        assert "directions: 9" in inbox.text and "information_crime" in inbox.text
         assert "Zhetisu" not in inbox.text and "never in a notice" not in inbox.text
         if lang != "en":
             assert gettext("Mark all read") != "Mark all read"

@@ -13,7 +13,9 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from kelisim.domain.accounts import Principal
+from kelisim.domain.agreement_text import THREAT_CLASSES, directions
 from kelisim.domain.errors import KelisimError
+from kelisim.domain.inputs import ascii_number
 from kelisim.services.notifications import inbox, subscriptions
 from kelisim.web.ui.routing import ERROR_TITLES, FormDep, UiRoute, UserDep
 from kelisim.web.ui.templating import finish, render, request_lang
@@ -38,6 +40,7 @@ async def _page(request: Request, user: Principal, *, refusal: KelisimError | No
     return render(request, "inbox.html", {
         "page": page, "subscriptions": mine, "refusal": refusal, "values": values or {},
         "refusal_title": ERROR_TITLES.get(refusal.code, "") if refusal else "",
+        "directions": directions(), "threat_classes": THREAT_CLASSES,
     }, status_code=400 if refusal else 200)
 
 
@@ -57,14 +60,19 @@ async def mark_read(request: Request, user: UserDep, form: FormDep) -> Response:
 async def subscribe(request: Request, user: UserDep, form: FormDep) -> Response:
     rt = request.app.state.runtime
     values = {k: str(form.get(k, "")).strip() for k in (
-        "name", "types", "values", "technique", "producers", "email", "webhook")}
+        "name", "types", "values", "technique", "producers", "email", "webhook", "direction",
+        "threat_class")}
 
     def listed(key: str) -> tuple[str, ...]:
         return tuple(p for p in values[key].replace(",", " ").split() if p)
 
-    wanted = subscriptions.FilterInput(types=listed("types"), values=listed("values"),
-                                       technique=values["technique"] or None,
-                                       producers=listed("producers"))
+    number = ascii_number(values["direction"]) if values["direction"] else None
+    if values["direction"] and number is None:
+        number = 0  # not a number: refused below as no direction of Art. 3, by name
+    wanted = subscriptions.FilterInput(
+        types=listed("types"), values=listed("values"), technique=values["technique"] or None,
+        producers=listed("producers"), directions=(number,) if number is not None else (),
+        threat_classes=listed("threat_class"))
     try:
         made = await run_in_threadpool(lambda: subscriptions.create_subscription(
             rt, user, name=values["name"], wanted=wanted, email=values["email"] or None,

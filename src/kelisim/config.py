@@ -92,8 +92,30 @@ class Settings(BaseSettings):
                                    description="Score (0-100) under which an indicator without "
                                                "valid_until is expired.")
 
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server that notifications are mailed through (subscriptions); "
+                    "unset: no e-mail is sent and subscriptions cannot ask for it.")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Port of smtp_host.")
+    smtp_from: str = Field(default="kelisim@localhost",
+                           description="The From address of notification e-mail.")
+    smtp_starttls: bool = Field(default=False,
+                                description="Upgrade the SMTP connection with STARTTLS "
+                                            "before sending (and before logging in).")
+    smtp_user: str | None = Field(default=None,
+                                  description="SMTP login name, if the server needs one.")
+    smtp_password: str | None = Field(default=None, description="SMTP password of smtp_user.")
+    public_url: str | None = Field(
+        default=None,
+        description="The address users open kelisim at (https://kelisim.example), for the "
+                    "links in notifications. Default: http://host:port.")
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'kelisim.db').resolve()}"
+
+    @property
+    def effective_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

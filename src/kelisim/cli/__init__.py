@@ -16,6 +16,7 @@ from kelisim.cli import (  # noqa: F401
     federation,
     gatherings,
     imports,
+    subscriptions,
     system,
     workspace,
     workspace_documents,

@@ -15,6 +15,7 @@ from kelisim.storage.database import make_engine
 from kelisim.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 CHANGED_KEY = "federation.changed"
+WAKE_KEY = "exchange.worker.wake"
 
 
 @dataclass
@@ -42,9 +43,10 @@ class Runtime:
         """An intake or a deletion committed: the federation's notifier (if this server is a
         node, see services/federation/engine.py) tells the peers at once, instead of their
         waiting for the next interval."""
-        hint = self.caches.get(CHANGED_KEY)
-        if isinstance(hint, threading.Event):
-            hint.set()
+        for key in (CHANGED_KEY, WAKE_KEY):  # and the worker matches it to the subscriptions
+            hint = self.caches.get(key)
+            if isinstance(hint, threading.Event):
+                hint.set()
 
     def close(self) -> None:
         for thread in self.background:

@@ -620,3 +620,93 @@ workspace_documents = Table(
     Column("last_position", Integer, nullable=False),
     Index("ix_workspace_documents_project_id", "project_id", "created_at"),
 )
+
+# --- subscriptions and notifications (issue 16, item 8; issue 15, item 10; migration 0016;
+# docs/decisions/0022-subscriptions-and-notifications.md) ---------------------------------------
+# Every table but the cursor is append-only (guarded by triggers): a subscription is removed by
+# a removal row, a notification is read by a read row, a delivery's progress is its attempts.
+# `notification_cursors` is the matcher's position in each collection (its last date_added
+# looked at), moved forward by a compare-and-set in the transaction that writes what it found.
+
+subscriptions = Table(
+    "subscriptions", metadata,
+    Column("id", String(36), primary_key=True),  # uuid4, global across nodes
+    Column("account_id", Integer, nullable=False),
+    Column("origin_party", String(3), nullable=True),  # the subscriber's Party
+    Column("name", String(200), nullable=False),
+    Column("filter", JSON, nullable=False),
+    Column("language", String(2), nullable=False),  # of its e-mail
+    Column("email", String(320), nullable=True),
+    Column("webhook_url", Text, nullable=True),
+    # AES-GCM under a node key (services/notifications/secrets.py); shown once, at creation
+    Column("webhook_secret", LargeBinary, nullable=True),
+    # each collection's last date_added when it was created: only later versions are news
+    Column("start", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(None, "account_id"),
+)
+
+subscription_removals = Table(
+    "subscription_removals", metadata,
+    Column("subscription_id", String(36), primary_key=True),
+    Column("removed_by", Integer, nullable=False),
+    Column("origin_party", String(3), nullable=True),  # the remover's Party
+    Column("removed_at", DateTime(timezone=True), nullable=False),
+)
+
+notifications = Table(
+    "notifications", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("account_id", Integer, nullable=False),
+    Column("origin_party", String(3), nullable=True),
+    Column("kind", String(40), nullable=False),
+    Column("subscription_id", String(36), nullable=True),
+    Column("collection_id", String(36), nullable=True),
+    Column("stix_id", String(300), nullable=True),
+    Column("object_type", String(250), nullable=True),
+    Column("version", String(27), nullable=True),
+    Column("date_added", BigInteger, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("seq", BigInteger, nullable=False),  # the account's order, newest highest
+    Index(None, "account_id", "seq", unique=True),
+    Index(None, "subscription_id", "collection_id", "date_added", unique=True),
+)
+
+notification_reads = Table(
+    "notification_reads", metadata,
+    Column("notification_id", String(36), primary_key=True),
+    Column("account_id", Integer, nullable=False),
+    Column("origin_party", String(3), nullable=True),  # the reader's Party
+    Column("read_at", DateTime(timezone=True), nullable=False),
+    Index(None, "account_id"),
+)
+
+notification_deliveries = Table(
+    "notification_deliveries", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("notification_id", String(36), nullable=False),
+    Column("channel", String(10), nullable=False),  # email | webhook
+    Column("target", Text, nullable=False),  # the address or URL at the time
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(None, "notification_id"),
+)
+
+notification_attempts = Table(
+    "notification_attempts", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("delivery_id", String(36), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("status", String(10), nullable=False),  # sent | failed | abandoned
+    Column("detail", Text, nullable=True),
+    Index(None, "delivery_id", "attempt", unique=True),
+)
+
+notification_cursors = Table(
+    "notification_cursors", metadata,
+    Column("collection_id", String(36), primary_key=True),
+    Column("last_added", BigInteger, nullable=False),
+)
+APPEND_ONLY_NOTIFICATION_TABLES = ("subscriptions", "subscription_removals", "notifications",
+                                   "notification_reads", "notification_deliveries",
+                                   "notification_attempts")

@@ -17,6 +17,7 @@ from kelisim.web.api import (
     depositary,
     reference,
     status,
+    subscriptions,
     workspace,
     workspace_documents,
 )
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_problem_handlers(app)
     for module in (status, depositary, reference, accounts, exchange_api, correlation_api,
                    sightings_api, exports_api, misp_import_api, search_api, activity_api,
-                   attack_api, workspace, gatherings_api, workspace_documents):
+                   attack_api, workspace, gatherings_api, workspace_documents,
+                   subscriptions):
         app.include_router(module.router)
     app.include_router(certification.router)
     app.include_router(certification_public.router)  # public verification, no token

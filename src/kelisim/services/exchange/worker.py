@@ -1,5 +1,7 @@
 """Processes accepted envelopes: inline right after the 202, and in a thread that resumes the
-queue on start (an accepted POST survives a crash; TAXII 2.1 section 5.5, issue 4)."""
+queue on start (an accepted POST survives a crash; TAXII 2.1 section 5.5, issue 4). The same
+thread then matches what was stored against the subscriptions and sends the notices that are
+due (services/notifications; woken by every intake's commit, `Runtime.exchange_changed`)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ import logging
 import threading
 
 from kelisim.services.exchange.intake import process_job
-from kelisim.services.runtime import Runtime
+from kelisim.services.notifications.delivery import deliver_pending
+from kelisim.services.notifications.matching import match_new
+from kelisim.services.runtime import WAKE_KEY, Runtime
 from kelisim.storage.exchange_records import ExchangeRecords
 
 log = logging.getLogger(__name__)
@@ -20,6 +24,11 @@ def process_queued(rt: Runtime) -> int:
     return sum(1 for status_id in queued if process_job(rt, status_id))
 
 
+def notify_subscribers(rt: Runtime) -> tuple[int, int]:
+    """One matcher pass, then the deliveries that are due: (notifications written, sent)."""
+    return match_new(rt), deliver_pending(rt)
+
+
 class ExchangeWorker:
     """A background thread that drains the queue when started and whenever notified."""
 
@@ -29,6 +38,7 @@ class ExchangeWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        rt.caches[WAKE_KEY] = self._wake
 
     def start(self) -> None:
         if self._thread is None:
@@ -52,5 +62,9 @@ class ExchangeWorker:
                 process_queued(self.rt)
             except Exception:  # keep the worker alive; the job stays queued for the next pass
                 log.exception("the exchange worker could not drain the queue")
+            try:
+                notify_subscribers(self.rt)
+            except Exception:  # the cursor and the delivery log resume on the next pass
+                log.exception("the exchange worker could not notify the subscribers")
             self._wake.wait(self.poll_seconds)
             self._wake.clear()

@@ -25,6 +25,7 @@ from kelisim.web.ui import (
     exchange_search,
     exchange_submit,
     federation,
+    inbox,
     status,
     workspace,
     workspace_consultations,
@@ -37,7 +38,7 @@ ROUTERS = [auth.router, agreement.router, status.router, depositary.router, acco
            exchange.router, exchange_attack.router, exchange_search.router,
            exchange_submit.router, certification.router, federation.router, workspace.router,
            workspace_consultations.router, workspace_gatherings.router,
-           workspace_documents.router]
+           workspace_documents.router, inbox.router]
 
 
 def mount_ui(app: FastAPI) -> None:

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.exc import SQLAlchemyError
 
 from kelisim.domain.access import (
     Action,
@@ -27,6 +28,7 @@ from kelisim.domain.access import (
 )
 from kelisim.domain.accounts import Principal
 from kelisim.services.exchange.collections import state_today
+from kelisim.services.notifications.inbox import unread_count
 from kelisim.web.ui import security
 from kelisim.web.ui.i18n import (
     LANG_COOKIE,
@@ -115,6 +117,17 @@ def exchange_open(rt: Any, principal: Principal | None) -> bool:
                (ExchangeAction.READ_OBJECTS, ExchangeAction.ADD_OBJECTS))
 
 
+def _unread(rt: Any, principal: Principal | None) -> int:
+    """The header's count of unread notices; none shown if the store cannot say (an error
+    page must still render)."""
+    if principal is None:
+        return 0
+    try:
+        return unread_count(rt, principal)
+    except SQLAlchemyError:
+        return 0
+
+
 def render(request: Request, template: str, context: Mapping[str, Any] | None = None, *,
            status_code: int = 200, principal: Principal | None = None) -> HTMLResponse:
     lang = request_lang(request)
@@ -125,6 +138,7 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
         "request": request, "lang": lang, "languages": LANGUAGES,
         "language_names": LANGUAGE_NAMES, "lang_url": lambda code: lang_url(request, code),
         "user": principal, "nav": nav(principal, exchange_open(rt, principal)),
+        "inbox_unread": _unread(rt, principal),
         "path": request.url.path,
         "csrf_field": security.CSRF_FIELD, "csrf_token": security.csrf_token(request, key),
         **(context or {}),

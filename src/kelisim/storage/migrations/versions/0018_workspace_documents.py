@@ -2,16 +2,16 @@
 each document for a project's list, with its Art. 6 audience. The documents' events are rows
 of `workspace_events`; their files are on disk by SHA-256, not in the database.
 
-Revision ID: 0018_workspace_documents
-Revises: 0015 (the file 0015_attack_techniques; the merge re-chains it)
+Revision ID: 0018
+Revises: 0016 (after 0017 once the disputes and contacts are merged)
 Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_workspace_documents"
-down_revision = "0015"
+revision = "0018"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

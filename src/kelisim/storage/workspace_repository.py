@@ -62,6 +62,18 @@ class WorkspaceRepository:
             .order_by(workspace_events.c.record_id, workspace_events.c.position)).mappings()
         return [_event(r) for r in rows]
 
+    def events_of(self, record_ids: list[str]) -> dict[str, list[Event]]:
+        """The events of the listed records, in one read, each record's in order."""
+        found: dict[str, list[Event]] = {record_id: [] for record_id in record_ids}
+        for start in range(0, len(record_ids), 500):
+            rows = self.connection.execute(
+                select(workspace_events)
+                .where(workspace_events.c.record_id.in_(record_ids[start:start + 500]))
+                .order_by(workspace_events.c.record_id, workspace_events.c.position)).mappings()
+            for row in rows:
+                found[row["record_id"]].append(_event(row))
+        return found
+
     def first_events(self, kind: EventKind, limit: int = 100) -> list[Event]:
         """The first event of each record of one kind (a consultation's request), newest
         first."""

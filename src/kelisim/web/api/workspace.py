@@ -1,5 +1,6 @@
 """The cooperation workspace's API (issue 15): programs and projects (Art. 3, 4), stages and
-agreed deadlines (Art. 5), costs (Art. 7), consultations (Art. 4, 12). Refusals are problem
+agreed deadlines (Art. 5), costs (Art. 7), consultations (Art. 4, 12), disputes (Art. 12),
+points of contact and their communication checks (Art. 8, 9). Refusals are problem
 details (RFC 9457)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from kelisim.services.workspace import consultations as consult
+from kelisim.services.workspace import disputes as disputes
 from kelisim.services.workspace import projects as ws
 from kelisim.web.dependencies import PrincipalDep, RuntimeDep
 
@@ -217,3 +219,73 @@ def add_action(rt: RuntimeDep, principal: PrincipalDep, consultation_id: str,
 def complete_action(rt: RuntimeDep, principal: PrincipalDep, consultation_id: str,
                     action_id: str) -> dict[str, Any]:
     return consult.complete_action(rt, principal, consultation_id, action_id)
+
+
+# --- disputes (issue 15 item 5; Art. 12) ----------------------------------------------------------
+
+class NewDispute(BaseModel):
+    subject: str = Field(min_length=1, max_length=500)
+    matter: str = Field(description="application or interpretation (Art. 12)")
+    articles: list[int] = Field(min_length=1, max_length=15,
+                                description="the Agreement's articles in dispute, 1-15")
+    concerned: list[str] = Field(min_length=1, max_length=20,
+                                 description="the other Parties concerned (alpha-3); the "
+                                             "caller's Party is one of them")
+
+
+class LogEntry(BaseModel):
+    means: str = Field(description="consultations or negotiations (Art. 12)")
+    held_on: date
+    summary: str = Field(min_length=1, max_length=5000)
+    consultation_id: str | None = Field(default=None, max_length=36,
+                                        description="a workspace consultation it was held in")
+
+
+class Outcome(BaseModel):
+    means: str = Field(description="settled by consultations or by negotiations (Art. 12)")
+    text: str = Field(min_length=1, max_length=5000)
+
+
+@router.post("/disputes", status_code=201,
+             summary="Open a dispute with the other Parties concerned (Art. 12)")
+def open_dispute(rt: RuntimeDep, principal: PrincipalDep, body: NewDispute) -> dict[str, Any]:
+    return disputes.open_dispute(rt, principal, **body.model_dump())
+
+
+@router.get("/disputes", summary="The disputes the caller may see, newest first (Art. 12)")
+def list_disputes(rt: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
+    return {"disputes": disputes.list_disputes(rt, principal)}
+
+
+@router.get("/disputes/{dispute_id}",
+            summary="A dispute: all of it for the Parties concerned, the shared part for others")
+def show_dispute(rt: RuntimeDep, principal: PrincipalDep, dispute_id: str) -> dict[str, Any]:
+    return disputes.show_dispute(rt, principal, dispute_id)
+
+
+@router.get("/disputes/{dispute_id}/events",
+            summary="Every change, who and when (the Parties concerned only)")
+def dispute_history(rt: RuntimeDep, principal: PrincipalDep, dispute_id: str) -> dict[str, Any]:
+    return {"events": disputes.dispute_history(rt, principal, dispute_id)}
+
+
+@router.post("/disputes/{dispute_id}/log", status_code=201,
+             summary="Log consultations or negotiations held (a Party concerned)")
+def log_negotiation(rt: RuntimeDep, principal: PrincipalDep, dispute_id: str,
+                    body: LogEntry) -> dict[str, Any]:
+    return disputes.log_negotiation(rt, principal, dispute_id, **body.model_dump())
+
+
+@router.post("/disputes/{dispute_id}/sharing", status_code=201,
+             summary="Consent to share the subject and outcome with all accounts "
+                     "(a Party concerned)")
+def consent_to_share(rt: RuntimeDep, principal: PrincipalDep, dispute_id: str
+                     ) -> dict[str, Any]:
+    return disputes.consent_to_share(rt, principal, dispute_id)
+
+
+@router.post("/disputes/{dispute_id}/outcome", status_code=201,
+             summary="Record how the dispute was settled; closes it (a Party concerned)")
+def record_outcome(rt: RuntimeDep, principal: PrincipalDep, dispute_id: str,
+                   body: Outcome) -> dict[str, Any]:
+    return disputes.record_outcome(rt, principal, dispute_id, **body.model_dump())

@@ -16,6 +16,7 @@ from kelisim.cli import (  # noqa: F401
     federation,
     system,
     workspace,
+    workspace_contacts,
     workspace_disputes,
 )
 from kelisim.cli.base import app, err, error_line

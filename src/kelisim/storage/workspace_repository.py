@@ -13,7 +13,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from kelisim.domain.workspace.project import Event, EventKind, Project
 from kelisim.storage.instants import aware
-from kelisim.storage.schema import workspace_events, workspace_projects
+from kelisim.storage.schema import workspace_check_tokens, workspace_events, workspace_projects
 
 
 class WorkspaceRepository:
@@ -83,6 +83,21 @@ class WorkspaceRepository:
             .order_by(workspace_events.c.at.desc(), workspace_events.c.record_id)
             .limit(limit)).mappings()
         return [_event(r) for r in rows]
+
+
+    def add_check_tokens(self, check_id: str, hashes: dict[str, str]) -> None:
+        """`hashes`: each target's id and the SHA-256 of its token."""
+        if hashes:
+            self.connection.execute(insert(workspace_check_tokens), [
+                {"token_hash": digest, "check_id": check_id, "target_id": target_id}
+                for target_id, digest in hashes.items()])
+
+    def check_token(self, token_hash: str) -> tuple[str, str] | None:
+        """The (check id, target id) a token's hash was issued for."""
+        row = self.connection.execute(
+            select(workspace_check_tokens.c.check_id, workspace_check_tokens.c.target_id)
+            .where(workspace_check_tokens.c.token_hash == token_hash)).first()
+        return None if row is None else (row[0], row[1])
 
 
 def _event(row: Any) -> Event:

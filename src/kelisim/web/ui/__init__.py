@@ -27,6 +27,7 @@ from kelisim.web.ui import (
     federation,
     status,
     workspace,
+    workspace_checks,
     workspace_disputes,
 )
 
@@ -34,7 +35,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 ROUTERS = [auth.router, agreement.router, status.router, depositary.router, accounts.router,
            exchange.router, exchange_attack.router, exchange_search.router,
            exchange_submit.router, certification.router, federation.router, workspace.router,
-           workspace_disputes.router]
+           workspace_disputes.router, workspace_checks.router]
 
 
 def mount_ui(app: FastAPI) -> None:

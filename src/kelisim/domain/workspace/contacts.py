@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from kelisim.domain.errors import N_, InvalidInput, Message, PermissionDenied, RuleViolation
+from kelisim.domain.inputs import stored_text
 from kelisim.domain.workspace.project import Event, EventKind
 
 ARTICLE = "Art. 8, 9"
@@ -65,7 +66,7 @@ class Contact:
 def parse_details(*, name: str, hours: str, office_hours: str, languages: Sequence[str],
                   channels: Sequence[Mapping[str, str]]) -> dict[str, Any]:
     """The body of an added or changed contact, every field checked."""
-    text = name.strip()
+    text = stored_text(name.strip(), "name")  # it names the answer's event (a text column)
     if not text or len(text) > 200:
         raise InvalidInput(Message(N_("A point of contact needs a name of 1 to 200 "
                                       "characters.")), field="name")

@@ -52,7 +52,7 @@ def launch_check(rt: Runtime, principal: Principal, *, hours: int,
                                                 parties, now.date())
         targets = [{"id": str(uuid.uuid4()), "party": c.party, "contact_id": c.id,
                     "contact_name": c.name, "email": c.email()} for c in contacts]
-        tokens = {t["id"]: secrets.token_urlsafe(32) for t in targets}
+        tokens = {str(t["id"]): secrets.token_urlsafe(32) for t in targets}
         reached = {c.party for c in contacts}
         body = {"deadline": (now + window).isoformat(), "parties": list(chosen),
                 "without_contacts": [p for p in chosen if p not in reached],

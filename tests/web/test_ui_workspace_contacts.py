@@ -64,3 +64,30 @@ def test_contacts_and_a_check_through_the_pages(live_server: LiveServer,
         assert "flagged" in row and "1/1" in row and "0/1" in row
         bad = post_form(kz, "/workspace/checks", "/workspace/checks", {"hours": "0"})
         assert bad.status_code == 400 and "720" in alert(bad)
+
+
+def test_a_contact_is_changed_on_its_page_and_keeps_its_history(live_server: LiveServer,
+                                                                exchange: Exchange) -> None:
+    with client_for(live_server, "kz", "ru") as kz, client_for(live_server, "ru") as ru:
+        added = post_form(kz, "/workspace/contacts", "/workspace/contacts", {
+            "name": "KZ desk", "hours": "24/7", "languages": "kk",
+            "channel_kind_0": "email", "channel_value_0": "old@kz-cert.example"})
+        assert added.status_code == 303
+        found = re.search(r'href="(/workspace/contacts/[0-9a-f-]{36})"',
+                          kz.get("/workspace/contacts").text)
+        assert found
+        page = found.group(1)
+        assert 'id="change-form"' not in ru.get(page).text  # only its own body changes it
+        changed = post_form(kz, page, page, {
+            "name": "KZ desk", "hours": "office", "office_hours": "09-18 UTC+5",
+            "languages": "kk ru", "channel_kind_0": "email",
+            "channel_value_0": "new@kz-cert.example"})
+        assert changed.status_code == 303, changed.text[:2000]
+        shown = kz.get(page).text
+        history = shown.split('class="contact-history"')[1]
+        assert "old@kz-cert.example" in history and "new@kz-cert.example" in history
+        assert "В рабочие часы" in shown
+        refused = post_form(ru, page, page, {
+            "name": "Mine", "hours": "24/7", "languages": "ru", "channel_kind_0": "email",
+            "channel_value_0": "x@ru.example"})
+        assert refused.status_code == 403 and "Art. 8" in refused.text

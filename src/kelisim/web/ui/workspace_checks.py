@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from kelisim.domain.access import Action, allowed
 from kelisim.domain.accounts import Principal
@@ -45,18 +46,29 @@ async def contacts_page(request: Request, user: UserDep) -> Response:
 @router.post("/workspace/contacts")
 async def add_contact(request: Request, user: UserDep, form: FormDep) -> Response:
     rt = request.app.state.runtime
-    channels = [{"kind": str(form.get(f"channel_kind_{i}", "")),
-                 "value": str(form.get(f"channel_value_{i}", ""))}
-                for i in range(3) if str(form.get(f"channel_value_{i}", "")).strip()]
     try:
-        await run_in_threadpool(lambda: contacts.add_contact(
-            rt, user, name=str(form.get("name", "")), hours=str(form.get("hours", "")),
-            office_hours=str(form.get("office_hours", "")),
-            languages=str(form.get("languages", "")).replace(",", " ").split(),
-            channels=channels))
+        await run_in_threadpool(lambda: contacts.add_contact(rt, user, **_details(form)))
     except KelisimError as refusal:
         return await _contacts_page(request, user, values=dict(form), refusal=refusal)
     return _redirect(request, "/workspace/contacts?done=added")
+
+
+@router.get("/workspace/contacts/{contact_id}")
+async def contact_page(request: Request, user: UserDep, contact_id: str) -> Response:
+    return await _contact_page(request, user, contact_id)
+
+
+@router.post("/workspace/contacts/{contact_id}")
+async def change_contact(request: Request, user: UserDep, form: FormDep,
+                         contact_id: str) -> Response:
+    rt = request.app.state.runtime
+    try:
+        await run_in_threadpool(lambda: contacts.change_contact(rt, user, contact_id,
+                                                                **_details(form)))
+    except KelisimError as refusal:
+        return await _contact_page(request, user, contact_id, values=dict(form),
+                                   refusal=refusal)
+    return _redirect(request, f"/workspace/contacts/{contact_id}?done=changed")
 
 
 @router.post("/workspace/contacts/{contact_id}/retire")
@@ -109,6 +121,33 @@ async def check_page(request: Request, user: UserDep, check_id: str) -> Response
 
 
 # --- pages --------------------------------------------------------------------------------------
+
+def _details(form: FormData) -> dict[str, Any]:
+    """A contact's fields from the form (up to three channels)."""
+    return {"name": str(form.get("name", "")), "hours": str(form.get("hours", "")),
+            "office_hours": str(form.get("office_hours", "")),
+            "languages": str(form.get("languages", "")).replace(",", " ").split(),
+            "channels": [{"kind": str(form.get(f"channel_kind_{i}", "")),
+                          "value": str(form.get(f"channel_value_{i}", ""))}
+                         for i in range(3) if str(form.get(f"channel_value_{i}", "")).strip()]}
+
+
+async def _contact_page(request: Request, user: Principal, contact_id: str, *,
+                        values: dict[str, Any] | None = None,
+                        refusal: KelisimError | None = None) -> Response:
+    rt = request.app.state.runtime
+    found = await run_in_threadpool(contacts.show_contact, rt, user, contact_id)
+    current = {"name": found["name"], "hours": found["hours"],
+               "office_hours": found["office_hours"] or "",
+               "languages": " ".join(found["languages"]),
+               **{f"channel_{part}_{i}": ch[part] for i, ch in enumerate(found["channels"][:3])
+                  for part in ("kind", "value")}}
+    return render(request, "workspace_contact.html", {
+        **_common(request, user, refusal), "c": found, "values": values or current,
+        "channel_kinds": [k.value for k in ChannelKind],
+        "keeps": found["current"] and allowed(user, Action.ACT_IN_WORKSPACE, party=found["party"]),
+        "done": request.query_params.get("done", ""),
+    }, status_code=refusal.status if refusal else 200)
 
 async def _contacts_page(request: Request, user: Principal, *,
                          values: dict[str, Any] | None = None,

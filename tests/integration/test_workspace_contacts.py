@@ -191,8 +191,12 @@ def test_contacts_and_a_check_from_the_console(cli) -> None:  # type: ignore[no-
     code, out, _ = cli("workspace", "check", "launch", "--as", "kz analyst", "--hours", "2",
                        "--party", "KAZ", "--base-url", "https://kelisim.example")
     assert code == 0 and "https://kelisim.example/workspace/checks/ack/" in out, out
+    code, out, _ = cli("workspace", "check", "launch", "--as", "Depositary administrator",
+                       "--json")
+    launched = json.loads(out)
+    assert launched["origin"] == "CIS" and launched["links"][0]["url"].startswith("http://")
     code, out, _ = cli("workspace", "check", "report", "--as", "kz analyst")
-    assert code == 0 and "KAZ" in out and "0/1" in out, out
+    assert code == 0 and "KAZ" in out and "0/1 0/1" in out and "…" not in out, out
     with pytest.raises(Exception, match="KIND:VALUE"):
         cli("workspace", "contact", "add", "x", "--as", "kz analyst", "--hours", "24/7",
             "--language", "kk", "--channel", "desk@kz-cert.example")

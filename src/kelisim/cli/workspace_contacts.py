@@ -142,14 +142,18 @@ def check_list(ctx: typer.Context, as_: As) -> None:
 def check_report(ctx: typer.Context, as_: As,
                  party: Annotated[str | None, typer.Option(help="One Party only.")] = None,
                  json_: Json = False) -> None:
-    """Answers and response times per Party over the checks; unanswered ones flagged."""
+    """Answers and response times per Party over the checks; unanswered ones flagged.
+
+    Missed: contacts that did not answer by the deadline; No POC: checks that found the
+    Party without a current point of contact."""
     rt, who = _acting(ctx, as_)
     rows = checks.report_checks(rt, who, party)
     if json_:
         print_json(rows)
         return
-    table = Table("Party", "Checks", "Answered", "Unanswered", "No POC", "Median s", "Max s",
-                  "Over time", "Flag", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table = Table("Party", "Checks", "Answered", "Missed", "No POC", "Median s", "Max s",
+                  "Over time", "Flag", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                  padding=(0, 1), collapse_padding=True)
     for r in rows:  # fits 80 columns; "Over time" wraps between checks
         table.add_row(r["party"], str(r["checks"]), f"{r['answered']}/{r['targets']}",
                       str(r["unanswered"]), str(r["no_contact"]), _seconds(r["median_seconds"]),

@@ -39,6 +39,8 @@ for role, action, target in itertools.product(Role, Action, (OWN, OTHER, NONE)):
         verdict = role is Role.PARTY_ADMIN and target == OWN
     elif action is Action.ACT_IN_WORKSPACE:  # issue 15, Art. 4: an authorized body, own Party
         verdict = role in (Role.PARTY_ADMIN, Role.ANALYST) and target == OWN
+    elif action is Action.LAUNCH_CONTACT_CHECK:  # issue 15 item 9, Art. 8, 9: not per Party
+        verdict = role in (Role.DEPOSITARY, Role.PARTY_ADMIN, Role.ANALYST)
     elif action is Action.READ_FEDERATION:
         verdict = role is Role.DEPOSITARY or (role is Role.PARTY_ADMIN and target == OWN)
     else:  # MANAGE_ACCOUNTS

@@ -19,6 +19,8 @@ from kelisim.cli import (  # noqa: F401
     subscriptions,
     system,
     workspace,
+    workspace_contacts,
+    workspace_disputes,
     workspace_documents,
 )
 from kelisim.cli.base import app, err, error_line

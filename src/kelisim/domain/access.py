@@ -26,6 +26,7 @@ class Action(StrEnum):
     READ_FEDERATION = "read_federation"
     READ_WORKSPACE = "read_workspace"
     ACT_IN_WORKSPACE = "act_in_workspace"
+    LAUNCH_CONTACT_CHECK = "launch_contact_check"
 
 
 ALL_ROLES = frozenset(Role)
@@ -52,6 +53,10 @@ POLICY: dict[Action, frozenset[Role]] = {
     # for its own Party only (proposing, joining, consenting, recording its costs).
     Action.READ_WORKSPACE: ALL_ROLES,
     Action.ACT_IN_WORKSPACE: frozenset({Role.PARTY_ADMIN, Role.ANALYST}),
+    # Issue 15 item 9, Art. 8, 9: a communication check of the points of contact is launched
+    # by the depositary (which keeps the list of authorized bodies, Art. 8) or by a Party's
+    # authorized body (whose exchange it keeps working, Art. 9).
+    Action.LAUNCH_CONTACT_CHECK: frozenset({Role.DEPOSITARY, Role.PARTY_ADMIN, Role.ANALYST}),
 }
 
 REASONS: dict[Action, str] = {  # N_: translated where shown (domain/errors.py, Message)
@@ -65,8 +70,12 @@ REASONS: dict[Action, str] = {  # N_: translated where shown (domain/errors.py, 
     Action.ACT_IN_WORKSPACE: N_("A Party acts in the cooperation workspace through its "
                                 "authorized body's party-admin or analyst, for its own Party "
                                 "only (Art. 4)."),
+    Action.LAUNCH_CONTACT_CHECK: N_("A communication check is launched by the depositary or by "
+                                    "a party-admin or analyst of a Party's authorized body "
+                                    "(Art. 8, Art. 9)."),
 }
-ARTICLES: dict[Action, str] = {Action.ACT_IN_WORKSPACE: "Art. 4"}
+ARTICLES: dict[Action, str] = {Action.ACT_IN_WORKSPACE: "Art. 4",
+                               Action.LAUNCH_CONTACT_CHECK: "Art. 8, 9"}
 
 
 PARTY_SCOPED = frozenset({Action.MANAGE_ACCOUNTS, Action.REQUEST_NODE_ADMISSION,
@@ -99,6 +108,30 @@ def require(principal: Principal, action: Action, *, party: str | None = None) -
         reason = Message(template, role=principal.role.value, action=action.value,
                          party=principal.party)
         raise PermissionDenied(reason, action=action.value, article=ARTICLES.get(action))
+
+
+# --- disputes (Art. 12) --------------------------------------------------------------------------
+# Art. 12: disputes are settled by consultations and negotiations *of the Parties concerned*. The
+# Agreement gives no other Party and not the depositary a part in them (Art. 15 names the
+# depositary's functions: it keeps the original and the instruments), so a dispute is theirs:
+# every account of a concerned Party's authorized body sees all of it; anyone else sees nothing
+# (not even that it exists) until every Party concerned consented to share, and then only the
+# subject, the articles, the Parties concerned and the outcome, never the log.
+
+
+class DisputeView(StrEnum):
+    FULL = "full"  # the subject, the log, the sharing consents, the outcome
+    SHARED = "shared"  # the subject, the articles, the Parties concerned, the outcome
+    NONE = "none"  # nothing: reads answer "not found"
+
+
+def dispute_view(principal: Principal, concerned: frozenset[str], shared: bool) -> DisputeView:
+    """What `principal` sees of a dispute between the `concerned` Parties (Art. 12); `shared`:
+    every Party concerned consented to share it."""
+    if (principal.party in concerned
+            and principal.organization_kind is OrganizationKind.AUTHORIZED_BODY):
+        return DisputeView.FULL
+    return DisputeView.SHARED if shared else DisputeView.NONE
 
 
 # --- who may create which kind of account -------------------------------------------------------

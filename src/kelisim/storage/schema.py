@@ -710,3 +710,12 @@ notification_cursors = Table(
 APPEND_ONLY_NOTIFICATION_TABLES = ("subscriptions", "subscription_removals", "notifications",
                                    "notification_reads", "notification_deliveries",
                                    "notification_attempts")
+workspace_check_tokens = Table(
+    # issue 15 item 9: the one-time acknowledgement link of each target of a communication
+    # check, kept as the SHA-256 of the token only (the link itself leaves in the mail);
+    # append-only like the events (an answer is an event, never an edit of this row)
+    "workspace_check_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("check_id", String(36), nullable=False),
+    Column("target_id", String(36), nullable=False, unique=True),
+)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from kelisim.domain.workspace.project import Event, EventKind, Project
 from kelisim.storage.instants import aware
-from kelisim.storage.schema import workspace_events, workspace_projects
+from kelisim.storage.schema import workspace_check_tokens, workspace_events, workspace_projects
 
 
 class WorkspaceRepository:
@@ -63,16 +63,16 @@ class WorkspaceRepository:
         return [_event(r) for r in rows]
 
     def events_of(self, record_ids: list[str]) -> dict[str, list[Event]]:
-        """The events of each listed record, in one read, in the order of `record_ids`."""
-        grouped: dict[str, list[Event]] = {r: [] for r in record_ids}
-        if not record_ids:
-            return grouped
-        rows = self.connection.execute(
-            select(workspace_events).where(workspace_events.c.record_id.in_(record_ids))
-            .order_by(workspace_events.c.record_id, workspace_events.c.position)).mappings()
-        for row in rows:
-            grouped[row["record_id"]].append(_event(row))
-        return grouped
+        """The events of the listed records, in one read, each record's in order."""
+        found: dict[str, list[Event]] = {record_id: [] for record_id in record_ids}
+        for start in range(0, len(record_ids), 500):
+            rows = self.connection.execute(
+                select(workspace_events)
+                .where(workspace_events.c.record_id.in_(record_ids[start:start + 500]))
+                .order_by(workspace_events.c.record_id, workspace_events.c.position)).mappings()
+            for row in rows:
+                found[row["record_id"]].append(_event(row))
+        return found
 
     def first_events(self, kind: EventKind, limit: int = 100) -> list[Event]:
         """The first event of each record of one kind (a consultation's request), newest
@@ -83,6 +83,21 @@ class WorkspaceRepository:
             .order_by(workspace_events.c.at.desc(), workspace_events.c.record_id)
             .limit(limit)).mappings()
         return [_event(r) for r in rows]
+
+
+    def add_check_tokens(self, check_id: str, hashes: dict[str, str]) -> None:
+        """`hashes`: each target's id and the SHA-256 of its token."""
+        if hashes:
+            self.connection.execute(insert(workspace_check_tokens), [
+                {"token_hash": digest, "check_id": check_id, "target_id": target_id}
+                for target_id, digest in hashes.items()])
+
+    def check_token(self, token_hash: str) -> tuple[str, str] | None:
+        """The (check id, target id) a token's hash was issued for."""
+        row = self.connection.execute(
+            select(workspace_check_tokens.c.check_id, workspace_check_tokens.c.target_id)
+            .where(workspace_check_tokens.c.token_hash == token_hash)).first()
+        return None if row is None else (row[0], row[1])
 
 
 def _event(row: Any) -> Event:

@@ -68,6 +68,17 @@ class EventKind(StrEnum):
     DOCUMENT_COMMENTED = "document_commented"
     DOCUMENT_AGREED = "document_agreed"
     DOCUMENT_ADOPTED = "document_adopted"
+    # disputes (Art. 12; domain/workspace/disputes.py): records of their own
+    DISPUTE_OPENED = "dispute_opened"
+    DISPUTE_LOGGED = "dispute_logged"
+    DISPUTE_SHARE_CONSENTED = "dispute_share_consented"
+    DISPUTE_SETTLED = "dispute_settled"
+    # points of contact and communication checks (Art. 8, 9; domain/workspace/contacts.py)
+    CONTACT_ADDED = "contact_added"
+    CONTACT_CHANGED = "contact_changed"
+    CONTACT_RETIRED = "contact_retired"
+    CHECK_LAUNCHED = "check_launched"
+    CHECK_ACKNOWLEDGED = "check_acknowledged"  # a record per target: one answer each
 
 
 @dataclass(frozen=True)

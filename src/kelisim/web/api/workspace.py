@@ -1,5 +1,6 @@
 """The cooperation workspace's API (issue 15): programs and projects (Art. 3, 4), stages and
-agreed deadlines (Art. 5), costs (Art. 7), consultations (Art. 4, 12). Refusals are problem
+agreed deadlines (Art. 5), costs (Art. 7), consultations (Art. 4, 12), disputes (Art. 12),
+points of contact and their communication checks (Art. 8, 9). Refusals are problem
 details (RFC 9457)."""
 
 from __future__ import annotations
@@ -7,10 +8,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from kelisim.services.workspace import checks as checks
 from kelisim.services.workspace import consultations as consult
+from kelisim.services.workspace import contacts as contacts
+from kelisim.services.workspace import disputes as disputes
 from kelisim.services.workspace import projects as ws
 from kelisim.web.dependencies import PrincipalDep, RuntimeDep
 
@@ -217,3 +221,162 @@ def add_action(rt: RuntimeDep, principal: PrincipalDep, consultation_id: str,
 def complete_action(rt: RuntimeDep, principal: PrincipalDep, consultation_id: str,
                     action_id: str) -> dict[str, Any]:
     return consult.complete_action(rt, principal, consultation_id, action_id)
+
+
+# --- disputes (issue 15 item 5; Art. 12) ----------------------------------------------------------
+
+class NewDispute(BaseModel):
+    subject: str = Field(min_length=1, max_length=500)
+    matter: str = Field(description="application or interpretation (Art. 12)")
+    articles: list[int] = Field(min_length=1, max_length=15,
+                                description="the Agreement's articles in dispute, 1-15")
+    concerned: list[str] = Field(min_length=1, max_length=20,
+                                 description="the other Parties concerned (alpha-3); the "
+                                             "caller's Party is one of them")
+
+
+class LogEntry(BaseModel):
+    means: str = Field(description="consultations or negotiations (Art. 12)")
+    held_on: date
+    summary: str = Field(min_length=1, max_length=5000)
+    consultation_id: str | None = Field(default=None, max_length=36,
+                                        description="a workspace consultation it was held in")
+
+
+class Outcome(BaseModel):
+    means: str = Field(description="settled by consultations or by negotiations (Art. 12)")
+    text: str = Field(min_length=1, max_length=5000)
+
+
+@router.post("/disputes", status_code=201,
+             summary="Open a dispute with the other Parties concerned (Art. 12)")
+def open_dispute(rt: RuntimeDep, principal: PrincipalDep, body: NewDispute) -> dict[str, Any]:
+    return disputes.open_dispute(rt, principal, **body.model_dump())
+
+
+@router.get("/disputes", summary="The disputes the caller may see, newest first (Art. 12)")
+def list_disputes(rt: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
+    return {"disputes": disputes.list_disputes(rt, principal)}
+
+
+@router.get("/disputes/{dispute_id}",
+            summary="A dispute: all of it for the Parties concerned, the shared part for others")
+def show_dispute(rt: RuntimeDep, principal: PrincipalDep, dispute_id: str) -> dict[str, Any]:
+    return disputes.show_dispute(rt, principal, dispute_id)
+
+
+@router.get("/disputes/{dispute_id}/events",
+            summary="Every change, who and when (the Parties concerned only)")
+def dispute_history(rt: RuntimeDep, principal: PrincipalDep, dispute_id: str) -> dict[str, Any]:
+    return {"events": disputes.dispute_history(rt, principal, dispute_id)}
+
+
+@router.post("/disputes/{dispute_id}/log", status_code=201,
+             summary="Log consultations or negotiations held (a Party concerned)")
+def log_negotiation(rt: RuntimeDep, principal: PrincipalDep, dispute_id: str,
+                    body: LogEntry) -> dict[str, Any]:
+    return disputes.log_negotiation(rt, principal, dispute_id, **body.model_dump())
+
+
+@router.post("/disputes/{dispute_id}/sharing", status_code=201,
+             summary="Consent to share the subject and outcome with all accounts "
+                     "(a Party concerned)")
+def consent_to_share(rt: RuntimeDep, principal: PrincipalDep, dispute_id: str
+                     ) -> dict[str, Any]:
+    return disputes.consent_to_share(rt, principal, dispute_id)
+
+
+@router.post("/disputes/{dispute_id}/outcome", status_code=201,
+             summary="Record how the dispute was settled; closes it (a Party concerned)")
+def record_outcome(rt: RuntimeDep, principal: PrincipalDep, dispute_id: str,
+                   body: Outcome) -> dict[str, Any]:
+    return disputes.record_outcome(rt, principal, dispute_id, **body.model_dump())
+
+
+# --- points of contact and communication checks (issue 15 item 9; Art. 8, 9) ---------------------
+
+class Channel(BaseModel):
+    kind: str = Field(description="email, phone, fax or secure-messaging")
+    value: str = Field(min_length=1, max_length=300)
+
+
+class ContactDetails(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    hours: str = Field(description="24/7 or office")
+    office_hours: str = Field(default="", max_length=200,
+                              description="the hours and time zone, for office hours")
+    languages: list[str] = Field(min_length=1, max_length=20,
+                                 description="ISO 639 codes, e.g. kk, ru, en")
+    channels: list[Channel] = Field(min_length=1, max_length=10)
+
+
+class NewCheck(BaseModel):
+    hours: int = Field(ge=1, le=720, description="the deadline, in hours after the launch")
+    parties: list[str] = Field(default_factory=list, max_length=20,
+                               description="the Parties checked; empty: every Party bound")
+
+
+def _details(body: ContactDetails) -> dict[str, Any]:
+    return {**body.model_dump(exclude={"channels"}),
+            "channels": [c.model_dump() for c in body.channels]}
+
+
+@router.post("/contacts", status_code=201,
+             summary="Add a point of contact of the caller's authorized body (Art. 8, 9)")
+def add_contact(rt: RuntimeDep, principal: PrincipalDep, body: ContactDetails) -> dict[str, Any]:
+    return contacts.add_contact(rt, principal, **_details(body))
+
+
+@router.get("/contacts", summary="The points of contact, by Party (current ones unless asked)")
+def list_contacts(rt: RuntimeDep, principal: PrincipalDep,
+                  party: str | None = Query(default=None, max_length=3),
+                  retired: bool = False) -> dict[str, Any]:
+    return {"contacts": contacts.list_contacts(rt, principal, party=party, retired=retired)}
+
+
+@router.get("/contacts/{contact_id}", summary="A point of contact and every version of it")
+def show_contact(rt: RuntimeDep, principal: PrincipalDep, contact_id: str) -> dict[str, Any]:
+    return contacts.show_contact(rt, principal, contact_id)
+
+
+@router.put("/contacts/{contact_id}",
+            summary="Change a point of contact (its own Party; the old version is kept)")
+def change_contact(rt: RuntimeDep, principal: PrincipalDep, contact_id: str,
+                   body: ContactDetails) -> dict[str, Any]:
+    return contacts.change_contact(rt, principal, contact_id, **_details(body))
+
+
+@router.post("/contacts/{contact_id}/retirement",
+             summary="Retire a point of contact (its own Party; kept in the history)")
+def retire_contact(rt: RuntimeDep, principal: PrincipalDep, contact_id: str) -> dict[str, Any]:
+    return contacts.retire_contact(rt, principal, contact_id)
+
+
+@router.post("/checks", status_code=201,
+             summary="Launch a communication check of the points of contact; returns the "
+                     "one-time acknowledgement links (the depositary or a Party)")
+def launch_check(rt: RuntimeDep, principal: PrincipalDep, request: Request,
+                 body: NewCheck) -> dict[str, Any]:
+    launched = checks.launch_check(rt, principal, hours=body.hours, parties=body.parties)
+    base = str(request.base_url).rstrip("/")
+    for link in launched["links"]:
+        link["url"] = base + link["path"]
+    return launched
+
+
+@router.get("/checks", summary="Communication checks, newest first")
+def list_checks(rt: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
+    return {"checks": checks.list_checks(rt, principal)}
+
+
+@router.get("/checks/report",
+            summary="Answers and response times per Party over the checks; unanswered flagged")
+def report_checks(rt: RuntimeDep, principal: PrincipalDep,
+                  party: str | None = Query(default=None, max_length=3)) -> dict[str, Any]:
+    return {"parties": checks.report_checks(rt, principal, party)}
+
+
+@router.get("/checks/{check_id}",
+            summary="A check: each target answered, awaited or (after the deadline) unanswered")
+def show_check(rt: RuntimeDep, principal: PrincipalDep, check_id: str) -> dict[str, Any]:
+    return checks.show_check(rt, principal, check_id)

@@ -28,7 +28,9 @@ from kelisim.web.ui import (
     inbox,
     status,
     workspace,
+    workspace_checks,
     workspace_consultations,
+    workspace_disputes,
     workspace_documents,
     workspace_gatherings,
 )
@@ -38,7 +40,8 @@ ROUTERS = [auth.router, agreement.router, status.router, depositary.router, acco
            exchange.router, exchange_attack.router, exchange_search.router,
            exchange_submit.router, certification.router, federation.router, workspace.router,
            workspace_consultations.router, workspace_gatherings.router,
-           workspace_documents.router, inbox.router]
+           workspace_documents.router, inbox.router, workspace_disputes.router,
+           workspace_checks.router]
 
 
 def mount_ui(app: FastAPI) -> None:

@@ -3,7 +3,7 @@ each document for a project's list, with its Art. 6 audience. The documents' eve
 of `workspace_events`; their files are on disk by SHA-256, not in the database.
 
 Revision ID: 0018
-Revises: 0016 (after 0017 once the disputes and contacts are merged)
+Revises: 0017
 Create Date: 2026-12-04
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -20,6 +20,7 @@ from kelisim.domain.workspace import contacts as rules
 from kelisim.domain.workspace.contacts import Contact
 from kelisim.domain.workspace.project import Event, EventKind
 from kelisim.services.runtime import Runtime
+from kelisim.services.workspace import records
 from kelisim.services.workspace.projects import acting_party
 from kelisim.storage.unit_of_work import UnitOfWork
 from kelisim.storage.workspace_repository import WorkspaceRepository
@@ -77,10 +78,7 @@ def show_contact(rt: Runtime, principal: Principal, contact_id: str) -> dict[str
     require(principal, Action.READ_WORKSPACE)
     with rt.unit_of_work() as uow:
         events, found = _load(uow, contact_id)
-    return {**rules.view(found), "history": [
-        {"id": e.id, "position": e.position, "kind": e.kind.value,
-         "origin_party": e.origin_party, "actor_name": e.actor_name, "at": e.at.isoformat(),
-         "body": dict(e.body)} for e in events]}
+    return {**rules.view(found), "history": records.history(events)}
 
 
 def all_contacts(uow: UnitOfWork) -> list[Contact]:
@@ -100,10 +98,7 @@ def _load(uow: UnitOfWork, contact_id: str) -> tuple[list[Event], Contact]:
 
 def _append(rt: Runtime, uow: UnitOfWork, principal: Principal, record_id: str,
             events: list[Event], kind: EventKind, body: dict[str, Any]) -> dict[str, Any]:
-    assert principal.party is not None
-    event = Event(id=str(uuid.uuid4()), record_id=record_id, position=len(events) + 1,
-                  kind=kind, origin_party=principal.party, actor_account=principal.account_id,
-                  actor_name=principal.name, at=rt.clock(), body=body)
+    event = records.next_event(rt, principal, record_id, events, kind, body)
     WorkspaceRepository(uow.connection).append(event)
     uow.commit()
     return rules.view(rules.fold([*events, event]))

@@ -24,6 +24,7 @@ from kelisim.domain.workspace.disputes import Dispute
 from kelisim.domain.workspace.project import Event, EventKind
 from kelisim.services.participation import party_state_on, party_states_on
 from kelisim.services.runtime import Runtime
+from kelisim.services.workspace import records
 from kelisim.services.workspace.projects import MAX_TEXT, acting_party, bounded_text
 from kelisim.storage.unit_of_work import UnitOfWork
 from kelisim.storage.workspace_repository import WorkspaceRepository
@@ -120,9 +121,7 @@ def dispute_history(rt: Runtime, principal: Principal, dispute_id: str) -> list[
         events, found = _load(uow, principal, dispute_id)
     if _level(principal, found) is not DisputeView.FULL:
         raise _missing(dispute_id)
-    return [{"id": e.id, "position": e.position, "kind": e.kind.value,
-             "origin_party": e.origin_party, "actor_name": e.actor_name,
-             "at": e.at.isoformat(), "body": dict(e.body)} for e in events]
+    return records.history(events)
 
 
 def _level(principal: Principal, found: Dispute) -> DisputeView:
@@ -154,10 +153,7 @@ def _missing(dispute_id: str) -> NotFound:
 
 def _append(rt: Runtime, uow: UnitOfWork, principal: Principal, record_id: str,
             events: list[Event], kind: EventKind, body: dict[str, Any]) -> dict[str, Any]:
-    assert principal.party is not None
-    event = Event(id=str(uuid.uuid4()), record_id=record_id, position=len(events) + 1,
-                  kind=kind, origin_party=principal.party, actor_account=principal.account_id,
-                  actor_name=principal.name, at=rt.clock(), body=body)
+    event = records.next_event(rt, principal, record_id, events, kind, body)
     WorkspaceRepository(uow.connection).append(event)
     uow.commit()
     found = rules.fold([*events, event])

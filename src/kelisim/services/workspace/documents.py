@@ -27,6 +27,7 @@ from kelisim.domain.workspace.documents import Document
 from kelisim.domain.workspace.project import Event, EventKind, Project, fold
 from kelisim.services.participation import party_state_on, withdrawal_dates_on
 from kelisim.services.runtime import Runtime
+from kelisim.services.workspace import records
 from kelisim.services.workspace.projects import MAX_TEXT, acting_party, bounded_text
 from kelisim.storage.document_files import DocumentFiles, Incoming
 from kelisim.storage.unit_of_work import UnitOfWork
@@ -201,9 +202,7 @@ def document_history(rt: Runtime, principal: Principal, project_id: str,
     with rt.unit_of_work() as uow:
         project, _ = _project(rt, uow, project_id)
         events, _doc = _events(uow, project, document_id, principal.party)
-    return [{"id": e.id, "position": e.position, "kind": e.kind.value,
-             "origin_party": e.origin_party, "actor_name": e.actor_name,
-             "at": e.at.isoformat(), "body": dict(e.body)} for e in events]
+    return records.history(events)
 
 
 def open_version(rt: Runtime, principal: Principal, project_id: str, document_id: str,
@@ -306,10 +305,7 @@ def _document(uow: UnitOfWork, project: Project, document_id: str,
 def _append(rt: Runtime, uow: UnitOfWork, principal: Principal, project: Project,
             record_id: str, events: list[Event], kind: EventKind, body: dict[str, Any],
             incoming: Incoming | None) -> dict[str, Any]:
-    assert principal.party is not None
-    event = Event(id=str(uuid.uuid4()), record_id=record_id, position=len(events) + 1,
-                  kind=kind, origin_party=principal.party, actor_account=principal.account_id,
-                  actor_name=principal.name, at=rt.clock(), body=body)
+    event = records.next_event(rt, principal, record_id, events, kind, body)
     WorkspaceRepository(uow.connection).append(event)
     doc = rules.fold([*events, event])
     DocumentsRepository(uow.connection).rebuilt(doc)

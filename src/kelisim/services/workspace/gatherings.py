@@ -24,6 +24,7 @@ from kelisim.domain.workspace.gatherings import Gathering
 from kelisim.domain.workspace.project import Event, EventKind, parse_directions
 from kelisim.services.participation import party_state_on
 from kelisim.services.runtime import Runtime
+from kelisim.services.workspace import records
 from kelisim.services.workspace.projects import MAX_TEXT, acting_party, bounded_text
 from kelisim.storage.exchange_records import ExchangeRecords
 from kelisim.storage.unit_of_work import UnitOfWork
@@ -139,9 +140,7 @@ def history(rt: Runtime, principal: Principal, gathering_id: str) -> list[dict[s
     require(principal, Action.READ_WORKSPACE)
     with rt.unit_of_work() as uow:
         events, _ = _load(uow, gathering_id)
-    return [{"id": e.id, "position": e.position, "kind": e.kind.value,
-             "origin_party": e.origin_party, "actor_name": e.actor_name,
-             "at": e.at.isoformat(), "body": dict(e.body)} for e in events]
+    return records.history(events)
 
 
 def all_gatherings(rt: Runtime, principal: Principal) -> list[Gathering]:
@@ -203,10 +202,7 @@ def _load(uow: UnitOfWork, gathering_id: str) -> tuple[list[Event], Gathering]:
 
 def _append(rt: Runtime, uow: UnitOfWork, principal: Principal, record_id: str,
             events: list[Event], kind: EventKind, body: dict[str, Any]) -> dict[str, Any]:
-    assert principal.party is not None
-    event = Event(id=str(uuid.uuid4()), record_id=record_id, position=len(events) + 1,
-                  kind=kind, origin_party=principal.party, actor_account=principal.account_id,
-                  actor_name=principal.name, at=rt.clock(), body=body)
+    event = records.next_event(rt, principal, record_id, events, kind, body)
     WorkspaceRepository(uow.connection).append(event)
     uow.commit()
     return rules.view(rules.fold([*events, event]), event.at)

@@ -23,6 +23,7 @@ from kelisim.domain.workspace.practices import Practice
 from kelisim.domain.workspace.project import Event, EventKind, parse_directions
 from kelisim.services.participation import party_state_on
 from kelisim.services.runtime import Runtime
+from kelisim.services.workspace import records
 from kelisim.services.workspace.projects import acting_party, bounded_text
 from kelisim.storage.unit_of_work import UnitOfWork
 from kelisim.storage.workspace_repository import WorkspaceRepository
@@ -96,9 +97,7 @@ def history(rt: Runtime, principal: Principal, practice_id: str) -> list[dict[st
     require(principal, Action.READ_WORKSPACE)
     with rt.unit_of_work() as uow:
         events, _ = _load(uow, practice_id)
-    return [{"id": e.id, "position": e.position, "kind": e.kind.value,
-             "origin_party": e.origin_party, "actor_name": e.actor_name,
-             "at": e.at.isoformat(), "body": dict(e.body)} for e in events]
+    return records.history(events)
 
 
 def search(rt: Runtime, principal: Principal, q: str = "", *, direction: int | None = None,
@@ -126,10 +125,7 @@ def _load(uow: UnitOfWork, practice_id: str) -> tuple[list[Event], Practice]:
 
 def _append(rt: Runtime, uow: UnitOfWork, principal: Principal, record_id: str,
             events: list[Event], kind: EventKind, body: dict[str, Any]) -> dict[str, Any]:
-    assert principal.party is not None
-    event = Event(id=str(uuid.uuid4()), record_id=record_id, position=len(events) + 1,
-                  kind=kind, origin_party=principal.party, actor_account=principal.account_id,
-                  actor_name=principal.name, at=rt.clock(), body=body)
+    event = records.next_event(rt, principal, record_id, events, kind, body)
     WorkspaceRepository(uow.connection).append(event)
     uow.commit()
     return rules.view(rules.fold([*events, event]))

@@ -29,6 +29,7 @@ from kelisim.domain.workspace.project import (
 )
 from kelisim.services.participation import party_state_on, withdrawal_dates_on
 from kelisim.services.runtime import Runtime
+from kelisim.services.workspace import records
 from kelisim.storage.unit_of_work import UnitOfWork
 from kelisim.storage.workspace_repository import WorkspaceRepository
 
@@ -211,10 +212,7 @@ def project_history(rt: Runtime, principal: Principal, project_id: str) -> list[
         events = WorkspaceRepository(uow.connection).events(project_id)
     if not events or events[0].kind is not EventKind.PROPOSED:
         raise _missing(project_id)
-    return [{"id": e.id, "record_id": e.record_id, "position": e.position,
-             "kind": e.kind.value, "origin_party": e.origin_party,
-             "actor_account": e.actor_account, "actor_name": e.actor_name,
-             "at": e.at.isoformat(), "body": dict(e.body)} for e in events]
+    return records.history(events)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -237,10 +235,7 @@ def _load(rt: Runtime, uow: UnitOfWork,
 
 def _append(rt: Runtime, uow: UnitOfWork, principal: Principal, record_id: str,
             events: list[Event], kind: EventKind, body: dict[str, Any]) -> dict[str, Any]:
-    assert principal.party is not None
-    event = Event(id=str(uuid.uuid4()), record_id=record_id, position=len(events) + 1,
-                  kind=kind, origin_party=principal.party, actor_account=principal.account_id,
-                  actor_name=principal.name, at=rt.clock(), body=body)
+    event = records.next_event(rt, principal, record_id, events, kind, body)
     repo = WorkspaceRepository(uow.connection)
     repo.append(event)
     today = event.at.date()

@@ -20,6 +20,9 @@ from kelisim.storage.database import make_engine, upgrade
 from tests.conftest import LiveServer
 from tests.web.ui_session import HISTORY, PASSWORD, account
 
+# A real browser: part of the slow suites (README, .ci/run runs them too).
+pytestmark = pytest.mark.slow
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]

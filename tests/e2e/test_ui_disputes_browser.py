@@ -16,6 +16,9 @@ from tests.conftest import LiveServer
 from tests.e2e.test_ui_browser import Session, browser, shots  # noqa: F401
 from tests.e2e.test_ui_workspace_browser import server, sessions, signed_in  # noqa: F401
 
+# A real browser: part of the slow suites (README, .ci/run runs them too).
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 def test_open_log_share_and_settle_a_dispute(sessions: dict[str, Session],  # noqa: F811

@@ -24,6 +24,9 @@ from tests.integration.test_exchange_sightings_graph import sighting
 from tests.web.ui_exchange_setup import NAMES, exchange_with_passwords, post
 from tests.web.ui_session import account
 
+# A real browser: part of the slow suites (README, .ci/run runs them too).
+pytestmark = pytest.mark.slow
+
 LANGS = ("kk", "ru", "en")
 
 

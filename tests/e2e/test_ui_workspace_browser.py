@@ -27,6 +27,9 @@ from tests.e2e.test_ui_browser import Session, browser, shots  # noqa: F401
 from tests.exchange_support import founding_history
 from tests.web.ui_session import account
 
+# A real browser: part of the slow suites (README, .ci/run runs them too).
+pytestmark = pytest.mark.slow
+
 ANALYSTS = {"kz": ("KZ analyst", "KAZ"), "ru": ("RU analyst", "RUS")}
 
 

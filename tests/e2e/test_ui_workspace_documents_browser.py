@@ -18,6 +18,9 @@ from tests.e2e.test_ui_browser import Session, browser, shots  # noqa: F401
 from tests.e2e.test_ui_workspace_browser import server, sessions, signed_in  # noqa: F401
 from tests.workspace_documents_support import pdf
 
+# A real browser: part of the slow suites (README, .ci/run runs them too).
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 def test_circulate_a_document_and_comment(sessions: dict[str, Session],  # noqa: F811

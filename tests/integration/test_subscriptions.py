@@ -131,6 +131,22 @@ def test_a_removal_is_an_event_and_stops_the_notifications(ex: Exchange) -> None
     assert row is not None and row["removed_at"] is not None
 
 
+def test_a_disabled_account_is_told_nothing_more(ex: Exchange) -> None:
+    from kelisim.services import accounts
+    rt = ex.node.runtime
+    subscribe(ex, "ru")
+    post(ex, "kz", indicator("before"))
+    notify_subscribers(rt)
+    assert len(notified(ex, "ru")) == 1
+    accounts.disable_account(rt, ex.admin, str(ex.principals["ru"].account_id))
+    post(ex, "kz", indicator("after"))
+    notify_subscribers(rt)
+    with rt.unit_of_work() as uow:  # no notice and no e-mail or webhook delivery for it
+        count = uow.connection.execute(select(notifications.c.id)).all()
+        deliveries = uow.connection.execute(select(notification_deliveries.c.id)).all()
+    assert len(count) == 1 and len(deliveries) == 1
+
+
 def test_the_inbox_tables_are_append_only(ex: Exchange) -> None:
     rt = ex.node.runtime
     subscribe(ex, "ru")

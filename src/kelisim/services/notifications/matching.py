@@ -137,8 +137,8 @@ def facts_of(row: dict[str, Any], indexed: list[tuple[str, str]]) -> ObjectFacts
 
 
 def _subscriber(rt: Runtime, uow: UnitOfWork, account_id: int) -> Subscriber | None:
-    principal = AccountsRepository(uow.connection).principal(account_id)
-    if principal is None:
+    principal = AccountsRepository(uow.connection).active(account_id)
+    if principal is None:  # a disabled account is told nothing more, on any channel
         return None
     try:
         _, reach, readable = reader_scope(rt, principal, uow)

@@ -58,7 +58,8 @@ def launch_check(rt: Runtime, principal: Principal, *, hours: int,
                     "language": mail_language(c.languages)} for c in contacts]
         tokens = {str(t["id"]): secrets.token_urlsafe(32) for t in targets}
         reached = {c.party for c in contacts}
-        body = {"deadline": (now + window).isoformat(), "parties": list(chosen),
+        deadline = (now + window).isoformat()
+        body = {"deadline": deadline, "parties": list(chosen),
                 "without_contacts": [p for p in chosen if p not in reached],
                 "targets": [{k: v for k, v in t.items() if k not in ("email", "language")}
                             for t in targets]}
@@ -74,7 +75,7 @@ def launch_check(rt: Runtime, principal: Principal, *, hours: int,
     links = [{"target_id": t["id"], "party": t["party"], "contact_name": t["contact_name"],
               "email": t["email"], "language": t["language"],
               "path": ACK_PATH + tokens[str(t["id"])], "mailed": False} for t in targets]
-    mail_check_links(rt, links, body["deadline"])
+    mail_check_links(rt, links, f"{deadline[:16].replace('T', ' ')} UTC")
     return {**rules.view(rules.fold(event, []), now), "links": links}
 
 

@@ -113,10 +113,11 @@ def check_launch(ctx: typer.Context, as_: As,
     out.print(f"Check {launched['id']}: answer by {launched['deadline']}.")
     if launched["without_contacts"]:
         out.print("No current point of contact: " + ", ".join(launched["without_contacts"]))
-    table = Table("Party", "Contact", "E-mail", box=box.SIMPLE_HEAD, pad_edge=False,
+    table = Table("Party", "Contact", "E-mail", "Mailed", box=box.SIMPLE_HEAD, pad_edge=False,
                   show_edge=False)
     for link in launched["links"]:
-        table.add_row(link["party"], link["contact_name"], link["email"] or "")
+        table.add_row(link["party"], link["contact_name"], link["email"] or "",
+                      "yes" if link["mailed"] else "no")
     out.print(table)
     for link in launched["links"]:  # whole, one a line, so that a terminal never cuts one
         out.print(f"{link['party']} {link['contact_name']}: {link['url']}", soft_wrap=True,

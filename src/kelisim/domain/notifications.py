@@ -234,6 +234,26 @@ def mail_text(notice: Notice, gettext: Any) -> tuple[str, str]:
     return gettext(MAIL_SUBJECT).format(**params), gettext(MAIL_BODY).format(**params)
 
 
+CHECK_MAIL_SUBJECT = N_("kelisim: communication check, please acknowledge")
+CHECK_MAIL_BODY = N_(
+    "A communication check of the points of contact (Art. 8, 9). Please open this link and "
+    "press the button to acknowledge before {deadline}:\n\n{link}\n")
+MAIL_LANGUAGES = ("kk", "ru", "en")
+
+
+def mail_language(languages: Sequence[str]) -> str:
+    """A contact's first language if kelisim's UI speaks it (kk, ru, en), else English."""
+    first = languages[0].strip().lower() if languages else "en"
+    return first if first in MAIL_LANGUAGES else "en"
+
+
+def check_mail_text(link: str, deadline: str, gettext: Any) -> tuple[str, str]:
+    """The subject and body of a check's mail: the one-time link and its deadline, nothing
+    else (no Party, no contact name, no other target)."""
+    return (gettext(CHECK_MAIL_SUBJECT),
+            gettext(CHECK_MAIL_BODY).format(link=link, deadline=deadline))
+
+
 def webhook_body(notice: Notice) -> dict[str, Any]:
     return {"id": notice.id, "kind": notice.kind, "created": notice.created,
             "subscription": notice.subscription_id,

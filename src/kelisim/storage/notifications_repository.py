@@ -167,9 +167,11 @@ class NotificationsRepository:
     # --- deliveries ----------------------------------------------------------------------------
 
     def add_delivery(self, notification_id: str, channel: str, target: str,
-                     at: datetime) -> None:
-        self._conn.execute(insert(D).values(id=str(uuid.uuid4()), notification_id=notification_id,
+                     at: datetime) -> str:
+        made = str(uuid.uuid4())
+        self._conn.execute(insert(D).values(id=made, notification_id=notification_id,
                                             channel=channel, target=target, created_at=at))
+        return made
 
     def pending_deliveries(self, limit: int) -> list[dict[str, Any]]:
         """Deliveries with no final attempt (sent or abandoned), the untried first (so retries

@@ -32,6 +32,7 @@ from kelisim.domain.notifications import (
     TIMESTAMP_HEADER,
     Channel,
     Notice,
+    check_mail_text,
     mail_text,
     signature,
     webhook_body,
@@ -120,13 +121,55 @@ def _send(rt: Runtime, delivery: dict[str, Any], secret: bytes) -> str | None:
     return None
 
 
+def mail_check_links(rt: Runtime, links: list[dict[str, Any]], deadline: str) -> int:
+    """Each target of a communication check with an e-mail address gets its one-time link, in
+    the contact's first language (kk, ru, en; else English). Each mail is a delivery of
+    `notification_deliveries` (notification_id = the target's id) with its one attempt; the
+    link is not kept (only its hash is), so a failed mail is recorded, not retried: the
+    launcher sees it in the answer and passes the link on. Returns how many were sent."""
+    from kelisim.web.ui.i18n import translations  # the UI's catalogs; babel only, no web
+
+    if not rt.settings.smtp_host:
+        return 0
+    base = rt.settings.effective_public_url
+    sent = 0
+    for link in links:
+        if not link.get("email"):
+            continue
+        language = link["language"]
+        subject, body = check_mail_text(base + link["path"], deadline,
+                                        translations(language).gettext)
+        try:
+            send_text(rt, link["email"], language, subject, body, link["target_id"])
+            error = None
+        except (OSError, smtplib.SMTPException) as failure:
+            log.warning("check link for %s not mailed: %s", link["target_id"], failure)
+            error = f"{type(failure).__name__}: {failure}"[:500]
+        with rt.unit_of_work() as uow:
+            repo = NotificationsRepository(uow.connection)
+            delivery = repo.add_delivery(link["target_id"], Channel.EMAIL.value,
+                                         link["email"], rt.clock())
+            repo.add_attempt(delivery, 1, rt.clock(), "sent" if error is None else "abandoned",
+                             error)
+            uow.commit()
+        link["mailed"] = error is None
+        sent += error is None
+    return sent
+
+
 def send_mail(rt: Runtime, to: str, language: str, notice: Notice) -> None:
-    settings = rt.settings
-    if not settings.smtp_host:
-        raise smtplib.SMTPException("no SMTP server is configured (KELISIM_SMTP_HOST)")
     from kelisim.web.ui.i18n import translations  # the UI's catalogs; babel only, no web
 
     subject, body = mail_text(notice, translations(language).gettext)
+    send_text(rt, to, language, subject, body, notice.id)
+
+
+def send_text(rt: Runtime, to: str, language: str, subject: str, body: str,
+              reference: str) -> None:
+    """One plain-text mail through the configured SMTP server (raises when it fails)."""
+    settings = rt.settings
+    if not settings.smtp_host:
+        raise smtplib.SMTPException("no SMTP server is configured (KELISIM_SMTP_HOST)")
     # MIMEText and Header (the compat32 API): the default policy's folder drops the space
     # between two encoded words of a long non-ASCII subject, which compat32's does not.
     message = MIMEText(body, "plain", "utf-8")
@@ -134,7 +177,7 @@ def send_mail(rt: Runtime, to: str, language: str, notice: Notice) -> None:
     message["From"] = settings.smtp_from
     message["To"] = to
     message["Content-Language"] = language
-    message["X-Kelisim-Notification"] = notice.id
+    message["X-Kelisim-Notification"] = reference
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()

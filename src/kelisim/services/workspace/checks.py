@@ -4,8 +4,9 @@ the one-time link, read one check, list them, report per Party over time.
 A check is one event (`check_launched`, its targets in the body); each target's answer is a
 record of its own (the target's id, position 1), so the unique (record, position) lets a link
 answer once even when followed twice at the same instant. Only the SHA-256 of each token is
-stored (`workspace_check_tokens`); the links are returned once, to be mailed (the
-notifications part sends them) or printed by the CLI.
+stored (`workspace_check_tokens`); the links are returned once, and mailed at launch to
+each target whose channels name an e-mail address when SMTP is configured
+(`notifications.delivery.mail_check_links`, decision 0025), or printed by the CLI.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal, Role
 from kelisim.domain.errors import N_, Conflict, Message, NotFound
+from kelisim.domain.notifications import mail_language
 from kelisim.domain.workspace import checks as rules
 from kelisim.domain.workspace import participation as joining
 from kelisim.domain.workspace.checks import Check, Target
 from kelisim.domain.workspace.project import Event, EventKind
+from kelisim.services.notifications.delivery import mail_check_links
 from kelisim.services.participation import party_state_on, party_states_on
 from kelisim.services.runtime import Runtime
 from kelisim.services.workspace.contacts import all_contacts
@@ -51,12 +54,15 @@ def launch_check(rt: Runtime, principal: Principal, *, hours: int,
                                                 party_states_on(rt, now.date(), uow),
                                                 parties, now.date())
         targets = [{"id": str(uuid.uuid4()), "party": c.party, "contact_id": c.id,
-                    "contact_name": c.name, "email": c.email()} for c in contacts]
+                    "contact_name": c.name, "email": c.email(),
+                    "language": mail_language(c.languages)} for c in contacts]
         tokens = {str(t["id"]): secrets.token_urlsafe(32) for t in targets}
         reached = {c.party for c in contacts}
-        body = {"deadline": (now + window).isoformat(), "parties": list(chosen),
+        deadline = (now + window).isoformat()
+        body = {"deadline": deadline, "parties": list(chosen),
                 "without_contacts": [p for p in chosen if p not in reached],
-                "targets": [{k: v for k, v in t.items() if k != "email"} for t in targets]}
+                "targets": [{k: v for k, v in t.items() if k not in ("email", "language")}
+                            for t in targets]}
         event = Event(id=str(uuid.uuid4()), record_id=str(uuid.uuid4()), position=1,
                       kind=EventKind.CHECK_LAUNCHED,
                       origin_party=principal.party or rules.DEPOSITARY_ORIGIN,
@@ -67,7 +73,9 @@ def launch_check(rt: Runtime, principal: Principal, *, hours: int,
         repo.add_check_tokens(event.record_id, {i: _digest(t) for i, t in tokens.items()})
         uow.commit()
     links = [{"target_id": t["id"], "party": t["party"], "contact_name": t["contact_name"],
-              "email": t["email"], "path": ACK_PATH + tokens[str(t["id"])]} for t in targets]
+              "email": t["email"], "language": t["language"],
+              "path": ACK_PATH + tokens[str(t["id"])], "mailed": False} for t in targets]
+    mail_check_links(rt, links, f"{deadline[:16].replace('T', ' ')} UTC")
     return {**rules.view(rules.fold(event, []), now), "links": links}
 
 

@@ -205,7 +205,7 @@ def database(postgresql: bool, folder: Path) -> tuple[str, Callable[[], None]]:
     if not postgresql:
         return f"sqlite:///{folder / 'workspace.db'}", lambda: None
     import pgserver
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine, make_url, text
 
     pgdata = Path(tempfile.mkdtemp(prefix="kelisim-bench-pg-"))
     pgdata.chmod(0o755)
@@ -214,8 +214,9 @@ def database(postgresql: bool, folder: Path) -> tuple[str, Callable[[], None]]:
     with admin.connect() as conn:
         conn.execute(text("CREATE DATABASE kelisim_workspace"))
     admin.dispose()
-    url = server.get_uri().rsplit("/", 1)[0] + "/kelisim_workspace"
-    return url.replace("postgresql://", "postgresql+psycopg://", 1), server.cleanup
+    url = make_url(server.get_uri()).set(drivername="postgresql+psycopg",
+                                         database="kelisim_workspace")
+    return url.render_as_string(hide_password=False), server.cleanup
 
 
 # --- measuring ----------------------------------------------------------------------------------

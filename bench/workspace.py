@@ -36,6 +36,7 @@ import argparse
 import io
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -370,8 +371,11 @@ def main() -> None:
                         help="projects made through the services")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="kelisim-wsbench-"))
-    result = run(QUICK if args.quick else FULL, args.postgresql, args.repeat, args.sample,
-                 folder)
+    try:
+        result = run(QUICK if args.quick else FULL, args.postgresql, args.repeat, args.sample,
+                     folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the seeded database: 450 MB at full size
     print(table(result))
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

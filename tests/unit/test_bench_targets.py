@@ -102,3 +102,20 @@ def test_federation_rows_judge_issue_14_targets_as_ratios_of_the_same_run() -> N
     size["initial_sync"]["rate"] = 699.0
     found = {what: verdict for what, _, verdict in rows({"sizes": [size]})}
     assert found["10,000: sync >= 70% of the receiver's ingest"] == "FAIL"
+
+
+def test_the_workspace_bench_judges_p99_under_50_ms_by_the_client_or_the_servers_histogram(
+        ) -> None:
+    from bench.workspace import TARGET_MS, table
+
+    def measured(route: str, p99: float, share: float) -> dict[str, Any]:
+        return {"route": route, "p50_ms": 1.0, "p99_ms": p99, "server_within_50ms": share}
+
+    result = {"projects": 10, "documents": 100, "entries": 1000, "database": "sqlite",
+              "busy_documents": 1, "busy_entries": 10, "measurements": [
+                  measured("fast", 10.0, 1.0), measured("slow client, fast server", 80.0, 0.99),
+                  measured("slow", 80.0, 0.9)]}
+    lines = {line.split("  ")[1].strip(): line.split()[-1]
+             for line in table(result).splitlines()[3:]}
+    assert TARGET_MS == 50.0
+    assert lines == {"fast": "PASS", "slow client, fast server": "PASS", "slow": "FAIL"}

@@ -585,6 +585,8 @@ workspace_events = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("body", JSON, nullable=False),
     Index("uq_workspace_events_record_id_position", "record_id", "position", unique=True),
+    # each kind's list reads the records' first events, newest first (migration 0019)
+    Index("ix_workspace_events_kind_position_at", "kind", "position", "at"),
 )
 
 workspace_projects = Table(

@@ -56,9 +56,11 @@ class WorkspaceRepository:
             return []
         rows = self.connection.execute(
             select(workspace_events)
+            # `kind || ''`: found by the records' ids (a few events each), never by the index
+            # of kinds (every proposal and joining of the workspace: bench/workspace.py)
             .where(workspace_events.c.record_id.in_(record_ids),
-                   workspace_events.c.kind.in_([EventKind.PROPOSED.value,
-                                                EventKind.JOINED.value]))
+                   workspace_events.c.kind.concat("").in_([EventKind.PROPOSED.value,
+                                                           EventKind.JOINED.value]))
             .order_by(workspace_events.c.record_id, workspace_events.c.position)).mappings()
         return [_event(r) for r in rows]
 

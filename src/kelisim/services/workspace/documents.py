@@ -168,20 +168,23 @@ def list_documents(rt: Runtime, principal: Principal, project_id: str) -> list[d
     """A project's documents the reader may know of (Art. 6), newest first. A circulated one's
     state (circulated or agreed) depends on the day, so it alone is folded from its events."""
     require(principal, Action.READ_WORKSPACE)
-    shown = []
     with rt.unit_of_work() as uow:
         project, today = _project(rt, uow, project_id)
-        for row in DocumentsRepository(uow.connection).of_project(project.id):
-            restricted = row["restricted_to"]
-            if restricted is not None and principal.party not in {row["origin_party"],
-                                                                  *restricted}:
-                continue
-            if row["adopted"] or not row["circulated"]:
-                state = "adopted" if row["adopted"] else "draft"
-            else:
-                _, doc = _events(uow, project, row["id"], principal.party)
-                state = rules.state(doc, project.participants(today)).value
-            shown.append({**row, "created_at": row["created_at"].isoformat(), "state": state})
+        rows = [row for row in DocumentsRepository(uow.connection).of_project(project.id)
+                if row["restricted_to"] is None
+                or principal.party in {row["origin_party"], *row["restricted_to"]}]
+        folding = [row["id"] for row in rows if row["circulated"] and not row["adopted"]]
+        grouped = WorkspaceRepository(uow.connection).events_of(folding)  # one read, not N
+    participants = project.participants(today)
+    shown = []
+    for row in rows:
+        if row["id"] in grouped:
+            doc = rules.require_visible(rules.fold(grouped[row["id"]]), principal.party,
+                                        row["id"])
+            state = rules.state(doc, participants).value
+        else:
+            state = "adopted" if row["adopted"] else "draft"
+        shown.append({**row, "created_at": row["created_at"].isoformat(), "state": state})
     return shown
 
 

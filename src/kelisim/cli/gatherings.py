@@ -1,10 +1,11 @@
-"""`kelisim workspace gathering|practice ...`: training courses, conferences, symposia, meetings
-(Art. 3 directions 17-19, Art. 9) from the console, acting as a named account, and the
-calendar as an .ics file."""
+"""`kelisim workspace gathering|practice|review ...`: training courses, conferences, symposia,
+meetings (Art. 3 directions 17-19, Art. 9) from the console, acting as a named account, the
+calendar as an .ics file, the library of practice and the requests for expert review of R&D
+work (Art. 3 direction 16)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,7 @@ import typer
 from kelisim.cli.base import out, print_json
 from kelisim.cli.workspace import As, _acting, workspace_app
 from kelisim.domain.errors import InvalidInput
-from kelisim.services.workspace import calendar_feed, practices
+from kelisim.services.workspace import calendar_feed, practices, reviews
 from kelisim.services.workspace import gatherings as gather
 
 gathering_app = typer.Typer(help="Training, conferences, symposia, meetings (Art. 3, 9): "
@@ -183,6 +184,98 @@ def practice_search(ctx: typer.Context, as_: As,
     """Search the library in every language, newest first."""
     rt, who = _acting(ctx, as_)
     print_json(practices.search(rt, who, query, direction=direction, language=language))
+
+
+# --- requests for expert review of R&D work (Art. 3 direction 16) --------------------------------
+
+review_app = typer.Typer(help="Requests for expert review of R&D work (Art. 3 direction 16, "
+                              "Art. 6, 9): request, assign, decline, conclude, close.",
+                         no_args_is_help=True)
+workspace_app.add_typer(review_app, name="review")
+ReviewId = Annotated[str, typer.Argument(help="The review's id.")]
+
+
+@review_app.command("request")
+def review_request(ctx: typer.Context, title: Annotated[str, typer.Argument()], as_: As,
+                   summary: Annotated[str, typer.Option(help="The R&D work (or @FILE)")],
+                   ask: Annotated[list[str], typer.Option(
+                       help="A Party asked for experts (KAZ); repeat")],
+                   deadline: Annotated[str, typer.Option(help="Last day for conclusions")],
+                   direction: Annotated[list[int] | None, typer.Option(
+                       help="An Art. 3 direction; repeat. Default 16")] = None,
+                   url: Annotated[str, typer.Option(help="A link to the work")] = "",
+                   restricted: Annotated[bool, typer.Option(
+                       help="Only the requesting and asked Parties see it (Art. 6)")] = False
+                   ) -> None:
+    """Request an expert review for the acting account's Party."""
+    rt, who = _acting(ctx, as_)
+    print_json(reviews.request(rt, who, title=title, summary=_text(summary),
+                               directions=direction or [16], asked=ask,
+                               deadline=_day(deadline, "deadline"), url=url,
+                               restricted=restricted))
+
+
+@review_app.command("assign")
+def review_assign(ctx: typer.Context, review: ReviewId, as_: As,
+                  expert: Annotated[list[str], typer.Option(
+                      help='"Name|qualification or organization"; repeat')]) -> None:
+    """Assign experts of the acting account's Party (a Party asked)."""
+    rt, who = _acting(ctx, as_)
+    people = [dict(zip(("name", "qualification"), [*e.split("|", 1), ""][:2], strict=True))
+              for e in expert]
+    print_json(reviews.assign(rt, who, review, people))
+
+
+@review_app.command("decline")
+def review_decline(ctx: typer.Context, review: ReviewId, as_: As,
+                   reason: Annotated[str, typer.Option()]) -> None:
+    """Decline to provide experts (a Party asked)."""
+    rt, who = _acting(ctx, as_)
+    print_json(reviews.decline(rt, who, review, reason))
+
+
+@review_app.command("conclude")
+def review_conclude(ctx: typer.Context, review: ReviewId, as_: As,
+                    expert: Annotated[str, typer.Option(help="The expert's id")],
+                    verdict: Annotated[str, typer.Option(
+                        help="supports, supports_with_remarks or does_not_support")],
+                    text: Annotated[str, typer.Option(help="The conclusion (or @FILE)")]
+                    ) -> None:
+    """Submit (or revise) an expert's conclusion (the expert's Party)."""
+    rt, who = _acting(ctx, as_)
+    print_json(reviews.conclude(rt, who, review, expert_id=expert, verdict=verdict,
+                                text=_text(text)))
+
+
+@review_app.command("close")
+def review_close(ctx: typer.Context, review: ReviewId, as_: As,
+                 summary: Annotated[str, typer.Option(help="The summary (or @FILE)")]) -> None:
+    """Close the review with a summary (the requesting Party)."""
+    rt, who = _acting(ctx, as_)
+    print_json(reviews.close(rt, who, review, _text(summary)))
+
+
+@review_app.command("list")
+def review_list(ctx: typer.Context, as_: As,
+                status: Annotated[str | None, typer.Option(
+                    help="open, overdue or closed")] = None) -> None:
+    """The reviews the acting account may see, newest first."""
+    rt, who = _acting(ctx, as_)
+    print_json(reviews.listed(rt, who, status=status))
+
+
+@review_app.command("show")
+def review_show(ctx: typer.Context, review: ReviewId, as_: As) -> None:
+    """A review, its experts and their latest conclusions."""
+    rt, who = _acting(ctx, as_)
+    print_json(reviews.show(rt, who, review))
+
+
+def _day(text: str, name: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{name} is a day such as 2027-03-01.", field=name) from None
 
 
 def _text(value: str) -> str:

@@ -79,6 +79,12 @@ class EventKind(StrEnum):
     CONTACT_RETIRED = "contact_retired"
     CHECK_LAUNCHED = "check_launched"
     CHECK_ACKNOWLEDGED = "check_acknowledged"  # a record per target: one answer each
+    # requests for expert review of R&D work (Art. 3 direction 16, Art. 6, 9; reviews.py)
+    REVIEW_REQUESTED = "review_requested"
+    REVIEW_EXPERTS_ASSIGNED = "review_experts_assigned"
+    REVIEW_DECLINED = "review_declined"
+    REVIEW_CONCLUDED = "review_concluded"
+    REVIEW_CLOSED = "review_closed"
 
 
 @dataclass(frozen=True)

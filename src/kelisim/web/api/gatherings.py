@@ -1,6 +1,7 @@
 """Training courses, conferences, symposia and meetings of the workspace (issue 15 item 8;
 Art. 3 directions 17-19, Art. 9), their iCalendar (RFC 5545) calendar, and the library of best
-practice. Refusals are problem details (RFC 9457)."""
+practice, and the requests for expert review of R&D work (Art. 3 direction 16). Refusals are
+problem details (RFC 9457)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from kelisim.services.workspace import calendar_feed, practices
+from kelisim.services.workspace import calendar_feed, practices, reviews
 from kelisim.services.workspace import gatherings as gather
 from kelisim.web.dependencies import PrincipalDep, RuntimeDep
 
@@ -220,3 +221,91 @@ def revise_practice(rt: RuntimeDep, principal: PrincipalDep, practice_id: str,
 def withdraw_practice(rt: RuntimeDep, principal: PrincipalDep, practice_id: str,
                       body: Cancellation) -> dict[str, Any]:
     return practices.withdraw(rt, principal, practice_id, body.reason)
+
+
+# --- requests for expert review of R&D work (Art. 3 direction 16, Art. 6, 9) ---------------------
+
+class NewReview(BaseModel):
+    title: str = Field(min_length=1, max_length=500)
+    summary: str = Field(min_length=1, max_length=5000)
+    directions: list[int] = Field(min_length=1, max_length=19, description="Art. 3, 1-19")
+    asked: list[str] = Field(min_length=1, max_length=20,
+                             description="The Parties asked for experts (KAZ, RUS...)")
+    deadline: date = Field(description="The last day for conclusions")
+    url: str = Field(default="", max_length=2000)
+    restricted: bool = Field(default=False, description="Seen only by the requesting and the "
+                                                        "asked Parties (Art. 6)")
+
+
+class ExpertIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    qualification: str = Field(min_length=1, max_length=300,
+                               description="Qualification or organization")
+
+
+class Assignment(BaseModel):
+    experts: list[ExpertIn] = Field(min_length=1, max_length=20)
+
+
+class ConclusionIn(BaseModel):
+    expert_id: str
+    verdict: str = Field(description="supports, supports_with_remarks or does_not_support")
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class Closing(BaseModel):
+    summary: str = Field(min_length=1, max_length=5000)
+
+
+@router.post("/reviews", status_code=201, responses=PROBLEMS,
+             summary="Request an expert review of R&D work (Art. 3 direction 16)")
+def request_review(rt: RuntimeDep, principal: PrincipalDep, body: NewReview
+                   ) -> dict[str, Any]:
+    return reviews.request(rt, principal, **body.model_dump())
+
+
+@router.get("/reviews", responses=PROBLEMS,
+            summary="The reviews the reader may see (status: open, overdue, closed)")
+def list_reviews(rt: RuntimeDep, principal: PrincipalDep, status: str | None = None
+                 ) -> dict[str, Any]:
+    return {"reviews": reviews.listed(rt, principal, status=status)}
+
+
+@router.get("/reviews/{review_id}", responses=PROBLEMS, summary="A review")
+def show_review(rt: RuntimeDep, principal: PrincipalDep, review_id: str) -> dict[str, Any]:
+    return reviews.show(rt, principal, review_id)
+
+
+@router.get("/reviews/{review_id}/events", responses=PROBLEMS,
+            summary="Every change of a review, who and when")
+def review_history(rt: RuntimeDep, principal: PrincipalDep, review_id: str
+                   ) -> dict[str, Any]:
+    return {"events": reviews.history(rt, principal, review_id)}
+
+
+@router.post("/reviews/{review_id}/experts", status_code=201, responses=PROBLEMS,
+             summary="Assign experts (a Party asked)")
+def assign_experts(rt: RuntimeDep, principal: PrincipalDep, review_id: str,
+                   body: Assignment) -> dict[str, Any]:
+    return reviews.assign(rt, principal, review_id, [e.model_dump() for e in body.experts])
+
+
+@router.post("/reviews/{review_id}/declination", responses=PROBLEMS,
+             summary="Decline to provide experts (a Party asked)")
+def decline_review(rt: RuntimeDep, principal: PrincipalDep, review_id: str,
+                   body: Cancellation) -> dict[str, Any]:
+    return reviews.decline(rt, principal, review_id, body.reason)
+
+
+@router.post("/reviews/{review_id}/conclusions", status_code=201, responses=PROBLEMS,
+             summary="Submit or revise an expert's conclusion (the expert's Party)")
+def conclude_review(rt: RuntimeDep, principal: PrincipalDep, review_id: str,
+                    body: ConclusionIn) -> dict[str, Any]:
+    return reviews.conclude(rt, principal, review_id, **body.model_dump())
+
+
+@router.post("/reviews/{review_id}/closure", responses=PROBLEMS,
+             summary="Close the review with a summary (the requesting Party)")
+def close_review(rt: RuntimeDep, principal: PrincipalDep, review_id: str, body: Closing
+                 ) -> dict[str, Any]:
+    return reviews.close(rt, principal, review_id, body.summary)

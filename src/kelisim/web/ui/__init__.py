@@ -33,6 +33,7 @@ from kelisim.web.ui import (
     workspace_disputes,
     workspace_documents,
     workspace_gatherings,
+    workspace_reviews,
 )
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -41,7 +42,7 @@ ROUTERS = [auth.router, agreement.router, status.router, depositary.router, acco
            exchange_submit.router, certification.router, federation.router, workspace.router,
            workspace_consultations.router, workspace_gatherings.router,
            workspace_documents.router, inbox.router, workspace_disputes.router,
-           workspace_checks.router]
+           workspace_checks.router, workspace_reviews.router]
 
 
 def mount_ui(app: FastAPI) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import N_, InvalidInput, Message, NotFound, RuleViolation
+from kelisim.domain.inputs import stored_text
 from kelisim.domain.workspace import costs as cost_rules
 from kelisim.domain.workspace import participation as joining
 from kelisim.domain.workspace import stages as stage_rules
@@ -270,4 +271,4 @@ def bounded_text(value: str, name: str, limit: int, *, optional: bool = False) -
     if (not text and not optional) or len(text) > limit:
         raise InvalidInput(Message(N_("{name} needs 1 to {limit} characters."), name=name,
                                    limit=limit), field=name)
-    return text
+    return stored_text(text, name)

@@ -9,13 +9,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from kelisim.domain.accounts import Principal
+from kelisim.domain.inputs import stored_text
 from kelisim.domain.workspace.project import Event, EventKind
 from kelisim.services.runtime import Runtime
 
 
 def next_event(rt: Runtime, principal: Principal, record_id: str, events: Sequence[Event],
                kind: EventKind, body: dict[str, Any], *, origin: str | None = None) -> Event:
-    """The event that follows `events` in the record `record_id` (not yet stored)."""
+    """The event that follows `events` in the record `record_id` (not yet stored); InvalidInput
+    naming the field if any text of `body` holds a NUL, which PostgreSQL's text columns (the
+    projections) refuse: the request is told why instead of failing inside the database."""
+    _storable(body, "")
     party = origin or principal.party
     assert party is not None
     return Event(id=str(uuid.uuid4()), record_id=record_id, position=len(events) + 1,
@@ -29,3 +33,14 @@ def history(events: Sequence[Event]) -> list[dict[str, Any]]:
              "kind": e.kind.value, "origin_party": e.origin_party,
              "actor_account": e.actor_account, "actor_name": e.actor_name,
              "at": e.at.isoformat(), "body": dict(e.body)} for e in events]
+
+
+def _storable(value: Any, where: str) -> None:
+    if isinstance(value, str):
+        stored_text(value, where or "text")
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            _storable(inner, str(key))
+    elif isinstance(value, (list, tuple)):
+        for inner in value:
+            _storable(inner, where)

@@ -9,11 +9,12 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied
 from kelisim.domain.taxii import Query
 from kelisim.services.exchange import audit, collections, correlation, reading
+from kelisim.storage import observables_index
 from kelisim.storage.database import make_engine, upgrade
 from kelisim.storage.schema import exchange_observables
 from tests.art6_matrix import Posted, post_matrix, readers
@@ -229,9 +230,10 @@ def test_kelisim_exchange_correlate_acts_as_the_account_it_is_given(
 
 # --- plans: a lookup is index searches, never a walk of the collection ----------------------
 
-def _plan(ex: Exchange, run: Any) -> str:
+def _plan(ex: Exchange, run: Any, analyzed: bool = True) -> str:
     """EXPLAIN (seq scans off on PostgreSQL, as the query-plan tests do) of the grouped lookup
-    statement that `run` sends."""
+    statement that `run` sends; on SQLite after ANALYZE, or `analyzed=False` with no table
+    statistics at all (as a database kelisim never analyzed is planned)."""
     from sqlalchemy import event
     engine = ex.node.runtime.uow.engine
     sent: list[tuple[str, Any]] = []
@@ -253,20 +255,65 @@ def _plan(ex: Exchange, run: Any) -> str:
             cursor.execute("SET enable_seqscan = off")
             cursor.execute("EXPLAIN " + statement, parameters)
         else:
-            cursor.execute("ANALYZE")
+            if analyzed:
+                cursor.execute("ANALYZE")
             cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
         return "\n".join(str(row) for row in cursor.fetchall())
 
 
+@pytest.mark.parametrize("analyzed", [True, False], ids=["analyzed", "no-statistics"])
 @pytest.mark.parametrize(("value", "index"), [
-    ("10.0.3.4", "ip_low_ip_high"), ("d3.example", "registered"),
-    ("http://u5.example/", "kind_value")])
-def test_value_lookups_search_the_index_of_their_kind(ex: Exchange, value: str,
-                                                      index: str) -> None:
+    ("10.0.3.3", "ip_low_ip_high_collection_id_stix_id"),
+    ("d3.example", "registered_collection_id_stix_id"),
+    ("http://u5.example/", "kind_value_collection_id_stix_id")])
+def test_value_lookups_search_the_index_of_their_kind(ex: Exchange, value: str, index: str,
+                                                      analyzed: bool) -> None:
     post(ex, "kz", *[with_pattern(f"[ipv4-addr:value = '10.0.{i % 7}.{i % 200}' AND "
                                   f"domain-name:value = 'h{i}.d{i % 50}.example' AND "
                                   f"url:value = 'http://u{i}.example/']") for i in range(600)])
     rt = ex.node.runtime
-    plan = _plan(ex, lambda: correlation.search_value(rt, ex.principals["ru"], value))
+    plan = _plan(ex, lambda: correlation.search_value(rt, ex.principals["ru"], value), analyzed)
     assert f"ix_exchange_observables_{index}" in plan, plan
-    assert "collection_id_stix_id" not in plan, plan  # not a walk of whole collections
+    # not a walk of whole collections
+    assert "ix_exchange_observables_collection_id_stix_id" not in plan, plan
+
+
+@pytest.mark.parametrize(("addresses", "shape"), [
+    (20, "ip"), (150, "dense"), (150, "inside")])
+def test_network_pages_walk_each_indexed_range_and_page_like_one_ordered_read(
+        ex: Exchange, addresses: int, shape: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A network search pages through the union of its walks (each indexed range inside it and
+    the wider networks, up to `RANGES_WALKED` ranges; above, the page key walked when the rows
+    are dense, else the range read whole) exactly as one ordered read of every matching object
+    would: same objects, same order, no gap, no repeat."""
+    if shape == "inside":  # as if the index held a billion other rows: the range is sparse
+        monkeypatch.setattr(observables_index, "_estimated_rows", lambda _connection: 10**9)
+    objects = [with_pattern(f"[ipv4-addr:value = '10.9.{i % 2}.{i % addresses}']")
+               for i in range(3 * addresses)]
+    objects += [with_pattern("[ipv4-addr:value = '10.9.0.0/16']") for _ in range(5)]
+    objects += [with_pattern("[ipv4-addr:value = '10.0.0.0/8']") for _ in range(5)]
+    objects += [with_pattern(f"[domain-name:value = 'n{i}.ranges.example']") for i in range(5)]
+    post(ex, "kz", *objects)
+    rt, ru = ex.node.runtime, ex.principals["ru"]
+    expected = sorted(o["id"] for o in objects if "ipv4-addr" in o["pattern"]
+                      and ("10.9.0." in o["pattern"] or "/16" in o["pattern"]
+                           or "/8" in o["pattern"]))
+    with ex.node.runtime.unit_of_work() as uow:
+        if uow.connection.dialect.name == "postgresql":  # its estimate of the rows
+            uow.connection.execute(text("ANALYZE exchange_observables"))
+        match = correlation.value_matches("10.9.0.0/24", None, False)[0]
+        walks = observables_index._walks(uow.connection, match, 7)
+        assert walks[0].shape == shape and {w.shape for w in walks[1:]} <= {"ip"}
+    walked, token, pages = [], None, 0
+    while True:
+        page = correlation.search_value(rt, ru, "10.9.0.0/24", limit=7, next_token=token)
+        walked += [o.stix_id for o in page.objects]
+        pages += 1
+        if page.next is None:
+            break
+        token = page.next
+    assert walked == expected and pages == -(-len(expected) // 7)
+    # an address finds its own rows and the networks containing it, never a neighbour
+    one = {o.stix_id for o in correlation.search_value(rt, ru, "10.9.1.1", limit=1000).objects}
+    assert one == {o["id"] for o in objects if "'10.9.1.1'" in o["pattern"]
+                   or "/16" in o["pattern"] or "/8" in o["pattern"]}

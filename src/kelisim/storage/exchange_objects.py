@@ -219,8 +219,10 @@ class ObjectsRepository:
             self._conn.exec_driver_sql(INSERT_OBJECTS, values)
 
     def analyze(self) -> None:
-        """Refresh the planner's statistics of the objects table (PostgreSQL)."""
-        self._conn.execute(text(f"ANALYZE {T.name}"))
+        """Refresh the planner's statistics of the objects table and of the analysts' indexes
+        written with it (correlation, references, full text) (PostgreSQL)."""
+        for table in (T.name, "exchange_observables", "exchange_references", "exchange_search"):
+            self._conn.execute(text(f"ANALYZE {table}"))
 
     def estimated_rows(self) -> float:
         """PostgreSQL's estimate of the table's rows at its last analyze (0: never)."""

@@ -212,9 +212,11 @@ exchange_observables = Table(
            nullable=True),
     Column("ip_high", String(33).with_variant(String(33, collation="C"), "postgresql"),
            nullable=True),
-    Index(None, "kind", "value"),
-    Index(None, "registered"),
-    Index(None, "ip_low", "ip_high"),
+    # The match columns, then the page key: a lookup walks its value's rows in page order
+    # and stops at the page's end (migration 0023).
+    Index(None, "kind", "value", "collection_id", "stix_id"),
+    Index(None, "registered", "collection_id", "stix_id"),
+    Index(None, "ip_low", "ip_high", "collection_id", "stix_id"),
     Index(None, "collection_id", "stix_id"),
 )
 

@@ -317,3 +317,19 @@ def test_network_pages_walk_each_indexed_range_and_page_like_one_ordered_read(
     one = {o.stix_id for o in correlation.search_value(rt, ru, "10.9.1.1", limit=1000).objects}
     assert one == {o["id"] for o in objects if "'10.9.1.1'" in o["pattern"]
                    or "/16" in o["pattern"] or "/8" in o["pattern"]}
+
+
+@pytest.mark.parametrize(("others", "count", "capped"), [(3, 3, False), (5, 5, False),
+                                                         (6, 5, True), (9, 5, True)])
+def test_where_else_counts_other_objects_up_to_the_cap(
+        ex: Exchange, others: int, count: int, capped: bool,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A busy value's other objects are counted up to `COUNT_CAP` (5 here), then "5+"."""
+    monkeypatch.setattr(correlation, "COUNT_CAP", 5)
+    objects = [with_pattern("[domain-name:value = 'busy.cap.example']")
+               for _ in range(others + 1)]
+    post(ex, "kz", *objects)
+    shared = correlation.where_else(ex.node.runtime, ex.principals["ru"], "main",
+                                    objects[0]["id"], per_value=2)
+    assert [(s.value, s.count, s.count_capped, len(s.objects)) for s in shared] == [
+        ("busy.cap.example", count, capped, 2)]

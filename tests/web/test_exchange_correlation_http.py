@@ -34,7 +34,8 @@ def test_where_else_and_value_search_over_http(live_server: LiveServer,
         response = by.get(f"collections/main/objects/{seen['id']}/correlations")
         assert response.status_code == 200, response.text
         body = response.json()
-        assert [(v["value"], v["count"]) for v in body["values"]] == [("203.0.113.0/24", 1)]
+        assert [(v["value"], v["count"], v["count_capped"]) for v in body["values"]] == [
+            ("203.0.113.0/24", 1, False)]
         assert [o["id"] for o in body["values"][0]["objects"]] == [again["id"]]
         found = by.get("observables", params={"value": "203.0.113.7"}).json()
         assert [o["id"] for o in found["objects"]] == [seen["id"]]

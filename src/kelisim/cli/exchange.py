@@ -110,6 +110,7 @@ def correlate(ctx: typer.Context,
     if object_id is not None:
         shared = correlation.where_else(rt, principal, collection, object_id, per_value=limit)
         print_json([{"kind": s.kind, "value": s.value, "count": s.count,
+                     "count_capped": s.count_capped,
                      "objects": [o._asdict() for o in s.objects]} for s in shared])
         return
     assert value is not None

@@ -21,7 +21,6 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
-    or_,
     select,
     text,
     tuple_,
@@ -119,21 +118,6 @@ def values_of(connection: Connection, collections: Sequence[str], reach: Scope,
     return [Match(r.kind, r.value, r.ip_low, r.ip_high,
                   wider=supernets(r.kind, r.value) if r.ip_low is not None else ())
             for r in rows]
-
-
-def _matching(match: Match) -> ColumnElement[bool]:
-    if match.low is not None and match.high is not None:
-        inside = and_(O.c.ip_low >= match.low, O.c.ip_low <= match.high,
-                      O.c.ip_high <= match.high)
-        if not match.wider:
-            return inside
-        # An OR of index lookups (each network's exact range), which both planners run as a
-        # union of index searches; a row-value IN was not (SQLite walked the collection).
-        return or_(inside, *(and_(O.c.ip_low == low, O.c.ip_high == high)
-                             for low, high in match.wider))
-    if match.registered is not None:
-        return O.c.registered == match.registered
-    return and_(O.c.kind == match.kind, O.c.value == match.value)
 
 
 class Walk(NamedTuple):
@@ -260,35 +244,6 @@ def _lookup_statement(reach: Scope, shapes: tuple[str, ...], after: bool, exclud
                    func.min(union.c.value))
             .group_by(union.c.collection_id, union.c.stix_id)
             .order_by(union.c.collection_id, union.c.stix_id).limit(limit + 1))
-
-
-def _where(collections: Sequence[str], reach: Scope, matches: Sequence[Match],
-           excluding: str | None) -> list[ColumnElement[bool]]:
-    return _where_matching(collections, reach, or_(*(_matching(m) for m in matches)),
-                           excluding)
-
-
-def _where_matching(collections: Sequence[str], reach: Scope, matching: ColumnElement[bool],
-                    excluding: str | None) -> list[ColumnElement[bool]]:
-    # `collection_id || ''`: the collections are a filter, never the index to walk. Without
-    # table statistics (SQLite has none unless analyzed) the planner otherwise walked the
-    # (collection_id, stix_id) index for the ORDER BY and tested every row of the readable
-    # collections: 50 ms for a hash found once at 100k objects, against 0.1 ms by its value.
-    where = [O.c.collection_id.concat("").in_(collections), visibility(O, reach), matching]
-    if excluding is not None:
-        where.append(O.c.stix_id != excluding)
-    return where
-
-
-def count_objects(connection: Connection, collections: Sequence[str], reach: Scope,
-                  match: Match, excluding: str | None = None) -> int:
-    """How many objects (collection, id) the reader may read have the value."""
-    if not collections:
-        return 0
-    grouped = (select(O.c.collection_id, O.c.stix_id)
-               .where(*_where(collections, reach, [match], excluding))
-               .group_by(O.c.collection_id, O.c.stix_id).subquery())
-    return int(connection.execute(select(func.count()).select_from(grouped)).scalar_one())
 
 
 def find_objects(connection: Connection, collections: Sequence[str], reach: Scope,

@@ -38,7 +38,6 @@ from kelisim.storage.exchange_records import ExchangeRecords
 from kelisim.storage.observables_index import (
     Found,
     Match,
-    count_objects,
     find_objects,
     names_of,
     values_of,
@@ -47,6 +46,9 @@ from kelisim.storage.unit_of_work import UnitOfWork
 
 PER_VALUE = 20
 MAX_VALUES = 200
+COUNT_CAP = 1000
+"""A value's other objects are counted up to this many ("1,000+"), as MISP caps correlations:
+counting every object of a busy value (a hosting network) would read all of its rows."""
 MAX_LIMIT = 1000
 SPEC = "issue 16, correlation; Art. 6"
 
@@ -59,6 +61,7 @@ class Shared:
     value: str
     count: int
     objects: list[Found]
+    count_capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,12 @@ def where_else(rt: Runtime, principal: Principal, collection_key: str, object_id
                                object_id)[:MAX_VALUES]:
             assert match.kind is not None and match.value is not None
             found = find_objects(uow.connection, collections, reach, [match], after=None,
-                                 limit=per_value, excluding=object_id)
-            count = len(found) if len(found) <= per_value else count_objects(
-                uow.connection, collections, reach, match, excluding=object_id)
-            shared.append(Shared(match.kind, match.value, count, found[:per_value]))
+                                 limit=max(per_value, 1), excluding=object_id)
+            counted = found if len(found) <= per_value else find_objects(
+                uow.connection, collections, reach, [match], after=None, limit=COUNT_CAP,
+                excluding=object_id)
+            shared.append(Shared(match.kind, match.value, min(len(counted), COUNT_CAP),
+                                 found[:per_value], count_capped=len(counted) > COUNT_CAP))
     audited(rt, principal, "correlations", [o for s in shared for o in s.objects])
     return shared
 

@@ -29,7 +29,10 @@ class FoundOut(BaseModel):
 class SharedOut(BaseModel):
     kind: str = Field(description=f"One of {', '.join(KINDS)}")
     value: str = Field(description="The object's value, normalized")
-    count: int = Field(description="Other objects the caller may read that have it")
+    count: int = Field(description="Other objects the caller may read that have it, counted "
+                                   "up to 1,000 (see count_capped)")
+    count_capped: bool = Field(description="True when more objects than `count` have it: the "
+                                           "count stopped at 1,000")
     objects: list[FoundOut] = Field(description="The first of them, by collection and id")
 
 
@@ -73,7 +76,7 @@ def where_else(rt: RuntimeDep, principal: PrincipalDep, key: str, object_id: str
     404 like one never stored. A result naming restricted-access objects is audited."""
     shared = correlation.where_else(rt, principal, key, object_id, per_value=limit)
     return {"collection": key, "id": object_id, "values": [
-        {"kind": s.kind, "value": s.value, "count": s.count,
+        {"kind": s.kind, "value": s.value, "count": s.count, "count_capped": s.count_capped,
          "objects": [found_out(o) for o in s.objects]} for s in shared]}
 
 

@@ -317,7 +317,8 @@ WORKSPACE_TITLES: dict[str, str] = {
     "workspace:deadline_soon": N_("A deadline is in 7 days or fewer (Art. 5)"),
     "workspace:deadline_overdue": N_("A deadline has passed (Art. 5)"),
 }
-WORKSPACE_MAIL_SUBJECT = N_("kelisim: {title}")
+WORKSPACE_OTHER = N_("Something changed in the workspace that concerns your Party")
+WORKSPACE_MAIL_SUBJECT = "kelisim: {title}"  # the title is translated; the name is not
 WORKSPACE_MAIL_DEADLINE = N_("Deadline: {deadline}")
 WORKSPACE_MAIL_BODY = N_(
     "{title}.\n\n{details}Open it in kelisim (sign-in needed): {link}\n\n"
@@ -329,9 +330,9 @@ def workspace_mail_text(kind: str, facts: Mapping[str, Any], link: str,
                         gettext: Any) -> tuple[str, str]:
     """A workspace notice's mail: what happened (its kind), a deadline if it has one, and the
     link; never a title, a text, a Party or anything else of the record (Art. 6)."""
-    title = gettext(WORKSPACE_TITLES.get(kind, WORKSPACE_TITLES["workspace:joined"]))
+    title = gettext(WORKSPACE_TITLES.get(kind, WORKSPACE_OTHER))
     deadline = facts.get("deadline")
     details = (gettext(WORKSPACE_MAIL_DEADLINE).format(deadline=str(deadline)[:10]) + "\n\n"
                if deadline else "")
-    return (gettext(WORKSPACE_MAIL_SUBJECT).format(title=title),
+    return (WORKSPACE_MAIL_SUBJECT.format(title=title),
             gettext(WORKSPACE_MAIL_BODY).format(title=title, details=details, link=link))

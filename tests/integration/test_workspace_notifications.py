@@ -204,3 +204,21 @@ def test_the_migration_numbers_existing_events_and_starts_the_cursor_after_them(
     # by (at, record_id, position): c@0, a/2@1, a/1@5, b@5
     assert numbered == [("c" * 36, 1), ("a" * 36, 2), ("a" * 36, 1), ("b" * 36, 1)]
     assert cursor == 4
+
+
+def test_a_check_tells_the_parties_checked_and_a_gathering_every_other_party(
+        ex: Exchange) -> None:
+    from kelisim.services.workspace import checks, contacts
+    from tests.integration.test_workspace_gatherings import announce
+
+    rt, p = ex.node.runtime, ex.principals
+    contacts.add_contact(rt, p["kz_admin"], name="KZ duty desk", hours="24/7",
+                         languages=["kk"], channels=[{"kind": "phone", "value": "+7 7172 0"}])
+    check = checks.launch_check(rt, p["ru"], hours=2, parties=["KAZ"])["id"]
+    gathering = announce(ex)["id"]
+    notify_workspace(rt)
+    assert kinds(ex, "check_launched") == {"kz": 1, "kz_admin": 1, "kz_reader": 1}
+    assert ("check_launched", check) in told(ex)["kz_admin"]
+    announced = kinds(ex, "gathering_announced")
+    assert {"ru", "by"} <= set(announced) and not {"kz", "kz_admin", "cert"} & set(announced)
+    assert ("gathering_announced", gathering) in told(ex)["ru"]

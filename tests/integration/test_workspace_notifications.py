@@ -222,3 +222,42 @@ def test_a_check_tells_the_parties_checked_and_a_gathering_every_other_party(
     announced = kinds(ex, "gathering_announced")
     assert {"ru", "by"} <= set(announced) and not {"kz", "kz_admin", "cert"} & set(announced)
     assert ("gathering_announced", gathering) in told(ex)["ru"]
+
+
+def test_events_written_while_passes_run_are_each_told_once(ex: Exchange) -> None:
+    """The seq is drawn under the counter row's lock, so a pass never moves its cursor past an
+    event that commits later with a lower seq; passes running at once write each notice once."""
+    import threading
+
+    rt, p = ex.node.runtime, ex.principals
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def write(worker: int) -> None:
+        try:
+            for i in range(6):
+                consult.request_consultation(rt, p["kz"], subject=f"w{worker} {i}",
+                                             articles=[12], invited=["RUS"])
+        except BaseException as error:  # reported below
+            errors.append(RuntimeError(f"writer: {error}"))
+
+    def notify() -> None:
+        try:
+            while not done.is_set():
+                notify_workspace(rt, batch_size=2)
+        except BaseException as error:
+            errors.append(RuntimeError(f"pass: {error}"))
+
+    writers = [threading.Thread(target=write, args=(n,)) for n in range(3)]
+    passes = [threading.Thread(target=notify) for _ in range(2)]
+    for thread in (*writers, *passes):
+        thread.start()
+    for thread in writers:
+        thread.join(timeout=120)
+    done.set()
+    for thread in passes:
+        thread.join(timeout=120)
+    notify_workspace(rt)
+    assert errors == []
+    got = [record for kind, record in told(ex)["ru"] if kind == "consultation_requested"]
+    assert len(got) == 18 and len(set(got)) == 18

@@ -96,6 +96,15 @@ class NotificationsRepository:
             return False
         return True
 
+    def lock_cursor(self, name: str) -> int | None:
+        """Read a cursor by writing it (to itself): its row is locked on PostgreSQL and SQLite's
+        write lock is taken before any read, so that passes queue instead of one failing on a
+        stale snapshot. None if there is no such cursor yet."""
+        found = self._conn.execute(update(CUR).where(CUR.c.collection_id == name)
+                                   .values(last_added=CUR.c.last_added)
+                                   .returning(CUR.c.last_added)).scalar()
+        return None if found is None else int(found)
+
     def move_cursor(self, collection_id: str, old: int, new: int) -> bool:
         """Compare-and-set: False if another pass moved it since `old` was read."""
         done = self._conn.execute(update(CUR).where(
@@ -134,11 +143,17 @@ class NotificationsRepository:
         return notification_id
 
     def add_notice_once(self, **values: Any) -> str | None:
-        """A workspace notice, unless the account has one with its `dedupe` key already."""
+        """A workspace notice, unless the account has one with its `dedupe` key already. Any
+        other conflict (another process took the account's next `seq`) is raised: the pass
+        rolls back and tries again, rather than losing the notice."""
         try:
             with self._conn.begin_nested():
                 return self.add_notification(**values)
         except IntegrityError:
+            if self._conn.execute(select(N.c.id).where(
+                    N.c.account_id == values["account_id"],
+                    N.c.dedupe == values["dedupe"])).first() is None:
+                raise
             return None
 
     def inbox(self, account_id: int, *, unread_only: bool, before: int | None,

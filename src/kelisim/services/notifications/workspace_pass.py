@@ -111,10 +111,11 @@ def deadline_notices(rt: Runtime, uow: UnitOfWork, today: date) -> list[Workspac
 
 
 def _cursor(repo: NotificationsRepository, name: str) -> int:
-    found = repo.cursor(name)
+    """The cursor, locked for this transaction (made at 0 if missing)."""
+    found = repo.lock_cursor(name)
     if found is None:
         repo.start_cursor(name, 0)
-        found = repo.cursor(name) or 0
+        found = repo.lock_cursor(name) or 0
     return found
 
 

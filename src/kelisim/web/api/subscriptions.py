@@ -100,8 +100,10 @@ def read(rt: RuntimeDep, principal: PrincipalDep,
          limit: Annotated[int, Query(ge=1, le=inbox.MAX_LIMIT)] = inbox.DEFAULT_LIMIT,
          before: Annotated[int | None, Query(ge=1, description="A page's `next`")] = None,
          ) -> dict[str, Any]:
-    """Each notification names the object (collection, id, type, version) and links to it;
-    what it says is read there, under the reader's rights of the day."""
+    """Each notification of a subscription names the object (collection, id, type, version)
+    and links to it; a workspace notice (`kind` `workspace:...`) names its record, the `path`
+    of its page and a few open `facts` (a deadline, the acting Party), never its title. What
+    either says is read there, under the reader's rights of the day."""
     return inbox.read_inbox(rt, principal, unread_only=unread, limit=limit, before=before)
 
 

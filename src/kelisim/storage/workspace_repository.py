@@ -59,15 +59,14 @@ class WorkspaceRepository:
             .order_by(workspace_events.c.seq).limit(limit)).mappings()
         return [(int(r["seq"]), _event(r)) for r in rows]
 
-    def first_events_of_kinds(self, kinds: list[EventKind]) -> list[Event]:
-        """The first event of every record of these kinds (the deadline pass's projects and
-        consultations)."""
+    def records_with(self, kinds: list[EventKind]) -> list[str]:
+        """The records holding an event of one of these kinds (the deadline pass's projects
+        with stages and consultations with actions), in a stable order."""
         rows = self.connection.execute(
-            select(workspace_events)
-            .where(workspace_events.c.kind.in_([k.value for k in kinds]),
-                   workspace_events.c.position == 1)
-            .order_by(workspace_events.c.at, workspace_events.c.record_id)).mappings()
-        return [_event(r) for r in rows]
+            select(workspace_events.c.record_id)
+            .where(workspace_events.c.kind.in_([k.value for k in kinds]))
+            .distinct().order_by(workspace_events.c.record_id))
+        return [r[0] for r in rows]
 
     def events(self, record_id: str) -> list[Event]:
         rows = self.connection.execute(

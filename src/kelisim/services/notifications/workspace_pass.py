@@ -49,6 +49,7 @@ Opened = consultation_rules.Consultation | dispute_rules.Dispute | gathering_rul
 CURSOR = "workspace:events"
 DEADLINES = "workspace:deadlines"
 BATCH = 500
+CHUNK = 200
 PROJECT_EVENTS = frozenset({EventKind.JOINED, EventKind.STAGE_ADDED,
                             EventKind.DEADLINE_CHANGED})
 OPENING_EVENTS: dict[EventKind, Callable[[Sequence[Event]], Opened]] = {
@@ -96,17 +97,20 @@ def notify_deadlines(rt: Runtime) -> int:
 
 
 def deadline_notices(rt: Runtime, uow: UnitOfWork, today: date) -> list[WorkspaceNotice]:
+    """The projects with stages and the consultations with follow-up actions, folded
+    `CHUNK` records at a time (memory stays flat however large the workspace)."""
     ws = WorkspaceRepository(uow.connection)
-    firsts = ws.first_events_of_kinds([EventKind.PROPOSED, EventKind.CONSULTATION_REQUESTED])
-    events = ws.events_of([e.record_id for e in firsts])
+    record_ids = ws.records_with([EventKind.STAGE_ADDED, EventKind.CONSULTATION_ACTION_ADDED])
     withdrawals = withdrawal_dates_on(rt, today, uow)
     found: list[WorkspaceNotice] = []
-    for first in firsts:
-        history = events[first.record_id]
-        if first.kind is EventKind.PROPOSED:
-            found += rules.stage_deadlines(fold(history, withdrawals), today)
-        else:
-            found += rules.action_deadlines(consultation_rules.fold(history), today)
+    for start in range(0, len(record_ids), CHUNK):
+        for history in ws.events_of(record_ids[start:start + CHUNK]).values():
+            if not history:
+                continue
+            if history[0].kind is EventKind.PROPOSED:
+                found += rules.stage_deadlines(fold(history, withdrawals), today)
+            elif history[0].kind is EventKind.CONSULTATION_REQUESTED:
+                found += rules.action_deadlines(consultation_rules.fold(history), today)
     return found
 
 

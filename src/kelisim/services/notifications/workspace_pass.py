@@ -66,9 +66,11 @@ def notify_workspace(rt: Runtime, batch_size: int = BATCH) -> int:
     written = 0
     while True:
         with rt.unit_of_work() as uow:
-            repo = NotificationsRepository(uow.connection)
+            repo, ws = NotificationsRepository(uow.connection), WorkspaceRepository(uow.connection)
+            if not ws.events_after(repo.cursor(CURSOR) or 0, 1):
+                return written  # an idle pass takes no lock
             last = _cursor(repo, CURSOR)
-            batch = WorkspaceRepository(uow.connection).events_after(last, batch_size)
+            batch = ws.events_after(last, batch_size)
             if not batch:
                 return written
             notices = _notices(rt, uow, [e for _, e in batch if e.kind in TOLD])
@@ -86,10 +88,13 @@ def notify_deadlines(rt: Runtime) -> int:
     with rt.unit_of_work() as uow:
         repo = NotificationsRepository(uow.connection)
         today = rt.clock().date()
+        if (repo.cursor(DEADLINES) or 0) >= today.toordinal():
+            return 0  # told today already; no lock taken
+        found = deadline_notices(rt, uow, today)  # read before the lock: writers go on
         last = _cursor(repo, DEADLINES)
         if last >= today.toordinal():
             return 0
-        made = _write(rt, uow, [(n, None) for n in deadline_notices(rt, uow, today)])
+        made = _write(rt, uow, [(n, None) for n in found])
         if not repo.move_cursor(DEADLINES, last, today.toordinal()):
             return 0
         uow.commit()

@@ -170,7 +170,8 @@ def test_the_pass_resumes_from_its_cursor(ex: Exchange) -> None:
     try:
         # a pass that stops after its first batch (a crash) leaves the cursor where it was
         with rt.unit_of_work() as uow:
-            cursor_rows = uow.connection.execute(select(notification_cursors)).all()
+            cursor_rows = uow.connection.execute(select(notification_cursors).where(
+                notification_cursors.c.collection_id == ex.collection_id)).all()
         assert cursor_rows == []
         assert matching._pass(rt, ex.collection_id) == (0, True)  # the cursor starts
         assert matching._pass(rt, ex.collection_id) == (3, True)

@@ -112,3 +112,17 @@ def show_inbox(ctx: typer.Context,
     if mark_read and page["notifications"]:
         inbox.mark_read(rt, who, [n["id"] for n in page["notifications"]])
     print_json(page)
+
+
+@app.command("inbox-mail")
+def inbox_mail(ctx: typer.Context,
+               email: Annotated[str | None, typer.Option(
+                   help="The account's address for its workspace notices ('' stops them)")
+               ] = None,
+               language: Annotated[str, typer.Option(help="kk, ru or en")] = "en",
+               token: Token = None, as_: As = None) -> None:
+    """Show, or with --email set, the account's own address and language for the mail of its
+    workspace notices (issue 15 item 10), as JSON."""
+    rt, who = _acting(ctx, token, as_)
+    print_json(inbox.mail_settings(rt, who) if email is None
+               else inbox.set_mail(rt, who, email, language))

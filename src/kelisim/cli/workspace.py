@@ -49,6 +49,17 @@ def propose(ctx: typer.Context, title: Annotated[str, typer.Argument(help="Its t
                                   goals=goals))
 
 
+@workspace_app.command("notify")
+def notify(ctx: typer.Context) -> None:
+    """Turn the workspace's events since the last pass into inbox notices, the deadlines near
+    or past too (once a day), and send the mail that is due: what `kelisim up`'s worker does
+    every 30 s, for a cron job where no server runs. Prints how many."""
+    from kelisim.services.exchange.worker import notify_subscribers
+
+    written, sent = notify_subscribers(runtime(ctx))
+    print_json({"notifications": written, "sent": sent})
+
+
 @workspace_app.command("list")
 def list_projects(ctx: typer.Context, as_: As) -> None:
     """Programs and projects, newest first."""

@@ -299,3 +299,40 @@ def checked_language(lang: str | None) -> str:
         raise InvalidInput(Message(N_("A language is one of {options}."),
                                    options=", ".join(LANGUAGES)), field="language")
     return lang
+
+
+# --- the workspace's notices (issue 15 item 10; domain/workspace/notices.py; decision 0025) -----
+
+WORKSPACE_TITLES: dict[str, str] = {
+    "workspace:joined": N_("A Party joined a project your Party takes part in (Art. 4)"),
+    "workspace:consent_awaited": N_("A stage deadline awaits your Party's consent (Art. 5)"),
+    "workspace:document_circulated": N_("A document was circulated for comment (Art. 5)"),
+    "workspace:consultation_requested": N_("Your Party is invited to a consultation "
+                                           "(Art. 4, 12)"),
+    "workspace:dispute_opened": N_("A dispute concerning your Party was opened (Art. 12)"),
+    "workspace:check_launched": N_("A communication check of your Party's points of contact "
+                                   "was launched (Art. 8, 9)"),
+    "workspace:gathering_announced": N_("A training course, conference or meeting was "
+                                        "announced (Art. 9)"),
+    "workspace:deadline_soon": N_("A deadline is in 7 days or fewer (Art. 5)"),
+    "workspace:deadline_overdue": N_("A deadline has passed (Art. 5)"),
+}
+WORKSPACE_OTHER = N_("Something changed in the workspace that concerns your Party")
+WORKSPACE_MAIL_SUBJECT = "kelisim: {title}"  # the title is translated; the name is not
+WORKSPACE_MAIL_DEADLINE = N_("Deadline: {deadline}")
+WORKSPACE_MAIL_BODY = N_(
+    "{title}.\n\n{details}Open it in kelisim (sign-in needed): {link}\n\n"
+    "This message carries no content of the record; only you, signed in, see it under your "
+    "Party's rights (Art. 6).")
+
+
+def workspace_mail_text(kind: str, facts: Mapping[str, Any], link: str,
+                        gettext: Any) -> tuple[str, str]:
+    """A workspace notice's mail: what happened (its kind), a deadline if it has one, and the
+    link; never a title, a text, a Party or anything else of the record (Art. 6)."""
+    title = gettext(WORKSPACE_TITLES.get(kind, WORKSPACE_OTHER))
+    deadline = facts.get("deadline")
+    details = (gettext(WORKSPACE_MAIL_DEADLINE).format(deadline=str(deadline)[:10]) + "\n\n"
+               if deadline else "")
+    return (WORKSPACE_MAIL_SUBJECT.format(title=title),
+            gettext(WORKSPACE_MAIL_BODY).format(title=title, details=details, link=link))

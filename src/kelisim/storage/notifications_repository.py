@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kelisim.storage.instants import aware
 from kelisim.storage.schema import (
+    account_mail,
     accounts,
     exchange_objects,
     exchange_observables,
@@ -31,7 +32,7 @@ from kelisim.storage.schema import (
 
 S, R, N, NR = subscriptions, subscription_removals, notifications, notification_reads
 D, A, CUR = notification_deliveries, notification_attempts, notification_cursors
-OBJ, OBS = exchange_objects, exchange_observables
+OBJ, OBS, AM = exchange_objects, exchange_observables, account_mail
 FINAL = ("sent", "abandoned")
 
 
@@ -95,6 +96,15 @@ class NotificationsRepository:
             return False
         return True
 
+    def lock_cursor(self, name: str) -> int | None:
+        """Read a cursor by writing it (to itself): its row is locked on PostgreSQL and SQLite's
+        write lock is taken before any read, so that passes queue instead of one failing on a
+        stale snapshot. None if there is no such cursor yet."""
+        found = self._conn.execute(update(CUR).where(CUR.c.collection_id == name)
+                                   .values(last_added=CUR.c.last_added)
+                                   .returning(CUR.c.last_added)).scalar()
+        return None if found is None else int(found)
+
     def move_cursor(self, collection_id: str, old: int, new: int) -> bool:
         """Compare-and-set: False if another pass moved it since `old` was read."""
         done = self._conn.execute(update(CUR).where(
@@ -131,6 +141,20 @@ class NotificationsRepository:
         notification_id = str(uuid.uuid4())
         self._conn.execute(insert(N).values(id=notification_id, seq=(last or 0) + 1, **values))
         return notification_id
+
+    def add_notice_once(self, **values: Any) -> str | None:
+        """A workspace notice, unless the account has one with its `dedupe` key already. Any
+        other conflict (another process took the account's next `seq`) is raised: the pass
+        rolls back and tries again, rather than losing the notice."""
+        try:
+            with self._conn.begin_nested():
+                return self.add_notification(**values)
+        except IntegrityError:
+            if self._conn.execute(select(N.c.id).where(
+                    N.c.account_id == values["account_id"],
+                    N.c.dedupe == values["dedupe"])).first() is None:
+                raise
+            return None
 
     def inbox(self, account_id: int, *, unread_only: bool, before: int | None,
               limit: int) -> list[dict[str, Any]]:
@@ -176,7 +200,8 @@ class NotificationsRepository:
     def pending_deliveries(self, limit: int) -> list[dict[str, Any]]:
         """Deliveries with no final attempt (sent or abandoned), the untried first (so retries
         waiting for their back-off never hold new ones back), then oldest first; each with its
-        notification, its subscription's row and its attempts so far."""
+        notification, its subscription's row (a workspace notice has none: its language is the
+        account's, `account_mail`) and its attempts so far."""
         final = exists().where(A.c.delivery_id == D.c.id, A.c.status.in_(FINAL))
         tried = (select(func.count()).where(A.c.delivery_id == D.c.id)
                  .correlate(D).scalar_subquery())
@@ -187,10 +212,15 @@ class NotificationsRepository:
                    tried.label("attempts"), last.label("last_attempt"),
                    N.c.id.label("notification_id"), N.c.kind, N.c.collection_id, N.c.stix_id,
                    N.c.object_type, N.c.version, N.c.created_at, N.c.subscription_id,
-                   S.c.name.label("subscription_name"), S.c.language, S.c.webhook_secret)
+                   N.c.account_id, N.c.record_id, N.c.path, N.c.facts,
+                   S.c.name.label("subscription_name"),
+                   func.coalesce(S.c.language, self._language_of(N.c.account_id)).label(
+                       "language"), S.c.webhook_secret)
             .join(N, N.c.id == D.c.notification_id)
-            .join(S, S.c.id == N.c.subscription_id)
-            .where(~final).order_by(tried, D.c.created_at, D.c.id).limit(limit))
+            .outerjoin(S, S.c.id == N.c.subscription_id)
+            .where(~final, (S.c.id.is_not(None)) | (N.c.subscription_id.is_(None)
+                                                    & N.c.kind.like("workspace:%")))
+            .order_by(tried, D.c.created_at, D.c.id).limit(limit))
         return [_dict(r) for r in rows]
 
     def add_attempt(self, delivery_id: str, attempt: int, at: datetime, status: str,
@@ -214,3 +244,30 @@ class NotificationsRepository:
             .where(D.c.notification_id.in_(list(notification_ids)))
             .order_by(D.c.created_at, D.c.id, A.c.attempt))
         return [_dict(r) for r in rows]
+
+    # --- an account's own address for its workspace notices (migration 0020) ----------------
+
+    @staticmethod
+    def _language_of(account_id: Any) -> Any:
+        return (select(AM.c.language).where(AM.c.account_id == account_id)
+                .order_by(AM.c.position.desc()).limit(1).correlate(N).scalar_subquery())
+
+    def set_account_mail(self, account_id: int, email: str | None, language: str,
+                         party: str | None, by: int, at: datetime) -> None:
+        last = self._conn.execute(select(func.max(AM.c.position)).where(
+            AM.c.account_id == account_id)).scalar()
+        self._conn.execute(insert(AM).values(
+            id=str(uuid.uuid4()), account_id=account_id, position=(last or 0) + 1,
+            email=email, language=language, origin_party=party, set_by=by, set_at=at))
+
+    def account_mail(self, account_ids: Sequence[int]) -> dict[int, tuple[str | None, str]]:
+        """Each listed account's current (address, language), if it ever set one."""
+        found: dict[int, tuple[str | None, str]] = {}
+        if not account_ids:
+            return found
+        rows = self._conn.execute(select(AM.c.account_id, AM.c.email, AM.c.language)
+                                  .where(AM.c.account_id.in_(list(account_ids)))
+                                  .order_by(AM.c.account_id, AM.c.position))
+        for r in rows:  # the highest position comes last and stands
+            found[int(r.account_id)] = (r.email, r.language)
+        return found

@@ -586,9 +586,22 @@ workspace_events = Table(
     Column("actor_name", String(200), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("body", JSON, nullable=False),
+    # the workspace's order of commits (migration 0020; decision 0025): drawn from the
+    # `workspace_counters` row "events" by the transaction that appends, whose row lock holds
+    # the next writer until commit, so a committed seq is never passed by an earlier one (the
+    # notification pass's cursor relies on it). Nullable only for the ALTER on SQLite.
+    Column("seq", BigInteger, nullable=True),
     Index("uq_workspace_events_record_id_position", "record_id", "position", unique=True),
     # each kind's list reads the records' first events, newest first (migration 0019)
     Index("ix_workspace_events_kind_position_at", "kind", "position", "at"),
+    Index("uq_workspace_events_seq", "seq", unique=True),
+)
+
+workspace_counters = Table(
+    # migration 0020: "events" is the last seq given to a workspace event
+    "workspace_counters", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", BigInteger, nullable=False),
 )
 
 workspace_projects = Table(
@@ -672,8 +685,16 @@ notifications = Table(
     Column("date_added", BigInteger, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("seq", BigInteger, nullable=False),  # the account's order, newest highest
+    # workspace notices (migration 0020; decision 0025): the record, the UI path to it, a few
+    # facts that are never restricted (a deadline, the acting Party), and the key that makes
+    # each notice once per account (an event id, or a deadline's item and threshold)
+    Column("record_id", String(36), nullable=True),
+    Column("path", String(300), nullable=True),
+    Column("facts", JSON, nullable=True),
+    Column("dedupe", String(200), nullable=True),
     Index(None, "account_id", "seq", unique=True),
     Index(None, "subscription_id", "collection_id", "date_added", unique=True),
+    Index(None, "account_id", "dedupe", unique=True),
 )
 
 notification_reads = Table(
@@ -707,13 +728,31 @@ notification_attempts = Table(
 )
 
 notification_cursors = Table(
+    # also "workspace:events" (the workspace pass's last seq) and "workspace:deadlines" (the
+    # ordinal of the day the deadline pass last ran), migration 0020
     "notification_cursors", metadata,
     Column("collection_id", String(36), primary_key=True),
     Column("last_added", BigInteger, nullable=False),
 )
+
+account_mail = Table(
+    # an account's own e-mail address for its workspace notices and their language (migration
+    # 0020; decision 0025): append-only, the account's highest position stands; an address of
+    # NULL stops the mail
+    "account_mail", metadata,
+    Column("id", String(36), primary_key=True),  # uuid4
+    Column("account_id", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("email", String(320), nullable=True),
+    Column("language", String(2), nullable=False),
+    Column("origin_party", String(3), nullable=True),  # the account's Party
+    Column("set_by", Integer, nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+    Index(None, "account_id", "position", unique=True),
+)
 APPEND_ONLY_NOTIFICATION_TABLES = ("subscriptions", "subscription_removals", "notifications",
                                    "notification_reads", "notification_deliveries",
-                                   "notification_attempts")
+                                   "notification_attempts", "account_mail")
 workspace_check_tokens = Table(
     # issue 15 item 9: the one-time acknowledgement link of each target of a communication
     # check, kept as the SHA-256 of the token only (the link itself leaves in the mail);

@@ -3,17 +3,30 @@
 Appending an event and rebuilding the project's projection row happen in the caller's
 transaction; the unique (record_id, position) refuses a concurrent writer's second event at
 the same place, so the one that loses retries instead of forking the record.
+
+Every appended event also takes the workspace's next `seq` from the `workspace_counters` row
+"events" (migration 0020): the row's lock holds any other appending transaction until this one
+commits, so the seqs become visible in their order and the notification pass's cursor over
+them never skips a later commit (services/notifications/workspace_pass.py). Appending takes it
+first, before any other write of the transaction, so no two writers wait on each other.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from kelisim.domain.workspace.project import Event, EventKind, Project
 from kelisim.storage.instants import aware
-from kelisim.storage.schema import workspace_check_tokens, workspace_events, workspace_projects
+from kelisim.storage.schema import (
+    workspace_check_tokens,
+    workspace_counters,
+    workspace_events,
+    workspace_projects,
+)
+
+EVENTS_COUNTER = "events"
 
 
 class WorkspaceRepository:
@@ -22,10 +35,38 @@ class WorkspaceRepository:
 
     def append(self, event: Event) -> None:
         self.connection.execute(insert(workspace_events).values(
-            id=event.id, record_id=event.record_id, position=event.position,
+            id=event.id, record_id=event.record_id, position=event.position, seq=self.next_seq(),
             kind=event.kind.value, origin_party=event.origin_party,
             actor_account=event.actor_account, actor_name=event.actor_name, at=event.at,
             body=dict(event.body)))
+
+    def next_seq(self) -> int:
+        counter = workspace_counters.c
+        moved = self.connection.execute(update(workspace_counters)
+                                        .where(counter.name == EVENTS_COUNTER)
+                                        .values(value=counter.value + 1))
+        if moved.rowcount == 0:  # a database made before the row existed
+            last = self.connection.execute(select(func.max(workspace_events.c.seq))).scalar()
+            self.connection.execute(insert(workspace_counters).values(
+                name=EVENTS_COUNTER, value=(last or 0) + 1))
+        return int(self.connection.execute(select(counter.value).where(
+            counter.name == EVENTS_COUNTER)).scalar_one())
+
+    def events_after(self, seq: int, limit: int) -> list[tuple[int, Event]]:
+        """The workspace's events committed after `seq`, in order, with their seq."""
+        rows = self.connection.execute(
+            select(workspace_events).where(workspace_events.c.seq > seq)
+            .order_by(workspace_events.c.seq).limit(limit)).mappings()
+        return [(int(r["seq"]), _event(r)) for r in rows]
+
+    def records_with(self, kinds: list[EventKind]) -> list[str]:
+        """The records holding an event of one of these kinds (the deadline pass's projects
+        with stages and consultations with actions), in a stable order."""
+        rows = self.connection.execute(
+            select(workspace_events.c.record_id)
+            .where(workspace_events.c.kind.in_([k.value for k in kinds]))
+            .distinct().order_by(workspace_events.c.record_id))
+        return [r[0] for r in rows]
 
     def events(self, record_id: str) -> list[Event]:
         rows = self.connection.execute(

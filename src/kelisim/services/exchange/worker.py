@@ -1,7 +1,8 @@
 """Processes accepted envelopes: inline right after the 202, and in a thread that resumes the
 queue on start (an accepted POST survives a crash; TAXII 2.1 section 5.5, issue 4). The same
-thread then matches what was stored against the subscriptions and sends the notices that are
-due (services/notifications; woken by every intake's commit, `Runtime.exchange_changed`)."""
+thread then matches what was stored against the subscriptions, turns the workspace's new events
+and near deadlines into notices, and sends the notices that are due (services/notifications;
+woken by every intake's commit, `Runtime.exchange_changed`, else every 30 s)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import threading
 from kelisim.services.exchange.intake import process_job
 from kelisim.services.notifications.delivery import deliver_pending
 from kelisim.services.notifications.matching import match_new
+from kelisim.services.notifications.workspace_pass import notify_deadlines, notify_workspace
 from kelisim.services.runtime import WAKE_KEY, Runtime
 from kelisim.storage.exchange_records import ExchangeRecords
 
@@ -25,8 +27,11 @@ def process_queued(rt: Runtime) -> int:
 
 
 def notify_subscribers(rt: Runtime) -> tuple[int, int]:
-    """One matcher pass, then the deliveries that are due: (notifications written, sent)."""
-    return match_new(rt), deliver_pending(rt)
+    """One matcher pass, the workspace's passes (its events since the cursor; the deadlines
+    once a day: decision 0025), then the deliveries that are due: (notifications written,
+    sent)."""
+    written = match_new(rt) + notify_workspace(rt) + notify_deadlines(rt)
+    return written, deliver_pending(rt)
 
 
 class ExchangeWorker:

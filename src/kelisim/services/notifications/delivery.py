@@ -36,6 +36,7 @@ from kelisim.domain.notifications import (
     mail_text,
     signature,
     webhook_body,
+    workspace_mail_text,
 )
 from kelisim.services.notifications.subscriptions import unseal
 from kelisim.services.runtime import Runtime
@@ -108,6 +109,8 @@ def object_link(rt: Runtime, collection_id: str, stix_id: str) -> str:
 
 def _send(rt: Runtime, delivery: dict[str, Any], secret: bytes) -> str | None:
     """None when sent; else why not (recorded with the attempt)."""
+    if delivery["subscription_id"] is None:
+        return _send_workspace(rt, delivery)
     notice = notice_of(rt, delivery)
     try:
         if delivery["channel"] == Channel.EMAIL.value:
@@ -117,6 +120,24 @@ def _send(rt: Runtime, delivery: dict[str, Any], secret: bytes) -> str | None:
     except (OSError, smtplib.SMTPException, httpx.HTTPError, WebhookRefused) as error:
         log.warning("notification %s not delivered by %s: %s", notice.id,
                     delivery["channel"], error)
+        return f"{type(error).__name__}: {error}"[:500]
+    return None
+
+
+def _send_workspace(rt: Runtime, delivery: dict[str, Any]) -> str | None:
+    """A workspace notice's mail (decision 0025): its kind, a deadline, the link; in the
+    account's language (`account_mail`)."""
+    from kelisim.web.ui.i18n import translations  # the UI's catalogs; babel only, no web
+
+    language = delivery["language"] or "en"
+    subject, body = workspace_mail_text(
+        delivery["kind"], delivery["facts"] or {},
+        rt.settings.effective_public_url + (delivery["path"] or "/inbox"),
+        translations(language).gettext)
+    try:
+        send_text(rt, delivery["target"], language, subject, body, delivery["notification_id"])
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("workspace notice %s not mailed: %s", delivery["notification_id"], error)
         return f"{type(error).__name__}: {error}"[:500]
     return None
 

@@ -1,5 +1,7 @@
 """An account's inbox: its notifications, newest first, and marking them read (a read is a row
-of its own, the first one standing). Only the account itself sees its inbox."""
+of its own, the first one standing). Only the account itself sees its inbox. The account's own
+e-mail address for its workspace notices, and their language, are kept here too
+(`account_mail`, an event per change; docs/decisions/0025-workspace-notifications.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Any
 
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import InvalidInput, NotFound
+from kelisim.domain.notifications import WORKSPACE_TITLES, checked_email, checked_language
 from kelisim.services.notifications.delivery import object_link
 from kelisim.services.runtime import Runtime
 from kelisim.storage.notifications_repository import NotificationsRepository
@@ -34,6 +37,13 @@ def read_inbox(rt: Runtime, principal: Principal, *, unread_only: bool = False,
 
 
 def entry(rt: Runtime, row: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    if row["path"] is not None:  # a workspace notice (decision 0025)
+        return {"id": row["id"], "position": row["seq"], "kind": row["kind"],
+                "title": WORKSPACE_TITLES.get(row["kind"], row["kind"]),
+                "record": row["record_id"], "facts": dict(row["facts"] or {}),
+                "path": row["path"], "link": rt.settings.effective_public_url + row["path"],
+                "created": row["created_at"].isoformat(),
+                "read": row["read_at"].isoformat() if row["read_at"] else None}
     return {"id": row["id"], "position": row["seq"], "kind": row["kind"],
             "subscription": row["subscription_id"],
             "subscription_name": names.get(row["subscription_id"] or ""),
@@ -74,3 +84,26 @@ def mark_all_read(rt: Runtime, principal: Principal) -> int:
                                     rt.clock()) for r in unread)
         uow.commit()
     return marked
+
+
+def mail_settings(rt: Runtime, principal: Principal) -> dict[str, Any]:
+    """The account's own address for its workspace notices (None: no mail) and their
+    language; whether this node sends mail at all (KELISIM_SMTP_HOST)."""
+    with rt.unit_of_work() as uow:
+        found = NotificationsRepository(uow.connection).account_mail([principal.account_id])
+    email, language = found.get(principal.account_id, (None, "en"))
+    return {"email": email, "language": language, "smtp": bool(rt.settings.smtp_host)}
+
+
+def set_mail(rt: Runtime, principal: Principal, email: str | None,
+             language: str | None) -> dict[str, Any]:
+    """Record the account's address (empty: stop the mail) and language (kk, ru, en) for its
+    workspace notices; a row of its own, the latest standing. Only the account itself."""
+    address = checked_email(email) if email and email.strip() else None
+    lang = checked_language(language)
+    with rt.unit_of_work() as uow:
+        NotificationsRepository(uow.connection).set_account_mail(
+            principal.account_id, address, lang, principal.party, principal.account_id,
+            rt.clock())
+        uow.commit()
+    return mail_settings(rt, principal)

@@ -100,8 +100,10 @@ def read(rt: RuntimeDep, principal: PrincipalDep,
          limit: Annotated[int, Query(ge=1, le=inbox.MAX_LIMIT)] = inbox.DEFAULT_LIMIT,
          before: Annotated[int | None, Query(ge=1, description="A page's `next`")] = None,
          ) -> dict[str, Any]:
-    """Each notification names the object (collection, id, type, version) and links to it;
-    what it says is read there, under the reader's rights of the day."""
+    """Each notification of a subscription names the object (collection, id, type, version)
+    and links to it; a workspace notice (`kind` `workspace:...`) names its record, the `path`
+    of its page and a few open `facts` (a deadline, the acting Party), never its title. What
+    either says is read there, under the reader's rights of the day."""
     return inbox.read_inbox(rt, principal, unread_only=unread, limit=limit, before=before)
 
 
@@ -110,3 +112,23 @@ def mark_read(rt: RuntimeDep, principal: PrincipalDep, body: ReadIds) -> dict[st
     marked = (inbox.mark_all_read(rt, principal) if body.all
               else inbox.mark_read(rt, principal, body.ids))
     return {"marked": marked, "unread": inbox.unread_count(rt, principal)}
+
+
+class MailSettings(BaseModel):
+    email: str | None = Field(default=None, max_length=320,
+                              description="Your address for the workspace's notices; empty "
+                                          "or null stops the mail")
+    language: str = Field(default="en", description="kk, ru or en: the mail's language")
+
+
+@router.get("/inbox/mail", summary="The caller's own address for its workspace notices")
+def get_mail(rt: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
+    return inbox.mail_settings(rt, principal)
+
+
+@router.put("/inbox/mail", responses=PROBLEMS,
+            summary="Set the caller's address and language for its workspace notices")
+def put_mail(rt: RuntimeDep, principal: PrincipalDep, body: MailSettings) -> dict[str, Any]:
+    """Recorded as a change of its own (the latest stands). The mail carries what happened,
+    a deadline if any and a link; never a title or text of the record (Art. 6)."""
+    return inbox.set_mail(rt, principal, body.email, body.language)

@@ -2,7 +2,9 @@
 newest first, the unread ones marked, each linking to the object (read there under the
 account's rights of the day, Art. 6), and marking them read. The header of every page shows
 the unread count (`templating.render`). The account's subscriptions are listed beside, with
-a form to add one and a button to remove one (the same services as the API and the CLI)."""
+a form to add one and a button to remove one (the same services as the API and the CLI). The
+workspace's notices (decision 0025) link to their record; the account's own address and
+language for their mail are set here too."""
 
 from __future__ import annotations
 
@@ -37,8 +39,10 @@ async def _page(request: Request, user: Principal, *, refusal: KelisimError | No
     page = await run_in_threadpool(lambda: inbox.read_inbox(rt, user, limit=PAGE,
                                                             before=position or None))
     mine = await run_in_threadpool(subscriptions.list_subscriptions, rt, user)
+    mail = await run_in_threadpool(inbox.mail_settings, rt, user)
     return render(request, "inbox.html", {
         "page": page, "subscriptions": mine, "refusal": refusal, "values": values or {},
+        "mail": mail,
         "refusal_title": ERROR_TITLES.get(refusal.code, "") if refusal else "",
         "directions": directions(), "threat_classes": THREAT_CLASSES,
     }, status_code=400 if refusal else 200)
@@ -54,6 +58,19 @@ async def mark_read(request: Request, user: UserDep, form: FormDep) -> Response:
     except KelisimError as refusal:
         return await _page(request, user, refusal=refusal)
     return _redirect(request, "/inbox")
+
+
+@router.post("/inbox/mail")
+async def set_mail(request: Request, user: UserDep, form: FormDep) -> Response:
+    """The account's own address and language for its workspace notices (decision 0025)."""
+    rt = request.app.state.runtime
+    email = str(form.get("email", "")).strip()
+    language = str(form.get("language", "")) or request_lang(request)
+    try:
+        await run_in_threadpool(inbox.set_mail, rt, user, email, language)
+    except KelisimError as refusal:
+        return await _page(request, user, refusal=refusal)
+    return _redirect(request, "/inbox#mail")
 
 
 @router.post("/inbox/subscriptions")

@@ -7,14 +7,14 @@ sorting them: a domain under a busy registered domain took 8.5 ms at 100k object
 the wider index (bench/analyst.py; decision 0013, "Lookups").
 
 Revision ID: 0023
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-04
 """
 
 from alembic import op
 
 revision = "0023"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

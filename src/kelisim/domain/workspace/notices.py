@@ -1,0 +1,167 @@
+"""Who is told of what happens in the workspace, and of deadlines near or past (issue 15 item 10;
+docs/decisions/0025-workspace-notifications.md).
+
+Each rule names the Parties a notice is for, from the record's fold as it stands when the pass
+runs, and never a Party the record is hidden from:
+
+* a Party joining a project: the other Parties taking part (Art. 4);
+* a stage added or its deadline changed: the participating Parties whose consent is still
+  awaited for the current revision (Art. 5);
+* a document circulated for comment: the Parties taking part, other than the circulating
+  one, that may see it; a restricted-access document only the Parties it names (Art. 5, 6);
+* a consultation requested: the Parties invited (Art. 4, 12);
+* a dispute opened: the Parties concerned other than the opener, and only their authorized
+  bodies (`access.dispute_view` FULL; Art. 12);
+* a communication check launched: the Parties checked (Art. 8, 9);
+* a gathering announced: every Party but the organizer (Art. 9).
+
+A deadline (an agreed stage's, a consultation's follow-up action's) gives one notice per
+threshold: `soon` when 0-7 days remain, `overdue` once passed (Art. 5). What a notice carries
+(`facts`) is never the record's content: a deadline date, a revision, the acting Party.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from kelisim.domain.workspace import documents as document_rules
+from kelisim.domain.workspace import stages as stage_rules
+from kelisim.domain.workspace.checks import Check
+from kelisim.domain.workspace.consultations import Consultation
+from kelisim.domain.workspace.disputes import Dispute
+from kelisim.domain.workspace.documents import Document
+from kelisim.domain.workspace.gatherings import Gathering
+from kelisim.domain.workspace.project import Event, EventKind, Project
+
+SOON_DAYS = 7
+"""Issue 15 item 10: a deadline in 7 days or fewer is near."""
+PREFIX = "workspace:"
+
+
+class Threshold(StrEnum):
+    SOON = "soon"
+    OVERDUE = "overdue"
+
+
+NOTICE_KINDS = (
+    "joined", "consent_awaited", "document_circulated", "consultation_requested",
+    "dispute_opened", "check_launched", "gathering_announced", "deadline_soon",
+    "deadline_overdue")
+"""The `kind` of a workspace notice is `workspace:` and one of these."""
+
+
+@dataclass(frozen=True)
+class WorkspaceNotice:
+    """One notice to the accounts of `parties` (None: every Party), once per account by
+    `dedupe`; `authorized_bodies_only` for what only they may see (a dispute, Art. 12)."""
+
+    kind: str
+    record_id: str
+    path: str
+    parties: frozenset[str] | None
+    dedupe: str
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    authorized_bodies_only: bool = False
+
+
+def threshold(deadline: date, today: date) -> Threshold | None:
+    """Art. 5, issue 15 item 10: overdue once the day has passed, soon within 7 days."""
+    if deadline < today:
+        return Threshold.OVERDUE
+    if (deadline - today).days <= SOON_DAYS:
+        return Threshold.SOON
+    return None
+
+
+def project_path(project_id: str) -> str:
+    return f"/workspace/projects/{project_id}"
+
+
+def of_project_event(event: Event, project: Project, today: date) -> WorkspaceNotice | None:
+    """A Party joined (Art. 4), or a deadline awaits consent (Art. 5)."""
+    participants = project.participants(today)
+    path = project_path(project.id)
+    if event.kind is EventKind.JOINED:
+        return WorkspaceNotice(PREFIX + "joined", project.id, path,
+                               participants - {event.origin_party}, event.id,
+                               {"party": event.origin_party})
+    if event.kind in (EventKind.STAGE_ADDED, EventKind.DEADLINE_CHANGED):
+        stage = project.stage(str(event.body.get("stage_id")))
+        if stage is None or stage.completed_on is not None:
+            return None
+        return WorkspaceNotice(PREFIX + "consent_awaited", project.id, path,
+                               stage_rules.awaited(stage, participants), event.id,
+                               {"deadline": stage.deadline.isoformat(),
+                                "revision": stage.revision})
+    return None
+
+
+def of_document_circulated(event: Event, doc: Document, project: Project,
+                           today: date) -> WorkspaceNotice:
+    """Art. 5, 6: the participants that may see it, never a Party a restriction leaves out."""
+    readers = document_rules.required_parties(doc, project.participants(today))
+    return WorkspaceNotice(PREFIX + "document_circulated", doc.id,
+                           f"{project_path(project.id)}/documents/{doc.id}",
+                           readers - {event.origin_party}, event.id,
+                           {"party": event.origin_party})
+
+
+def of_record_opened(event: Event, record: Consultation | Dispute | Check | Gathering
+                     ) -> WorkspaceNotice | None:
+    """The first event of a consultation, dispute, check or gathering."""
+    if isinstance(record, Consultation):
+        return WorkspaceNotice(PREFIX + "consultation_requested", record.id,
+                               f"/workspace/consultations/{record.id}",
+                               frozenset(record.invited) - {record.requester}, event.id,
+                               {"party": record.requester})
+    if isinstance(record, Dispute):
+        return WorkspaceNotice(PREFIX + "dispute_opened", record.id,
+                               f"/workspace/disputes/{record.id}",
+                               frozenset(record.concerned) - {record.opener}, event.id,
+                               {"party": record.opener}, authorized_bodies_only=True)
+    if isinstance(record, Check):
+        return WorkspaceNotice(PREFIX + "check_launched", record.id,
+                               f"/workspace/checks/{record.id}", frozenset(record.parties),
+                               event.id, {"deadline": record.deadline.isoformat()})
+    return WorkspaceNotice(PREFIX + "gathering_announced", record.id,
+                           f"/workspace/gatherings/{record.id}", None, event.id,
+                           {"party": record.organizer})
+
+
+def stage_deadlines(project: Project, today: date) -> list[WorkspaceNotice]:
+    """Art. 5: each stage not completed whose deadline is agreed, near or past, for the Parties
+    taking part; once per stage, deadline and threshold."""
+    participants = project.participants(today)
+    found = []
+    for stage in project.stages:
+        if stage.completed_on is not None or not stage_rules.deadline_agreed(stage,
+                                                                            participants):
+            continue
+        level = threshold(stage.deadline, today)
+        if level is not None:
+            found.append(_deadline(project.id, project_path(project.id), stage.id,
+                                   stage.deadline, level, participants))
+    return found
+
+
+def action_deadlines(consultation: Consultation, today: date) -> list[WorkspaceNotice]:
+    """Art. 4, 12: each follow-up action not done, near or past, for its owner Party."""
+    found = []
+    for action in consultation.actions:
+        level = None if action.done_on is not None else threshold(action.deadline, today)
+        if level is not None:
+            found.append(_deadline(consultation.id, f"/workspace/consultations/"
+                                   f"{consultation.id}", action.id, action.deadline, level,
+                                   frozenset({action.owner})))
+    return found
+
+
+def _deadline(record_id: str, path: str, item: str, deadline: date, level: Threshold,
+              parties: frozenset[str]) -> WorkspaceNotice:
+    return WorkspaceNotice(f"{PREFIX}deadline_{level.value}", record_id, path, parties,
+                           f"deadline:{item}:{deadline.isoformat()}:{level.value}",
+                           {"deadline": deadline.isoformat()})

@@ -120,6 +120,7 @@ def _take_roster(rt: Runtime, node: Node, depositary: PeerClient) -> bool:
     anchor the one before it left: a skipped transition is refused)."""
     latest = depositary.get("/federation/v1/roster")
     named = rosters.roster_from_json(latest).roster.depositary_key
+    taken = False
     if named != node.depositary_key:
         transitions = depositary.get("/federation/v1/roster/transitions")
         if not isinstance(transitions, list):
@@ -127,8 +128,8 @@ def _take_roster(rt: Runtime, node: Node, depositary: PeerClient) -> bool:
         for document in transitions:
             held = nodes.require_node(rt).depositary_key
             if rosters.roster_from_json(document).roster.previous_key == held:
-                nodes.accept_roster(rt, document)
-    return nodes.accept_roster(rt, latest)
+                taken = nodes.accept_roster(rt, document) or taken
+    return nodes.accept_roster(rt, latest) or taken
 
 
 def _sync_peer(rt: Runtime, node: Node, peer: RosterEntry, client: PeerClient

@@ -23,18 +23,15 @@ from kelisim.services.federation import record
 from kelisim.storage.node_keys import key_path, load_key_file, pending_key_path, retired_key_path
 from tests.conftest import TODAY
 from tests.exchange_support import indicator
-from tests.integration.test_federation_nodes import (  # noqa: F401 (fixtures)
-    FEED,
-    LEDGER,
-    Federation,
-    Member,
-    fed,
-    kaz_database,
-    ref,
-    template,
-)
+from tests.integration import test_federation_nodes as federation_fixtures
+from tests.integration.test_federation_nodes import FEED, LEDGER, Federation, Member, ref
 
 pytestmark = pytest.mark.slow  # a federation of three nodes a test
+
+# The federation of `test_federation_nodes` (the depositary, KAZ on SQLite or PostgreSQL, RUS).
+template = federation_fixtures.template
+kaz_database = federation_fixtures.kaz_database
+fed = federation_fixtures.fed
 
 TOMORROW = TODAY + timedelta(days=1)
 

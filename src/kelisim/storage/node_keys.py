@@ -7,6 +7,7 @@ the node does. PEM (PKCS #8), so that operators can inspect it with the usual to
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -56,9 +57,13 @@ def switch_key_files(path: Path, expected_public_key: str) -> NodeKey:
                               "with; restore the right file (KELISIM_NODE_KEY_FILE)")
     if current is not None:
         retired = retired_key_path(path, current.key_id)
-        if not retired.exists():
+        with contextlib.suppress(FileExistsError):  # kept already (by another process)
             os.link(path, retired)
-    os.replace(pending, path)
+    try:
+        os.replace(pending, path)
+    except FileNotFoundError:  # another process of this node moved it first
+        if load_key_file(path).public_key != expected_public_key:
+            raise
     return new
 
 

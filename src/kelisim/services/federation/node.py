@@ -97,15 +97,22 @@ def init_node(rt: Runtime, *, party: str | None, url: str, depositary_url: str |
 
 
 def load_node(rt: Runtime) -> Node | None:
-    """This node, or None while it is a stand-alone server (no `kelisim node init`)."""
+    """This node, or None while it is a stand-alone server (no `kelisim node init`).
+
+    The node's record is read each time (one row), so that a key rotated by another process
+    (`kelisim node rotate-key` beside `kelisim up`) is used at once; the key file is read again
+    only when the record names another key."""
     cached = rt.caches.get(CACHE_KEY)
-    if cached is not None:
-        return cached if isinstance(cached, Node) else None
+    if cached is False:
+        return None
     with rt.unit_of_work() as uow:
         row = FederationRepository(uow.connection).node()
     if row is None:
         rt.caches[CACHE_KEY] = False  # a stand-alone server; `init_node` clears this
         return None
+    if (isinstance(cached, Node) and cached.key.public_key == row["public_key"]
+            and cached.depositary_key == row["depositary_key"] and cached.url == row["url"]):
+        return cached
     path = key_path(rt.settings.data_dir, rt.settings.node_key_file)
     key = load_key_file(path)
     if key.public_key != row["public_key"]:  # a rotation recorded, its files not yet moved

@@ -104,9 +104,12 @@ def rotate_key(ctx: typer.Context,
                    envvar="KELISIM_PARTY_ADMIN_TOKEN",
                    help="A Party's node: a party-admin's token at the depositary's node, to ask "
                         "there; without it the request is printed.")] = None) -> None:
-    """Make a new node key. A Party's node asks for it (signed by the old key and the new) and
-    switches once the roster names it; the depositary's node rotates the trust anchor at once
-    (a roster signed by the old anchor and the new). The old key file is kept, renamed."""
+    """Make a new node key: asked for at the depositary's node, or there the new trust anchor.
+
+    A Party's node asks for it (signed by the old key and the new) and switches once the roster
+    names it; the depositary's node rotates the trust anchor at once (a roster signed by the old
+    anchor and the new). The old key file is kept, renamed.
+    """
     from kelisim.services.federation.node import prepare_rotation, require_node, rotate_anchor
 
     rt = runtime(ctx)

@@ -319,7 +319,9 @@ H = timedelta(hours=1)
     ("signer", "issued_at", "verifies"),
     [
         pytest.param(ANCHOR_A, T_AB - H, True, id="old-anchor-before-its-transition"),
-        pytest.param(ANCHOR_A, T_AB, False, id="old-anchor-at-its-transition"),
+        pytest.param(ANCHOR_A, T_AB, True, id="old-anchor-at-its-transitions-instant"),
+        pytest.param(ANCHOR_A, T_AB + timedelta(microseconds=1), False,
+                     id="old-anchor-just-after-its-transition"),
         pytest.param(ANCHOR_A, T_BC, False, id="old-anchor-long-after"),
         pytest.param(ANCHOR_B, T_AB + H, True, id="middle-anchor-between"),
         pytest.param(ANCHOR_B, T_BC + H, False, id="middle-anchor-after-the-next"),
@@ -340,6 +342,9 @@ def test_which_anchor_verifies_a_checkpoint_issued_when(signer: NodeKey, issued_
 def test_a_revoked_old_anchor_ends_at_the_start_of_its_revocation_day() -> None:
     revoked = revoke(CHAIN["ab"].roster, ANCHOR_A.key_id, D("2026-03-20"))
     spans = anchor_spans([CHAIN["r3"].roster, CHAIN["ab"].roster, revoked])
-    assert spans[ANCHOR_A.key_id] == AnchorSpan(ANCHOR_A.public_key,
-                                                datetime(2026, 3, 20, tzinfo=UTC))
+    assert spans[ANCHOR_A.key_id] == AnchorSpan(
+        ANCHOR_A.public_key, datetime(2026, 3, 20, tzinfo=UTC) - timedelta(microseconds=1))
+    with pytest.raises(UntrustedSignature):
+        anchor_for(spans, ANCHOR_A.key_id, datetime(2026, 3, 20, tzinfo=UTC))
+    assert anchor_for(spans, ANCHOR_A.key_id, datetime(2026, 3, 19, 23, 59, tzinfo=UTC))
     assert spans[ANCHOR_B.key_id].ends_at is None

@@ -35,7 +35,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from kelisim.domain.errors import FederationError, UntrustedSignature
@@ -254,7 +254,7 @@ def verify_roster_from(signed: SignedRoster, trusted_depositary_key: str) -> Ros
 
 @dataclass(frozen=True)
 class AnchorSpan:
-    """An anchor key this node trusted, and the instant it stopped speaking (None: it speaks)."""
+    """An anchor key this node trusted, and the last instant it spoke (None: it speaks)."""
 
     public_key: str
     ends_at: datetime | None
@@ -262,8 +262,9 @@ class AnchorSpan:
 
 def anchor_spans(held: Iterable[Roster]) -> dict[str, AnchorSpan]:
     """By key id, each anchor key of the rosters a node holds (each verified when taken) and
-    until when it spoke: a transition ends the previous anchor at its `issued_at`; a revocation
-    of an old anchor's entry on the newest roster ends it at the start of that day."""
+    until when it spoke: a transition ends the previous anchor at its `issued_at` (the instant
+    of the transition itself included: test clocks stand still); a revocation of an old
+    anchor's entry on the newest roster ends it just before that day."""
     ordered = sorted(held, key=lambda r: r.serial)
     spans: dict[str, AnchorSpan] = {}
     for roster in ordered:
@@ -277,7 +278,8 @@ def anchor_spans(held: Iterable[Roster]) -> dict[str, AnchorSpan]:
         for entry in ordered[-1].entries:
             span = spans.get(entry.key_id)
             if entry.party is None and span is not None and entry.revoked_on is not None:
-                revoked = datetime.combine(entry.revoked_on, time(0), UTC)
+                revoked = datetime.combine(entry.revoked_on, time(0), UTC) - timedelta(
+                    microseconds=1)
                 spans[entry.key_id] = AnchorSpan(span.public_key, revoked if span.ends_at is None
                                                  else min(span.ends_at, revoked))
     return spans
@@ -290,7 +292,7 @@ def anchor_for(spans: Mapping[str, AnchorSpan], origin_key_id: str, issued_at: d
     if span is None:
         raise UntrustedSignature(f"the key {origin_key_id} was never this node's trust anchor "
                                  f"(issue 14, item 1)")
-    if span.ends_at is not None and issued_at >= span.ends_at:
+    if span.ends_at is not None and issued_at > span.ends_at:
         raise UntrustedSignature(f"the anchor key {origin_key_id} stopped speaking at "
                                  f"{f.iso_instant(span.ends_at)}; what it dates later is refused "
                                  f"(issue 14, item 1)")

@@ -48,7 +48,7 @@ def federation(tmp_path: Path) -> Iterator[Federation]:
             node.folder.mkdir()
             node.cli("init")
         history = tmp_path / "history.json"
-        history.write_text(json.dumps([h for h in HISTORY if h["party"] != "BLR"]))
+        history.write_text(json.dumps(HISTORY))  # in force with the third notification
         made = depositary.json("node", "init", "--depositary", "--url", depositary.url)
         depositary_key = made["descriptor"]["descriptor"]["public_key"]
         depositary.cli("depositary", "import", str(history))
@@ -85,6 +85,10 @@ def _serial(node: Node) -> int | None:
 def test_a_node_rotates_its_key_then_the_depositary_its_anchor_and_sync_goes_on(
         federation: Federation) -> None:
     dep, kaz, rus = federation.depositary, federation.node("KAZ"), federation.node("RUS")
+    for node in (kaz, rus):
+        eventually(lambda node=node: node.json("status", "--json", "--on", "2026-11-25")
+                   == dep.json("status", "--json", "--on", "2026-11-25"),
+                   f"{node.name} has the depositary's ledger")
     first = indicator("before-rotation", "green")
     federation.post(first)
     eventually_holds(rus, {ref(first)}, "RUS holds KAZ's first object")

@@ -74,6 +74,8 @@ def test_a_partys_node_rotates_its_key_and_sync_goes_on_with_old_transfers_verif
         assert all("error" not in p for p in report["peers"].values()), report
     assert kaz.key.key_id == old_id and nodes.require_node(kaz.rt).key.key_id == old_id
     assert pending.exists()
+    status = record.federation_status(kaz.rt, kaz.people["party_admin"])
+    assert (status["key_id"], status["pending_key_id"]) == (old_id, new_id)
 
     # From its first day the node switches by itself; the old key file is kept, renamed.
     fed.move_clocks(TOMORROW)
@@ -85,6 +87,8 @@ def test_a_partys_node_rotates_its_key_and_sync_goes_on_with_old_transfers_verif
     assert load_key_file(retired).key_id == old_id
     assert stat.S_IMODE(retired.stat().st_mode) == 0o600
     assert not pending.exists()
+    status = record.federation_status(kaz.rt, kaz.people["party_admin"])
+    assert (status["key_id"], status["pending_key_id"]) == (new_id, None)
     shown = nodes.require_node(kaz.rt).descriptor["descriptor"]
     assert (shown["key_id"], shown["valid_from"]) == (new_id, TOMORROW.date().isoformat())
 
@@ -153,6 +157,8 @@ def test_the_depositary_rotates_the_anchor_and_every_node_follows_it(fed: Federa
         assert "error" not in report["ledger"], report
         assert all("error" not in p for p in report["peers"].values()), report
         assert nodes.require_node(member.rt).depositary_key == new_anchor.public_key
+        assert record.federation_status(member.rt, member.people["party_admin"])[
+            "anchor_key_id"] == new_anchor.key_id
     assert kaz.ledger_size() == rus.ledger_size() == dep.ledger_size()
     after = indicator("after the anchor rotation")
     kaz.post(after)

@@ -202,6 +202,9 @@ def status(ctx: typer.Context,
                       str(peer["receipted_through"]), str(peer["arrived_through"]),
                       str(peer["quarantined"]), (peer["last_error"] or "")[:60])
     out.print(table)
+    if report.get("pending_key_id"):
+        out.print(f"New key {report['pending_key_id']} asked for: this node switches to it once "
+                  "the roster names it for today (`kelisim node rotate-key`)")
     for split in report["split_views"]:
         err.print(f"SPLIT VIEW detected {split['detected_at']}: {split['reason']}",
                   highlight=False)

@@ -241,6 +241,12 @@ def prepare_rotation(rt: Runtime, valid_from: date | None = None) -> dict[str, A
             "request": rosters.sign_rotation(signed, node.key)}
 
 
+def pending_key_id(rt: Runtime) -> str | None:
+    """The id of the new key this node waits to switch to (a rotation asked), or None."""
+    pending = pending_key_path(key_path(rt.settings.data_dir, rt.settings.node_key_file))
+    return load_key_file(pending).key_id if pending.exists() else None
+
+
 def settle_rotation(rt: Runtime) -> bool:
     """Switch to the pending key once the roster this node holds names it for its Party today:
     the node's record first, then the files (the old key kept as `node.key.<id>.retired`).

@@ -16,11 +16,11 @@ from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import InvalidInput
 from kelisim.domain.federation import pages, transfers
 from kelisim.domain.federation.roster import RosterEntry, node_of
-from kelisim.domain.federation.signing import verify
+from kelisim.domain.federation.signing import key_id, verify
 from kelisim.domain.ledger import Link, decode_body, verify_chain
 from kelisim.services import participation
 from kelisim.services.federation import ledger_sync
-from kelisim.services.federation.node import current_roster, require_node
+from kelisim.services.federation.node import current_roster, pending_key_id, require_node
 from kelisim.services.runtime import Runtime
 from kelisim.storage.federation_repository import FederationRepository
 
@@ -61,6 +61,7 @@ def federation_status(rt: Runtime, principal: Principal) -> dict[str, Any]:
             peers[-1]["health"] = health(peers[-1])
         split = repo.split_views()
     return {"party": node.party, "url": node.url, "key_id": node.key.key_id,
+            "pending_key_id": pending_key_id(rt), "anchor_key_id": key_id(node.depositary_key),
             "roster_serial": roster.serial if roster else None,
             "ledger": {"size": ledger.seq if ledger else 0,
                        "checkpoint_size": mine["size"] if mine else None,

@@ -25,6 +25,7 @@ from typing import Any
 from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import FederationError, InvalidInput, NotFound, UntrustedSignature
+from kelisim.domain.federation import checkpoints as cps
 from kelisim.domain.federation import roster as rosters
 from kelisim.domain.federation.signing import NodeKey, key_id
 from kelisim.services.runtime import Runtime
@@ -210,8 +211,6 @@ def anchor_spans(rt: Runtime) -> dict[str, rosters.AnchorSpan]:
 def anchor_key_of(rt: Runtime, checkpoint: Any) -> str:
     """The anchor key that verifies a signed checkpoint (JSON): the one its origin names, if this
     node trusted it when the checkpoint was issued (UntrustedSignature otherwise)."""
-    from kelisim.domain.federation import checkpoints as cps
-
     signed = cps.checkpoint_from_json(checkpoint)
     return rosters.anchor_for(anchor_spans(rt), str(signed.origin), signed.checkpoint.issued_at)
 

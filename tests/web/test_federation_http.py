@@ -182,3 +182,27 @@ def test_a_rotation_is_asked_over_http_signed_by_the_old_key_and_the_new(
              for e in roster.entries if e.party == "KAZ"}
     assert spans == {old.key_id: ("2026-11-25", "2026-11-26"), new.key_id: ("2026-11-26", None)}
     assert httpx.get(f"{depositary_node.base_url}/federation/v1/roster/transitions").json() == []
+
+
+@pytest.mark.parametrize(("lang", "anchor", "pending"), [
+    ("kk", "Сенім зәкірі", "кілті сұралды"), ("ru", "Якорь доверия", "Запрошен новый ключ"),
+    ("en", "Trust anchor", "A new key")])
+def test_the_federation_page_names_the_anchor_and_a_key_waiting_for_the_roster(
+        depositary_node: LiveServer, lang: str, anchor: str, pending: str) -> None:
+    """Decision 0014 "Rotation": the node's trust anchor, and the new key it waits to switch to
+    (a new key file beside the current one, as `kelisim node rotate-key` leaves it)."""
+    from kelisim.services.federation.node import require_node
+    from kelisim.storage.node_keys import create_key_file, key_path, pending_key_path
+
+    rt = depositary_node.node.runtime
+    account(rt, "Dep", "depositary")
+    node = require_node(rt)
+    with httpx.Client(base_url=depositary_node.base_url, timeout=30) as http:
+        assert sign_in(http, "Dep").status_code == 303
+        page = http.get("/federation", params={"lang": lang}).text
+        assert f"{anchor}" in page and node.key.key_id in page
+        assert pending not in page
+        waiting = create_key_file(pending_key_path(key_path(rt.settings.data_dir,
+                                                            rt.settings.node_key_file)))
+        page = http.get("/federation", params={"lang": lang}).text
+        assert pending in page and waiting.key_id in page

@@ -137,3 +137,72 @@ def test_node_init_twice_is_refused_and_the_key_file_is_private(
         init_node(rt, party=None, url=depositary_node.base_url)
     key_file = rt.settings.data_dir / "node.key"
     assert key_file.stat().st_mode & 0o077 == 0
+
+
+def test_a_rotation_is_asked_over_http_signed_by_the_old_key_and_the_new(
+        depositary_node: LiveServer) -> None:
+    """Issue 14 item 1, decision 0014 "Rotation": the same route as an admission, with the old
+    key's signature naming the new key; a rotation the old key did not sign is refused."""
+    rt = depositary_node.node.runtime
+    kz_admin = account(rt, "kz admin", "party-admin", "KAZ")
+    old, new, stranger = NodeKey.generate(), NodeKey.generate(), NodeKey.generate()
+    first = rosters.descriptor_to_json(rosters.sign_descriptor(
+        rosters.NodeDescriptor("KAZ", "http://127.0.0.1:1", old.public_key,
+                               date.fromisoformat("2026-11-25")), old))
+
+    def rotation(previous: NodeKey) -> dict:
+        signed = rosters.sign_descriptor(rosters.NodeDescriptor(
+            "KAZ", "http://127.0.0.1:1", new.public_key, date.fromisoformat("2026-11-26")), new)
+        request = rosters.sign_rotation(signed, previous)
+        request["rotation"]["previous_key"] = old.public_key
+        return request
+
+    with bearer(depositary_node, kz_admin["token"]) as http:
+        assert http.post("/api/v1/federation/admissions", json=first).status_code == 201
+    with bearer(depositary_node, depositary_node.node.admin_token) as http:
+        assert http.post(f"/api/v1/federation/admissions/{old.key_id}/decision",
+                         json={"admit": True}).status_code == 200
+    with bearer(depositary_node, kz_admin["token"]) as http:
+        forged = http.post("/api/v1/federation/admissions", json=rotation(stranger))
+        assert forged.status_code in (401, 422), forged.text
+        assert "not signed by the key it replaces" in forged.text
+        asked = http.post("/api/v1/federation/admissions", json=rotation(old))
+        assert asked.status_code == 201, asked.text
+        assert asked.json()["rotates"] == old.key_id
+    with bearer(depositary_node, depositary_node.node.admin_token) as http:
+        listed = {a["key_id"]: a for a in http.get("/api/v1/federation/admissions").json()}
+        assert listed[new.key_id]["rotates"] == old.key_id
+        assert listed[old.key_id]["rotates"] is None
+        decided = http.post(f"/api/v1/federation/admissions/{new.key_id}/decision",
+                            json={"admit": True})
+        assert decided.status_code == 200, decided.text
+    roster = current_roster(rt)
+    assert roster is not None
+    spans = {e.key_id: (e.valid_from.isoformat(), e.valid_until and e.valid_until.isoformat())
+             for e in roster.entries if e.party == "KAZ"}
+    assert spans == {old.key_id: ("2026-11-25", "2026-11-26"), new.key_id: ("2026-11-26", None)}
+    assert httpx.get(f"{depositary_node.base_url}/federation/v1/roster/transitions").json() == []
+
+
+@pytest.mark.parametrize(("lang", "anchor", "pending"), [
+    ("kk", "Сенім зәкірі", "кілті сұралды"), ("ru", "Якорь доверия", "Запрошен новый ключ"),
+    ("en", "Trust anchor", "A new key")])
+def test_the_federation_page_names_the_anchor_and_a_key_waiting_for_the_roster(
+        depositary_node: LiveServer, lang: str, anchor: str, pending: str) -> None:
+    """Decision 0014 "Rotation": the node's trust anchor, and the new key it waits to switch to
+    (a new key file beside the current one, as `kelisim node rotate-key` leaves it)."""
+    from kelisim.services.federation.node import require_node
+    from kelisim.storage.node_keys import create_key_file, key_path, pending_key_path
+
+    rt = depositary_node.node.runtime
+    account(rt, "Dep", "depositary")
+    node = require_node(rt)
+    with httpx.Client(base_url=depositary_node.base_url, timeout=30) as http:
+        assert sign_in(http, "Dep").status_code == 303
+        page = http.get("/federation", params={"lang": lang}).text
+        assert f"{anchor}" in page and node.key.key_id in page
+        assert pending not in page
+        waiting = create_key_file(pending_key_path(key_path(rt.settings.data_dir,
+                                                            rt.settings.node_key_file)))
+        page = http.get("/federation", params={"lang": lang}).text
+        assert pending in page and waiting.key_id in page

@@ -70,17 +70,21 @@ def request_admission(ctx: typer.Context,
                           envvar="KELISIM_PARTY_ADMIN_TOKEN",
                           help="A party-admin's token at the depositary's node.")]) -> None:
     """Ask the depositary's node to admit this node (as the Party's party-admin)."""
-    import httpx
-
     from kelisim.services.federation.node import require_node
 
     node = require_node(runtime(ctx))
+    print_json(_post_admission(node.depositary_url, node.descriptor, token))
+
+
+def _post_admission(depositary_url: str, document: dict[str, Any], token: str) -> Any:
+    import httpx
+
     try:
-        answer = httpx.post(f"{node.depositary_url}/api/v1/federation/admissions",
-                            json=node.descriptor, timeout=30,
+        answer = httpx.post(f"{depositary_url}/api/v1/federation/admissions",
+                            json=document, timeout=30,
                             headers={"Authorization": f"Bearer {token}"})
     except httpx.HTTPError as error:
-        raise CliError(f"the depositary's node at {node.depositary_url} did not answer "
+        raise CliError(f"the depositary's node at {depositary_url} did not answer "
                        f"({error})", "check --depositary-url given to `kelisim node init`"
                        ) from None
     if answer.status_code >= 400:
@@ -88,7 +92,42 @@ def request_admission(ctx: typer.Context,
             "content-type", "").endswith("json") else answer.text[:200]
         raise CliError(f"the depositary's node refused: {detail}",
                        "use a party-admin token of this node's Party there")
-    print_json(answer.json())
+    return answer.json()
+
+
+@node_app.command("rotate-key")
+def rotate_key(ctx: typer.Context,
+               from_: Annotated[str | None, typer.Option(
+                   "--from", help="A Party's node: the new key's first day (YYYY-MM-DD); "
+                                  "default tomorrow.")] = None,
+               token: Annotated[str | None, typer.Option(
+                   envvar="KELISIM_PARTY_ADMIN_TOKEN",
+                   help="A Party's node: a party-admin's token at the depositary's node, to ask "
+                        "there; without it the request is printed.")] = None) -> None:
+    """Make a new node key: asked for at the depositary's node, or there the new trust anchor.
+
+    A Party's node asks for it (signed by the old key and the new) and switches once the roster
+    names it; the depositary's node rotates the trust anchor at once (a roster signed by the old
+    anchor and the new). The old key file is kept, renamed.
+    """
+    from kelisim.services.federation.node import prepare_rotation, require_node, rotate_anchor
+
+    rt = runtime(ctx)
+    node = require_node(rt)
+    if node.is_depositary:
+        if from_ is not None:
+            raise CliError("the trust anchor rotates today", "omit --from on the depositary's "
+                                                             "node")
+        print_json(rotate_anchor(rt, LOCAL_OPERATOR))
+        return
+    made = prepare_rotation(rt, parse_day(from_) if from_ else None)
+    if token is None:
+        print_json(made)
+        err.print("the request is not sent: give --token (a party-admin's token at the "
+                  "depositary's node) or post `request` to /api/v1/federation/admissions there",
+                  highlight=False)
+        return
+    print_json({**made, "asked": _post_admission(node.depositary_url, made["request"], token)})
 
 
 @node_app.command("admissions")
@@ -163,6 +202,9 @@ def status(ctx: typer.Context,
                       str(peer["receipted_through"]), str(peer["arrived_through"]),
                       str(peer["quarantined"]), (peer["last_error"] or "")[:60])
     out.print(table)
+    if report.get("pending_key_id"):
+        out.print(f"New key {report['pending_key_id']} asked for: this node switches to it once "
+                  "the roster names it for today (`kelisim node rotate-key`)")
     for split in report["split_views"]:
         err.print(f"SPLIT VIEW detected {split['detected_at']}: {split['reason']}",
                   highlight=False)

@@ -52,12 +52,22 @@ class FederationRepository:
         self._conn.execute(delete(federation_node))
         self._conn.execute(insert(federation_node).values(id=NODE_ROW, **values))
 
+    def update_node(self, **values: Any) -> None:
+        self._conn.execute(update(federation_node).where(federation_node.c.id == NODE_ROW)
+                           .values(**values))
+
     # --- the roster -----------------------------------------------------------------------------
 
     def latest_roster(self) -> dict[str, Any] | None:
         row = self._conn.execute(select(federation_rosters.c.signed)
                                  .order_by(federation_rosters.c.serial.desc()).limit(1)).first()
         return None if row is None else dict(row.signed)
+
+    def rosters(self) -> list[dict[str, Any]]:
+        """Every roster held, oldest first (a node keeps each one it took)."""
+        rows = self._conn.execute(select(federation_rosters.c.signed)
+                                  .order_by(federation_rosters.c.serial))
+        return [dict(r.signed) for r in rows]
 
     def latest_roster_serial(self) -> int | None:
         return self._conn.execute(select(func.max(federation_rosters.c.serial))).scalar()
@@ -87,10 +97,13 @@ class FederationRepository:
 
     def add_checkpoint(self, size: int, head: str, signed: Mapping[str, Any], source: str,
                        at: datetime) -> None:
-        known = self._conn.execute(select(func.count()).select_from(federation_checkpoints).where(
+        """Kept once per size, head, source and signing anchor (after a transition of the
+        anchor, the same checkpoint signed by the new anchor is kept as the newest)."""
+        origin = dict(signed).get("checkpoint", {}).get("origin")
+        known = [r.signed for r in self._conn.execute(select(federation_checkpoints.c.signed).where(
             federation_checkpoints.c.size == size, federation_checkpoints.c.head == head,
-            federation_checkpoints.c.source == source)).scalar_one()
-        if not known:
+            federation_checkpoints.c.source == source))]
+        if not any(dict(k).get("checkpoint", {}).get("origin") == origin for k in known):
             self._conn.execute(insert(federation_checkpoints).values(
                 size=size, head=head, signed=dict(signed), source=source, received_at=at))
 

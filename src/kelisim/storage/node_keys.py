@@ -7,6 +7,7 @@ the node does. PEM (PKCS #8), so that operators can inspect it with the usual to
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -23,10 +24,47 @@ from kelisim.domain.errors import FederationError
 from kelisim.domain.federation.signing import NodeKey
 
 KEY_FILE_NAME = "node.key"
+PENDING_SUFFIX = ".next"
+RETIRED_SUFFIX = ".retired"
 
 
 def key_path(data_dir: Path, configured: Path | None) -> Path:
     return configured if configured is not None else data_dir / KEY_FILE_NAME
+
+
+def pending_key_path(path: Path) -> Path:
+    """Where a rotating node keeps its new key until the roster names it (`node.key.next`)."""
+    return path.with_name(path.name + PENDING_SUFFIX)
+
+
+def retired_key_path(path: Path, key_id: str) -> Path:
+    """Where a replaced key is kept, never deleted (`node.key.<key id>.retired`)."""
+    return path.with_name(f"{path.name}.{key_id}{RETIRED_SUFFIX}")
+
+
+def switch_key_files(path: Path, expected_public_key: str) -> NodeKey:
+    """Make `path` hold the key `expected_public_key` (the one this node's record names): if it
+    does already, nothing to do; if the pending key is it, the current key is kept as a retired
+    file (a hard link: same bytes, same mode 0600) and the pending one takes its place. Safe to
+    run again after a crash at any step."""
+    current = load_key_file(path) if path.exists() else None
+    if current is not None and current.public_key == expected_public_key:
+        return current
+    pending = pending_key_path(path)
+    new = load_key_file(pending) if pending.exists() else None
+    if new is None or new.public_key != expected_public_key:
+        raise FederationError("the node key file does not hold the key this node was made "
+                              "with; restore the right file (KELISIM_NODE_KEY_FILE)")
+    if current is not None:
+        retired = retired_key_path(path, current.key_id)
+        with contextlib.suppress(FileExistsError):  # kept already (by another process)
+            os.link(path, retired)
+    try:
+        os.replace(pending, path)
+    except FileNotFoundError:  # another process of this node moved it first
+        if load_key_file(path).public_key != expected_public_key:
+            raise
+    return new
 
 
 def create_key_file(path: Path) -> NodeKey:

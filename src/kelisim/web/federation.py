@@ -79,6 +79,13 @@ def get_roster(rt: RuntimeDep) -> dict[str, Any]:
     return signed
 
 
+@router.get("/roster/transitions", summary="Every transition of the trust anchor, oldest first, "
+                                          "each signed by the old anchor and the new (public)")
+def get_roster_transitions(rt: RuntimeDep) -> list[dict[str, Any]]:
+    nodes.require_node(rt)
+    return nodes.transition_rosters(rt)
+
+
 @router.get("/ledger", summary="The depositary's ledger after an entry, with a signed checkpoint")
 def get_ledger(rt: RuntimeDep, caller: NodeDep,
                after: Annotated[int, Query(ge=0, le=2**62)] = 0,

@@ -13,14 +13,29 @@ day, so at most one key speaks for a Party on any day; revocation stops a key fr
 recorded. Admission and revocation are pure functions returning a new roster for the
 depositary's node to sign. Who may ask for them (the Party's party-admin and the depositary) is
 decided by the service; what is on a signed roster is decided here.
+
+**Rotation.** A Party's node that makes a new key asks for it with a **rotation request**: the
+new key's self-signed descriptor, and a statement naming it signed by the key it replaces
+(`sign_rotation`, `verify_rotation`), so the depositary knows it is the same node and not a
+stranger; admitted, it ends the old key's validity on its own first day (`admit`), and the old
+key's span stays on every later roster so that what it signed stays verifiable.
+
+**The anchor's rotation.** The depositary's key is every node's trust anchor, so it cannot be
+replaced by a roster it signs alone: a **transition** roster names the new anchor key as its
+`depositary_key` and the old one as `previous_key`, and is signed by both (as a TUF root is
+signed by the old root and the new one). A node that holds the old anchor takes the transition
+(`verify_roster_from`) and from then on trusts only rosters the new key signs; a node that holds
+an anchor from two transitions ago needs every transition in between (a skipped transition is
+refused). `anchor_spans` tells, from the rosters a node holds, until when each anchor it ever
+trusted spoke (the checkpoints it signed before stay verifiable).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from kelisim.domain.errors import FederationError, UntrustedSignature
@@ -29,6 +44,7 @@ from kelisim.domain.federation.signing import NodeKey, key_id, public_key_is_val
 
 DESCRIPTOR_TYPE = "kelisim/descriptor/1"
 ROSTER_TYPE = "kelisim/roster/1"
+ROTATION_TYPE = "kelisim/key-rotation/1"
 
 
 @dataclass(frozen=True)
@@ -134,16 +150,22 @@ class RosterEntry:
 
 @dataclass(frozen=True)
 class Roster:
+    """`previous_key` is set on a transition roster only: the anchor key it replaces."""
+
     serial: int
     issued_at: datetime
     depositary_key: str
     entries: tuple[RosterEntry, ...]
+    previous_key: str | None = None
 
 
 @dataclass(frozen=True)
 class SignedRoster:
+    """`previous_signature`: the previous anchor's signature of a transition roster."""
+
     roster: Roster
     signature: str
+    previous_signature: str | None = None
 
 
 def _entry_statement(e: RosterEntry) -> dict[str, Any]:
@@ -154,21 +176,43 @@ def _entry_statement(e: RosterEntry) -> dict[str, Any]:
 
 
 def roster_statement(r: Roster) -> dict[str, Any]:
-    return {"type": ROSTER_TYPE, "serial": r.serial, "issued_at": f.iso_instant(r.issued_at),
-            "depositary_key": r.depositary_key, "depositary_key_id": key_id(r.depositary_key),
-            "entries": [_entry_statement(e) for e in r.entries]}
+    statement = {"type": ROSTER_TYPE, "serial": r.serial,
+                 "issued_at": f.iso_instant(r.issued_at), "depositary_key": r.depositary_key,
+                 "depositary_key_id": key_id(r.depositary_key),
+                 "entries": [_entry_statement(e) for e in r.entries]}
+    if r.previous_key is not None:  # absent otherwise: the rosters signed before keep their bytes
+        statement["previous_key"] = r.previous_key
+        statement["previous_key_id"] = key_id(r.previous_key)
+    return statement
 
 
 def sign_roster(roster: Roster, key: NodeKey) -> SignedRoster:
     if key.public_key != roster.depositary_key:
         raise FederationError("a roster is signed by the depositary's node key it names "
                               "(issue 14, item 1)")
+    if roster.previous_key is not None:
+        raise FederationError("a transition roster is signed by the old anchor key and the new "
+                              "one (`sign_transition`) (issue 14, item 1)")
     check_roster(roster)
     return SignedRoster(roster, key.sign(roster_statement(roster)))
 
 
+def sign_transition(roster: Roster, new_key: NodeKey, previous_key: NodeKey) -> SignedRoster:
+    """A transition roster signed by the new anchor key it names and by the one it replaces."""
+    if roster.previous_key is None or previous_key.public_key != roster.previous_key:
+        raise FederationError("a transition roster is signed by the previous anchor key it "
+                              "names (issue 14, item 1)")
+    if new_key.public_key != roster.depositary_key:
+        raise FederationError("a roster is signed by the depositary's node key it names "
+                              "(issue 14, item 1)")
+    check_roster(roster)
+    statement = roster_statement(roster)
+    return SignedRoster(roster, new_key.sign(statement), previous_key.sign(statement))
+
+
 def verify_roster(signed: SignedRoster, trusted_depositary_key: str) -> Roster:
-    """The roster, if the depositary's key this node trusts signed it and it is consistent."""
+    """The roster, if the depositary's key this node trusts signed it and it is consistent
+    (a transition roster's previous signature is checked too)."""
     roster = signed.roster
     if roster.depositary_key != trusted_depositary_key:
         raise UntrustedSignature(
@@ -179,7 +223,80 @@ def verify_roster(signed: SignedRoster, trusted_depositary_key: str) -> Roster:
     if not verify(trusted_depositary_key, roster_statement(roster), signed.signature):
         raise UntrustedSignature(f"roster {roster.serial} is not signed by the depositary's node "
                                  f"key: forged or altered (issue 14, item 1)")
+    if roster.previous_key is not None and not verify(
+            roster.previous_key, roster_statement(roster), signed.previous_signature or ""):
+        raise UntrustedSignature(f"transition roster {roster.serial} is not signed by the "
+                                 f"anchor key it replaces (issue 14, item 1)")
     return roster
+
+
+def verify_roster_from(signed: SignedRoster, trusted_depositary_key: str) -> Roster:
+    """The roster, if signed by the anchor this node trusts, or if it is a transition from that
+    anchor to a new one, signed by both. Anything else (another anchor, a transition from an
+    anchor this node does not hold: a skipped transition) is refused."""
+    roster = signed.roster
+    if roster.depositary_key == trusted_depositary_key:
+        return verify_roster(signed, trusted_depositary_key)
+    if roster.previous_key != trusted_depositary_key:
+        via = ("" if roster.previous_key is None else
+               f" (it is a transition from {_short_id(roster.previous_key)}: a transition in "
+               f"between is missing)")
+        raise UntrustedSignature(
+            f"roster {roster.serial} names the depositary key "
+            f"{_short_id(roster.depositary_key)}, not the one this node trusts "
+            f"({_short_id(trusted_depositary_key)}){via} (issue 14, item 1)")
+    if not verify(trusted_depositary_key, roster_statement(roster),
+                  signed.previous_signature or ""):
+        raise UntrustedSignature(f"transition roster {roster.serial} is not signed by the anchor "
+                                 f"key this node trusts: forged (issue 14, item 1)")
+    return verify_roster(signed, roster.depositary_key)
+
+
+@dataclass(frozen=True)
+class AnchorSpan:
+    """An anchor key this node trusted, and the last instant it spoke (None: it speaks)."""
+
+    public_key: str
+    ends_at: datetime | None
+
+
+def anchor_spans(held: Iterable[Roster]) -> dict[str, AnchorSpan]:
+    """By key id, each anchor key of the rosters a node holds (each verified when taken) and
+    until when it spoke: a transition ends the previous anchor at its `issued_at` (the instant
+    of the transition itself included: test clocks stand still); a revocation of an old
+    anchor's entry on the newest roster ends it just before that day."""
+    ordered = sorted(held, key=lambda r: r.serial)
+    spans: dict[str, AnchorSpan] = {}
+    for roster in ordered:
+        spans.setdefault(key_id(roster.depositary_key), AnchorSpan(roster.depositary_key, None))
+        if roster.previous_key is not None:
+            old = spans.get(key_id(roster.previous_key))
+            end = roster.issued_at if old is None or old.ends_at is None else min(
+                old.ends_at, roster.issued_at)
+            spans[key_id(roster.previous_key)] = AnchorSpan(roster.previous_key, end)
+    if ordered:
+        for entry in ordered[-1].entries:
+            span = spans.get(entry.key_id)
+            if entry.party is None and span is not None and entry.revoked_on is not None:
+                revoked = datetime.combine(entry.revoked_on, time(0), UTC) - timedelta(
+                    microseconds=1)
+                spans[entry.key_id] = AnchorSpan(span.public_key, revoked if span.ends_at is None
+                                                 else min(span.ends_at, revoked))
+    return spans
+
+
+def anchor_for(spans: Mapping[str, AnchorSpan], origin_key_id: str, issued_at: datetime) -> str:
+    """The anchor key whose id is `origin_key_id`, if it still spoke at `issued_at`: what
+    verifies a checkpoint signed before a transition (UntrustedSignature otherwise)."""
+    span = spans.get(origin_key_id)
+    if span is None:
+        raise UntrustedSignature(f"the key {origin_key_id} was never this node's trust anchor "
+                                 f"(issue 14, item 1)")
+    if span.ends_at is not None and issued_at > span.ends_at:
+        raise UntrustedSignature(f"the anchor key {origin_key_id} stopped speaking at "
+                                 f"{f.iso_instant(span.ends_at)}; what it dates later is refused "
+                                 f"(issue 14, item 1)")
+    return span.public_key
 
 
 def check_roster(roster: Roster) -> None:
@@ -200,6 +317,11 @@ def check_roster(roster: Roster) -> None:
         seen.add(entry.key_id)
     if not any(e.party is None and e.public_key == roster.depositary_key for e in roster.entries):
         raise FederationError("the roster has no entry for the depositary's own key (issue 14)")
+    if roster.previous_key is not None and (
+            roster.previous_key == roster.depositary_key or not any(
+                e.party is None and e.public_key == roster.previous_key for e in roster.entries)):
+        raise FederationError("a transition roster names as previous anchor another key of the "
+                              "depositary's that it keeps on the roster (issue 14)")
     for party in {e.party for e in roster.entries}:
         _check_no_overlap([e for e in roster.entries if e.party == party], party)
 
@@ -296,11 +418,83 @@ def revoke(roster: Roster, key_id: str, on: date, *,
     return _next(roster, entries, on, issued_at)
 
 
+def rotate_anchor(roster: Roster, new_key: str, url: str, on: date, *,
+                  issued_at: datetime | None = None) -> Roster:
+    """The transition roster: `new_key` is the depositary's key from `on`, the current anchor's
+    entry ends that day (kept, so what it signed stays verifiable); `sign_transition` signs it."""
+    old = next(e for e in roster.entries if e.public_key == roster.depositary_key)
+    if any(e.public_key == new_key for e in roster.entries):
+        raise FederationError(f"key {_short_id(new_key)} is already on the roster; a new anchor "
+                              f"key is needed (issue 14)")
+    if on <= old.valid_from:
+        raise FederationError(f"the depositary's key {old.key_id} speaks from {old.valid_from}; "
+                              f"its successor must start on a later day (issue 14)")
+    entries = (*(replace(e, valid_until=on) if e is old and e.open_ended else e
+                 for e in roster.entries), RosterEntry(None, url, new_key, on))
+    candidate = replace(_next(roster, entries, on, issued_at, depositary_key=new_key),
+                        previous_key=roster.depositary_key)
+    check_roster(candidate)
+    return candidate
+
+
+def rotation_statement(previous_key: str, d: NodeDescriptor) -> dict[str, Any]:
+    """What the key being replaced signs: this descriptor's key is my successor."""
+    return {"type": ROTATION_TYPE, "previous_key": previous_key,
+            "previous_key_id": key_id(previous_key), "descriptor": descriptor_statement(d)}
+
+
+def sign_rotation(new: SignedDescriptor, previous: NodeKey) -> dict[str, Any]:
+    """A rotation request: the new key's self-signed descriptor, and the old key's signature
+    naming it (both keys sign: the old proves it is the same node, the new that it is held)."""
+    verify_descriptor(new)
+    if previous.public_key == new.descriptor.public_key:
+        raise FederationError("a rotation names a new key (issue 14)")
+    return {**descriptor_to_json(new),
+            "rotation": {"previous_key": previous.public_key,
+                         "signature": previous.sign(rotation_statement(previous.public_key,
+                                                                       new.descriptor))}}
+
+
+def rotation_of(data: object) -> tuple[str, str] | None:
+    """(previous key, its signature) of a rotation request; None for a plain admission."""
+    outer = f.mapping(data, "a signed node descriptor")
+    if outer.get("rotation") is None:
+        return None
+    body = f.mapping(outer["rotation"], "a key rotation")
+    return (f.field(body, "previous_key", str, "a key rotation"),
+            f.field(body, "signature", str, "a key rotation"))
+
+
+def verify_rotation(data: object, roster: Roster, on: date) -> tuple[NodeDescriptor, RosterEntry]:
+    """The new descriptor and the entry of the key it replaces, if `data` is a rotation request
+    whose new key signed its descriptor and whose old key, speaking for the same Party on `on`
+    on `roster` (not revoked, not ended), signed the rotation; UntrustedSignature otherwise."""
+    descriptor = verify_descriptor(descriptor_from_json(data))
+    found = rotation_of(data)
+    if found is None:
+        raise FederationError("this is an admission, not a rotation: it carries no signature of "
+                              "the key it replaces (issue 14)")
+    previous_key, signature = found
+    if not public_key_is_valid(previous_key):
+        raise FederationError("a rotation's previous key is not an Ed25519 public key")
+    entry = speaker(roster, key_id(previous_key), on)
+    if entry is None or entry.party != descriptor.party:
+        raise UntrustedSignature(
+            f"the key {_short_id(previous_key)} does not speak for {descriptor.party} on {on} "
+            f"(unknown, ended or revoked): it cannot vouch for a successor; the Party's "
+            f"party-admin asks for a plain admission instead (issue 14, item 1)")
+    if not verify(previous_key, rotation_statement(previous_key, descriptor), signature):
+        raise UntrustedSignature(f"the rotation is not signed by the key it replaces "
+                                 f"({entry.key_id}): forged (issue 14, item 1)")
+    return descriptor, entry
+
+
 def _next(roster: Roster, entries: tuple[RosterEntry, ...], on: date,
-          issued_at: datetime | None) -> Roster:
+          issued_at: datetime | None, *, depositary_key: str | None = None) -> Roster:
     if issued_at is None:
         issued_at = max(roster.issued_at, datetime.combine(on, time(0), UTC))
-    candidate = Roster(roster.serial + 1, issued_at, roster.depositary_key, entries)
+    candidate = Roster(roster.serial + 1, issued_at, depositary_key or roster.depositary_key,
+                       entries)
     check_roster(candidate)
     return candidate
 
@@ -331,7 +525,10 @@ def node_of(roster: Roster, party: str | None, on: date) -> RosterEntry | None:
 
 
 def roster_to_json(signed: SignedRoster) -> dict[str, Any]:
-    return {"roster": roster_statement(signed.roster), "signature": signed.signature}
+    document = {"roster": roster_statement(signed.roster), "signature": signed.signature}
+    if signed.previous_signature is not None:
+        document["previous_signature"] = signed.previous_signature
+    return document
 
 
 def roster_from_json(data: object) -> SignedRoster:
@@ -342,16 +539,23 @@ def roster_from_json(data: object) -> SignedRoster:
     f.expect_type(body, ROSTER_TYPE, "a roster")
     entries = tuple(_entry_from_json(item, n)
                     for n, item in enumerate(f.field(body, "entries", list, "a roster"), 1))
+    previous = (f.field(body, "previous_key", str, "a roster", optional=True)
+                if "previous_key" in body else None)
+    if previous is not None and not public_key_is_valid(previous):
+        raise FederationError("a transition roster's previous key is not an Ed25519 public key")
     roster = Roster(serial=f.field(body, "serial", int, "a roster"),
                     issued_at=f.parse_instant(f.field(body, "issued_at", str, "a roster"),
                                               "a roster's issued_at"),
                     depositary_key=f.field(body, "depositary_key", str, "a roster"),
-                    entries=entries)
+                    entries=entries, previous_key=previous)
     check_roster(roster)
     if roster_statement(roster) != dict(body):
         raise FederationError("a roster holds unknown fields or key ids that are not its keys' "
                               "(issue 14)")
-    return SignedRoster(roster, f.field(outer, "signature", str, "a signed roster"))
+    previous_signature = (f.field(outer, "previous_signature", str, "a signed roster")
+                          if previous is not None else None)
+    return SignedRoster(roster, f.field(outer, "signature", str, "a signed roster"),
+                        previous_signature)
 
 
 def _entry_from_json(item: object, n: int) -> RosterEntry:

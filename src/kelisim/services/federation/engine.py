@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from kelisim.domain.errors import FederationError, KelisimError
+from kelisim.domain.federation import roster as rosters
 from kelisim.domain.federation.replication import may_exchange_with
 from kelisim.domain.federation.roster import RosterEntry, node_of
 from kelisim.services import participation
@@ -68,14 +69,22 @@ class PeerClient:
 def sync_once(rt: Runtime, client_for: Callable[[str], PeerClient] | None = None
               ) -> dict[str, Any]:
     """One sync; returns what happened, per step and per peer."""
+    nodes.settle_rotation(rt)  # a pending key whose first day has come
     node = nodes.require_node(rt)
-    open_client = client_for or (lambda url: PeerClient(rt, node, url))
     report: dict[str, Any] = {"party": node.party, "peers": {}}
     if node.is_depositary:
         return report  # the depositary's node writes the ledger and roster; it pulls nothing
+
+    def open_client(url: str) -> PeerClient:  # signed with this node's key of the moment
+        return client_for(url) if client_for else PeerClient(rt, nodes.require_node(rt), url)
+
     depositary = open_client(node.depositary_url)
     try:
-        report["roster"] = nodes.accept_roster(rt, depositary.get("/federation/v1/roster"))
+        report["roster"] = _take_roster(rt, node, depositary)
+        if nodes.require_node(rt).key != node.key:  # the roster named this node's new key
+            node = nodes.require_node(rt)
+            depositary.close()
+            depositary = open_client(node.depositary_url)
         result = ledger_sync.replicate_ledger(
             rt, lambda after: depositary.get("/federation/v1/ledger", after=after))
         depositary.post("/federation/v1/cosignatures", result["cosignature"])
@@ -85,6 +94,7 @@ def sync_once(rt: Runtime, client_for: Callable[[str], PeerClient] | None = None
         log.warning("federation: the depositary's node: %s", error)
     finally:
         depositary.close()
+    node = nodes.require_node(rt)
     roster = nodes.current_roster(rt)
     if roster is None:
         report["error"] = "no roster yet: this node is not admitted"
@@ -102,6 +112,24 @@ def sync_once(rt: Runtime, client_for: Callable[[str], PeerClient] | None = None
             continue
         report["peers"][entry.party] = _sync_peer(rt, node, entry, open_client(entry.url))
     return report
+
+
+def _take_roster(rt: Runtime, node: Node, depositary: PeerClient) -> bool:
+    """The depositary's newest roster; if it names another anchor than this node's, the
+    transitions the depositary holds are taken first, oldest first (each must be from the
+    anchor the one before it left: a skipped transition is refused)."""
+    latest = depositary.get("/federation/v1/roster")
+    named = rosters.roster_from_json(latest).roster.depositary_key
+    taken = False
+    if named != node.depositary_key:
+        transitions = depositary.get("/federation/v1/roster/transitions")
+        if not isinstance(transitions, list):
+            raise FederationError("the depositary's transitions are not a JSON list")
+        for document in transitions:
+            held = nodes.require_node(rt).depositary_key
+            if rosters.roster_from_json(document).roster.previous_key == held:
+                taken = nodes.accept_roster(rt, document) or taken
+    return nodes.accept_roster(rt, latest) or taken
 
 
 def _sync_peer(rt: Runtime, node: Node, peer: RosterEntry, client: PeerClient

@@ -21,7 +21,7 @@ from typing import Any
 from kelisim.domain.errors import FederationError, InvalidInput
 from kelisim.domain.federation import checkpoints as cps
 from kelisim.domain.ledger import GENESIS_HASH, Head, Link
-from kelisim.services.federation.node import Node, require_node
+from kelisim.services.federation.node import Node, anchor_key_of, require_node
 from kelisim.services.runtime import Runtime
 from kelisim.storage.federation_repository import FederationRepository
 
@@ -131,21 +131,24 @@ def witness_view(rt: Runtime) -> dict[str, Any]:
 def compare_view(rt: Runtime, source_key: str, view: Any) -> int:
     """Take in a peer's `witness_view`: keep its checkpoint and any split view it proves or
     reports (each re-verified here). Returns how many new split views this node now knows."""
-    node = require_node(rt)
+    require_node(rt)
     if not isinstance(view, dict):
         raise FederationError("a peer's checkpoint view is not a JSON object")
     found = 0
     if view.get("checkpoint") is not None:
-        signed = cps.checkpoint_from_json(view["checkpoint"], node.depositary_key)
-        cp = cps.verify_checkpoint(signed, node.depositary_key)
+        anchor = anchor_key_of(rt, view["checkpoint"])  # the anchor of its day, if not today's
+        signed = cps.checkpoint_from_json(view["checkpoint"], anchor)
+        cp = cps.verify_checkpoint(signed, anchor)
         with rt.unit_of_work() as uow:
             FederationRepository(uow.connection).add_checkpoint(
                 cp.size, cp.head, cps.checkpoint_to_json(signed), source_key, rt.clock())
             uow.commit()
     for document in view.get("split_views") or []:
-        evidence = cps.evidence_from_json(document, node.depositary_key)
-        if cps.verify_split_view(evidence, node.depositary_key):
-            found += _keep(rt, evidence, node)
+        anchor = anchor_key_of(rt, (document or {}).get("first")
+                               if isinstance(document, dict) else None)
+        evidence = cps.evidence_from_json(document, anchor)
+        if cps.verify_split_view(evidence, anchor):
+            found += _keep(rt, evidence, anchor)
     return found + check_witnessed(rt)
 
 
@@ -166,14 +169,17 @@ def check_witnessed(rt: Runtime) -> int:
         forks = [(r, uow.ledger.links_after(r["size"], int(mine["size"]) - r["size"]))
                  for r in repo.checkpoints() if r["source"] != DEPOSITARY_SOURCE
                  and r["size"] <= mine["size"] and uow.ledger.hash_at(r["size"]) != r["head"]]
-    own = cps.checkpoint_from_json(mine["signed"], node.depositary_key)
+    anchor = anchor_key_of(rt, mine["signed"])
+    own = cps.checkpoint_from_json(mine["signed"], anchor)
     found = 0
     for row, links in forks:
-        theirs = cps.checkpoint_from_json(row["signed"], node.depositary_key)
-        evidence = cps.split_view(theirs, own, node.depositary_key,
+        if anchor_key_of(rt, row["signed"]) != anchor:
+            continue  # signed by another anchor (before a transition): one key's word each
+        theirs = cps.checkpoint_from_json(row["signed"], anchor)
+        evidence = cps.split_view(theirs, own, anchor,
                                   segment=links if row["size"] < mine["size"] else None)
         if evidence is not None:
-            found += _keep(rt, evidence, node)
+            found += _keep(rt, evidence, anchor)
     return found
 
 
@@ -184,8 +190,8 @@ def split_views(rt: Runtime) -> list[dict[str, Any]]:
              "evidence": r["evidence"]} for r in rows]
 
 
-def _keep(rt: Runtime, evidence: cps.SplitView, node: Node) -> int:
-    document = cps.evidence_to_json(evidence, node.depositary_key)
+def _keep(rt: Runtime, evidence: cps.SplitView, anchor: str) -> int:
+    document = cps.evidence_to_json(evidence, anchor)
     with rt.unit_of_work() as uow:
         new = FederationRepository(uow.connection).add_split_view(evidence.reason, document,
                                                                   rt.clock())

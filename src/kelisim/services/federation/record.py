@@ -7,6 +7,7 @@ record says which objects crossed the border to whom, which is itself informatio
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -14,12 +15,12 @@ from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import InvalidInput
 from kelisim.domain.federation import pages, transfers
-from kelisim.domain.federation.roster import node_of
-from kelisim.domain.federation.signing import verify
+from kelisim.domain.federation.roster import RosterEntry, node_of
+from kelisim.domain.federation.signing import key_id, verify
 from kelisim.domain.ledger import Link, decode_body, verify_chain
 from kelisim.services import participation
 from kelisim.services.federation import ledger_sync
-from kelisim.services.federation.node import current_roster, require_node
+from kelisim.services.federation.node import current_roster, pending_key_id, require_node
 from kelisim.services.runtime import Runtime
 from kelisim.storage.federation_repository import FederationRepository
 
@@ -60,6 +61,7 @@ def federation_status(rt: Runtime, principal: Principal) -> dict[str, Any]:
             peers[-1]["health"] = health(peers[-1])
         split = repo.split_views()
     return {"party": node.party, "url": node.url, "key_id": node.key.key_id,
+            "pending_key_id": pending_key_id(rt), "anchor_key_id": key_id(node.depositary_key),
             "roster_serial": roster.serial if roster else None,
             "ledger": {"size": ledger.seq if ledger else 0,
                        "checkpoint_size": mine["size"] if mine else None,
@@ -110,6 +112,7 @@ def verify_transfers(rt: Runtime, principal: Principal, *, direction: str,
     node = require_node(rt)
     require(principal, Action.READ_FEDERATION, party=node.party)
     chain = _chain(direction, party)
+    party = party.strip().upper()
     roster = current_roster(rt)
     with rt.unit_of_work() as uow:
         repo = FederationRepository(uow.connection)
@@ -117,16 +120,19 @@ def verify_transfers(rt: Runtime, principal: Principal, *, direction: str,
         head = repo.chain_head(chain)
         receipts = repo.receipts(chain) if direction == "sent" else []
     problems = [str(p) for p in verify_chain(links, head)]
-    keys = {e.key_id: e.public_key for e in (roster.entries if roster else ())}
+    entries = roster.entries if roster else ()
     if direction == "arrived":
-        problems.extend(_arrival_problems(links, keys))
+        problems.extend(_arrival_problems(links, entries, party))
     by_seq = {link.seq: link for link in links}
     for row in receipts:
         document = row["receipt"]
         statement = document["receipt"]
-        signer = keys.get(str(statement.get("to")))
+        signer = _spoke(entries, str(statement.get("to")), party, row["received_at"])
         link = by_seq.get(row["through"])
-        if signer is None or not verify(signer, statement, document.get("signature", "")):
+        if isinstance(signer, str) and signer != "unknown":
+            problems.append(f"receipt through {row['through']}: {signer}")
+        elif isinstance(signer, str) or not verify(signer.public_key, statement,
+                                                   document.get("signature", "")):
             problems.append(f"receipt through {row['through']}: its signature does not verify")
         elif link is None or not transfers.receipt_matches(statement, link):
             problems.append(f"receipt through {row['through']}: it names an entry this chain "
@@ -136,11 +142,37 @@ def verify_transfers(rt: Runtime, principal: Principal, *, direction: str,
             "problems": problems}
 
 
-def _arrival_problems(links: list[Link], keys: dict[str, str]) -> list[str]:
+def _spoke(entries: Iterable[RosterEntry], key: str, party: str,
+           at: datetime | str) -> RosterEntry | str:
+    """The roster entry of `key` if it spoke for `party` on the day of `at` (a key rotated out
+    still verifies what it signed while it spoke); "unknown" if the roster never named it, or
+    why it did not speak then (revoked: a signature dated after a revocation is refused)."""
+    day = (datetime.fromisoformat(at) if isinstance(at, str) else at).date()
+    for entry in entries:
+        if entry.key_id != key:
+            continue
+        if entry.party != party:
+            return f"key {key} speaks for {entry.party or 'the depositary'}, not {party}"
+        if entry.speaks_on(day):
+            return entry
+        if entry.revoked_on is not None and day >= entry.revoked_on:
+            return f"key {key} was revoked from {entry.revoked_on}; it signed on {day}"
+        return f"key {key} did not speak for {party} on {day}"
+    return "unknown"
+
+
+def _arrival_problems(links: list[Link], entries: Iterable[RosterEntry],
+                      party: str) -> list[str]:
     problems = []
     for link in links:
-        entry = decode_body(link.body)["entry"]
-        problem = pages.arrival_problem(entry, keys.get(str(entry.get("origin_key"))))
+        body = decode_body(link.body)
+        entry = body["entry"]
+        signer = _spoke(entries, str(entry.get("origin_key")), party, body["recorded_at"])
+        if isinstance(signer, str) and signer != "unknown":
+            problems.append(f"arrival {link.seq}: {signer}")
+            continue
+        problem = pages.arrival_problem(entry, None if isinstance(signer, str)
+                                        else signer.public_key)
         if problem is not None:
             problems.append(f"arrival {link.seq}: {problem}")
     return problems

@@ -18,6 +18,7 @@ from kelisim.cli import (  # noqa: F401
     imports,
     subscriptions,
     system,
+    treaties,
     workspace,
     workspace_contacts,
     workspace_disputes,

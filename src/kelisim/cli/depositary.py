@@ -51,8 +51,10 @@ def status(ctx: typer.Context,
            treaty: Annotated[str | None, typer.Option(
                help="A protocol's id (`kelisim treaties`); default the Agreement.")] = None,
            ) -> None:
-    """The Agreement's status and every state's on a date (Art. 13-15), or a protocol's
-    (Art. 11) with --treaty."""
+    """The Agreement's status and every state's on a date (Art. 13-15).
+
+    With --treaty, a protocol's status instead (Art. 11): in force for a Party only while the
+    Agreement is in force for it."""
     checked_lang(lang)
     rt = runtime(ctx)
     day = parse_day(on) if on else rt.clock().date()

@@ -14,9 +14,9 @@ from starlette.concurrency import run_in_threadpool
 
 from kelisim.domain.instruments import parse_date
 from kelisim.domain.treaty import AgreementStatus, PartyState
+from kelisim.domain.treaty_terms import AGREEMENT_ID
 from kelisim.services.depositary import list_entries
 from kelisim.services.party_history import party_history
-from kelisim.domain.treaty_terms import AGREEMENT_ID
 from kelisim.services.status import compute_status
 from kelisim.services.treaties import compute_treaty_status, list_treaties
 from kelisim.web.ui import timeline

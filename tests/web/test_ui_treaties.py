@@ -56,3 +56,12 @@ def test_the_consolidated_text_page_in_each_language(client: httpx.Client, lang:
     before = client.get("/agreement/text", params={"party": "KAZ", "on": "2021-01-01",
                                                    "lang": lang})
     assert amended not in before.text and 'id="art-3-1"' not in before.text
+
+
+def test_the_record_pages_name_the_treaty_of_each_entry(client: httpx.Client) -> None:
+    for page in ("/depositary", "/status/parties/KAZ?on=2022-01-01"):
+        for lang in ("kk", "ru", "en"):
+            response = client.get(page, params={"lang": lang})
+            assert response.status_code == 200, (page, response.text[:300])
+            assert f'href="/status?treaty={P1}"' in response.text
+    assert "Protocol recorded" in client.get("/depositary", params={"lang": "en"}).text

@@ -7,6 +7,7 @@ import sys
 # the modules imported for their side effect: they register their commands
 from kelisim.cli import (  # noqa: F401
     accounts,
+    amendments,
     attack,
     backup,
     certification,

@@ -22,7 +22,7 @@ from datetime import date
 
 from kelisim.domain.errors import N_, Conflict, InvalidInput, Message, NotFound, RuleViolation
 from kelisim.domain.instruments import Instrument
-from kelisim.domain.protocols import ProtocolAdoption
+from kelisim.domain.protocols import Amendment, ProtocolAdoption
 from kelisim.domain.treaty import (
     AgreementStatus,
     EffectiveEntry,
@@ -93,18 +93,16 @@ class DepositaryRecord:
                                            "Agreement was signed on {signed_on}."),
                                         treaty=item.protocol, done_on=item.done_on,
                                         signed_on=AGREEMENT.done_on), article="Art. 11")
-        known = BASE_ARTICLES | self._inserted
-        for position, amendment in enumerate(item.amendments):
-            if amendment.article not in known:
-                raise InvalidInput(Message(N_(
-                    "amendments[{position}] concerns article {article}, which is neither an "
-                    "article of the Agreement (1-15) nor one inserted by a protocol recorded "
-                    "before (Art. 11)."), position=position, article=amendment.article),
-                    field="amendments", article="Art. 11")
+        check_articles(item.amendments, self.known_articles)
         self._inserted.update(a.new_article for a in item.amendments if a.new_article)
         self.protocols[item.protocol] = (entry_id, item)
         self.records[item.protocol] = TreatyRecord(self._is_cis_state, item.terms,
                                                    self._party_of_the_agreement)
+
+    @property
+    def known_articles(self) -> frozenset[str]:
+        """The Agreement's articles and those inserted by the protocols recorded so far."""
+        return BASE_ARTICLES | self._inserted
 
     def _party_of_the_agreement(self, party: str, on: date, kind: str) -> Message | None:
         """Art. 11: the refusal for a state that may not sign or be bound by a protocol."""
@@ -174,6 +172,17 @@ class DepositaryRecord:
             if mine.state in _IN_FORCE and mine.in_force_from is not None:
                 result.append((entry, protocol, mine.in_force_from))
         return sorted(result, key=lambda item: item[0])
+
+
+def check_articles(amendments: Iterable[Amendment], known: frozenset[str]) -> None:
+    """Art. 11: an amendment concerns an article the Agreement has, or one inserted before."""
+    for position, amendment in enumerate(amendments):
+        if amendment.article not in known:
+            raise InvalidInput(Message(N_(
+                "amendments[{position}] concerns article {article}, which is neither an "
+                "article of the Agreement (1-15) nor one inserted by a protocol recorded "
+                "before (Art. 11)."), position=position, article=amendment.article),
+                field="amendments", article="Art. 11")
 
 
 def replay_all(effective: Sequence[EffectiveEntry], is_cis_state: IsCisState, *,

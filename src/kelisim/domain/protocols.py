@@ -151,6 +151,16 @@ def parse_protocol(body: Mapping[str, Any]) -> ProtocolAdoption:
         extra={k: v for k, v in body.items() if k not in OWN_FIELDS})
 
 
+def parse_titles(raw: Any) -> dict[str, str]:
+    """A protocol's (or a proposal's) title in kk, ru and en (Art. 11)."""
+    return _texts(raw, "titles", None)
+
+
+def parse_amendments(raw: Any) -> tuple[Amendment, ...]:
+    """Amendments in the protocol entry's structure (Art. 11), validated the same way."""
+    return _amendments(raw)
+
+
 def parse_treaty_id(raw: Any, name: str) -> str:
     if not isinstance(raw, str) or not TREATY_ID.match(raw):
         raise InvalidInput(Message(N_("{name} must be an id of lower-case letters, digits, '.', "

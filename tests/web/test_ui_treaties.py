@@ -65,3 +65,10 @@ def test_the_record_pages_name_the_treaty_of_each_entry(client: httpx.Client) ->
             assert response.status_code == 200, (page, response.text[:300])
             assert f'href="/status?treaty={P1}"' in response.text
     assert "Protocol recorded" in client.get("/depositary", params={"lang": "en"}).text
+
+
+def test_the_agreement_page_links_to_the_text_in_force(client: httpx.Client) -> None:
+    for lang in ("kk", "ru", "en"):
+        assert 'href="/agreement/text"' in client.get("/agreement", params={"lang": lang}).text
+    page = client.get("/agreement/text", params={"lang": "en"})  # the account has no Party
+    assert page.status_code == 200 and "for KAZ" in page.text

@@ -171,7 +171,7 @@ def test_a_party_bound_by_the_protocol_before_the_agreement_is_flagged() -> None
                         "authorized_bodies": [{"name": "X"}]})], "Art. 8", "concern the"),
     # an instrument dated before the protocol was done
     ([*AGREEMENT_HISTORY, protocol(P1, "2020-06-01"), of(P1, sig("KAZ", "2020-05-01"))],
-     "Art. 11", "No protocol"),
+     "Art. 11", "is before protocol cis-infosec-2013-p1 was done on 2020-06-01"),
     # a protocol recorded twice
     ([*AGREEMENT_HISTORY, protocol(P1, "2020-06-01"), protocol(P1, "2020-07-01")],
      "Art. 11", "already recorded"),

@@ -62,6 +62,9 @@ class DepositaryRecord:
         self.later: dict[str, tuple[int, ProtocolAdoption]] = {}
         """Protocols done after the date the replay was cut at: known, not yet in the record."""
         self._inserted: set[str] = set()
+        self.done_on: dict[str, date] = {}
+        """Every protocol of the whole record by the date it was done, to name an instrument
+        dated before its protocol (set by `replay_all`)."""
 
     @property
     def agreement(self) -> TreatyRecord:
@@ -74,6 +77,12 @@ class DepositaryRecord:
             return ()
         assert isinstance(item, Instrument)
         record = self.records.get(item.treaty)
+        done_on = self.done_on.get(item.treaty)
+        if record is None and done_on is not None and item.event_date < done_on:
+            raise RuleViolation(Message(N_("The date {date} is before protocol {treaty} was done "
+                                           "on {done_on}."), date=item.event_date,
+                                        treaty=item.treaty, done_on=done_on),
+                                article="Art. 11", field="treaty")
         if record is None:
             raise NotFound(Message(N_("No protocol {treaty} is recorded on or before {date}; the "
                                       "depositary records the protocol (kind protocol) before "
@@ -191,6 +200,8 @@ def replay_all(effective: Sequence[EffectiveEntry], is_cis_state: IsCisState, *,
     rule; a refusal names the entry that breaks it."""
     record = DepositaryRecord(is_cis_state)
     flags: dict[int, tuple[Flag, ...]] = {}
+    record.done_on = {e.instrument.protocol: e.instrument.done_on for e in effective
+                      if isinstance(e.instrument, ProtocolAdoption)}
     ordered = sorted(effective, key=replay_order)
     for position, entry in enumerate(ordered):
         if until is not None and entry.instrument.event_date > until:

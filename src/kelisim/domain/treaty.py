@@ -227,11 +227,6 @@ class TreatyRecord:
     def admit(self, entry: EffectiveEntry) -> tuple[Flag, ...]:
         item = entry.instrument
         assert isinstance(item, Instrument)  # a protocol's record is the depositary record's
-        if item.event_date < self.terms.done_on and self.terms.is_protocol:
-            raise RuleViolation(Message(N_("The date {date} is before protocol {treaty} was done "
-                                           "on {done_on}."), date=item.event_date,
-                                        treaty=self.terms.id, done_on=self.terms.done_on),
-                                article="Art. 11")
         if item.event_date < SIGNED_ON:
             raise RuleViolation(Message(_before_signing(item), date=item.event_date,
                                         signed_on=SIGNED_ON),

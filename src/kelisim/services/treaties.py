@@ -14,7 +14,7 @@ from kelisim.domain.depositary_record import DepositaryRecord, TreatyStatus, rep
 from kelisim.domain.errors import N_, InvalidInput, Message, NotFound
 from kelisim.domain.protocols import LANGUAGES
 from kelisim.domain.treaty import resolve_corrections
-from kelisim.domain.treaty_terms import AGREEMENT_ID
+from kelisim.domain.treaty_terms import AGREEMENT_ID, TreatyTerms
 from kelisim.services.depositary import cis_membership, recorded_entries
 from kelisim.services.runtime import Runtime
 from kelisim.services.status import party_json
@@ -49,11 +49,19 @@ def list_treaties(rt: Runtime, principal: Principal, on: date) -> list[dict[str,
 def compute_treaty_status(rt: Runtime, principal: Principal, treaty: str,
                           on: date) -> tuple[TreatyStatus, dict]:
     """One treaty's status on `on`; entries received after `on` play no part."""
+    status, names, _ = status_with_treaties(rt, principal, treaty, on)
+    return status, names
+
+
+def status_with_treaties(rt: Runtime, principal: Principal, treaty: str,
+                         on: date) -> tuple[TreatyStatus, dict, list[TreatyTerms]]:
+    """`compute_treaty_status` and the terms of every treaty tracked on `on`, from one replay
+    (the status page shows both)."""
     require(principal, Action.READ_STATUS)
     record, known = _replayed(rt, on)
     members = [code for code, info in known.items() if info.period_on(on) is not None]
     status = record.treaty_status(treaty, on, members)
-    return status, {code: info.names for code, info in known.items()}
+    return status, {code: info.names for code, info in known.items()}, record.terms()
 
 
 def treaty_status_json(status: TreatyStatus, names: dict[str, dict[str, str]]) -> dict[str, Any]:

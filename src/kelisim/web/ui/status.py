@@ -18,7 +18,7 @@ from kelisim.domain.treaty_terms import AGREEMENT_ID
 from kelisim.services.depositary import list_entries
 from kelisim.services.party_history import party_history
 from kelisim.services.status import compute_status
-from kelisim.services.treaties import compute_treaty_status, list_treaties
+from kelisim.services.treaties import status_with_treaties
 from kelisim.web.ui import timeline
 from kelisim.web.ui.i18n import N_
 from kelisim.web.ui.routing import UiRoute, UserDep
@@ -63,14 +63,10 @@ async def status_page(request: Request, user: UserDep) -> Response:
     rt = request.app.state.runtime
     on = chosen_date(request)
     treaty = request.query_params.get("treaty") or AGREEMENT_ID
-    tracked = await run_in_threadpool(list_treaties, rt, user, on)
-    if treaty == AGREEMENT_ID:
-        status, names = await run_in_threadpool(compute_status, rt, user, on)
-        terms = None
-    else:
-        treaty_status, names = await run_in_threadpool(compute_treaty_status, rt, user,
-                                                       treaty, on)
-        status, terms = treaty_status.status, treaty_status.terms
+    treaty_status, names, tracked = await run_in_threadpool(status_with_treaties, rt, user,
+                                                            treaty, on)
+    status = treaty_status.status
+    terms = treaty_status.terms if treaty_status.terms.is_protocol else None
     lang = request_lang(request)
     recorded = [p for p in status.parties if p.signed_on or p.instrument]
     shown = recorded if request.query_params.get("all") != "1" else list(status.parties)

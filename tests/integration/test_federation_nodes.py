@@ -772,3 +772,35 @@ def test_a_partys_node_refuses_to_record_instruments(fed: Federation) -> None:
             {"kind": "signature", "party": "KGZ", "date": "2026-11-20"}])
     assert dep.url in str(refused.value)
     assert kaz.ledger_size() == size == dep.ledger_size()
+
+
+# --- 13. protocols (Art. 11) travel in the ledger like any instrument --------------------------
+
+def test_a_protocol_and_its_instruments_reach_a_partys_node_with_the_same_status(
+        fed: Federation) -> None:
+    from kelisim.services import ledger, treaties
+    from tests.protocol_history import PROTOCOL
+
+    dep, kaz = fed.depositary, fed["KAZ"]
+    pid = PROTOCOL["protocol"]
+    depositary.record_entries(dep.rt, dep.admin, [
+        {**PROTOCOL, "done_on": "2026-06-01",
+         "entry_into_force": {"notifications": 2, "days_after": 0}},
+        *({"kind": "signature", "party": p, "date": "2026-06-01", "treaty": pid}
+          for p in ("KAZ", "RUS")),
+        *({"kind": "notification", "party": p, "received": "2026-07-01", "treaty": pid}
+          for p in ("KAZ", "RUS"))])
+    report = kaz.sync()
+    assert "error" not in report["ledger"], report
+    assert kaz.ledger_size() == dep.ledger_size()
+
+    def seen(member: Member) -> tuple[Any, ...]:
+        status, names = treaties.compute_treaty_status(member.rt, member.admin, pid,
+                                                       date(2026, 7, 1))
+        body = treaties.treaty_status_json(status, names)
+        return body["treaty"]["entry_into_force_date"], [
+            (p["party"], p["state"]) for p in body["parties"]]
+
+    assert seen(kaz) == seen(dep)
+    assert seen(kaz)[0] == "2026-07-01" and ("KAZ", "in_force") in seen(kaz)[1]
+    assert ledger.verify_ledger(kaz.rt, kaz.admin)["ok"]

@@ -7,6 +7,7 @@ import sys
 # the modules imported for their side effect: they register their commands
 from kelisim.cli import (  # noqa: F401
     accounts,
+    amendments,
     attack,
     backup,
     certification,
@@ -18,6 +19,7 @@ from kelisim.cli import (  # noqa: F401
     imports,
     subscriptions,
     system,
+    treaties,
     workspace,
     workspace_contacts,
     workspace_disputes,

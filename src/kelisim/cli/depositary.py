@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,8 +28,11 @@ from kelisim.cli.base import (
     runtime,
 )
 from kelisim.domain.errors import KelisimError
+from kelisim.domain.treaty_terms import AGREEMENT_ID
 from kelisim.services import depositary, ledger
+from kelisim.services.runtime import Runtime
 from kelisim.services.status import UNTC_COLUMNS, compute_status, status_json, untc_rows
+from kelisim.services.treaties import compute_treaty_status, treaty_status_json
 
 
 class StatusFormat(StrEnum):
@@ -43,11 +47,20 @@ def status(ctx: typer.Context,
            json: Annotated[bool, typer.Option("--json", help="JSON, as the API gives.")] = False,
            format: Annotated[StatusFormat, typer.Option(help="table, json or untc.")] = (
                StatusFormat.TABLE),
-           lang: Annotated[str, typer.Option(help="Names in kk, ru or en.")] = "en") -> None:
-    """The Agreement's status and every state's on a date (Art. 13-15)."""
+           lang: Annotated[str, typer.Option(help="Names in kk, ru or en.")] = "en",
+           treaty: Annotated[str | None, typer.Option(
+               help="A protocol's id (`kelisim treaties`); default the Agreement.")] = None,
+           ) -> None:
+    """The Agreement's status and every state's on a date (Art. 13-15).
+
+    With --treaty, a protocol's status instead (Art. 11): in force for a Party only while the
+    Agreement is in force for it."""
     checked_lang(lang)
     rt = runtime(ctx)
     day = parse_day(on) if on else rt.clock().date()
+    if treaty is not None and treaty != AGREEMENT_ID:
+        _protocol_status(rt, treaty, day, lang, json or format is StatusFormat.JSON)
+        return
     agreement_status, names = compute_status(rt, LOCAL_OPERATOR, day)
     if json or format is StatusFormat.JSON:
         print_json(status_json(agreement_status, names))
@@ -57,6 +70,17 @@ def status(ctx: typer.Context,
         writer.writerows(untc_rows(agreement_status, names))
     else:
         _print_status_table(status_json(agreement_status, names), lang)
+
+
+def _protocol_status(rt: Runtime, treaty: str, day: date, lang: str, as_json: bool) -> None:
+    from kelisim.cli.treaties import print_treaty_status
+
+    protocol_status, names = compute_treaty_status(rt, LOCAL_OPERATOR, treaty, day)
+    body = treaty_status_json(protocol_status, names)
+    if as_json:
+        print_json(body)
+    else:
+        print_treaty_status(body, lang)
 
 
 WIDE_STATUS = 120

@@ -16,6 +16,12 @@ The JSON shape of each instrument is the public interface scripts are written ag
     {"kind": "correction", "supersedes": 7, "void": true}                # recorded in error
 
 Fields outside the kind's own (document numbers, notes, ...) are kept verbatim in `extra`.
+
+Every instrument but a correction concerns one treaty: the Agreement by default, or a protocol
+named by `"treaty": "<protocol id>"` (Art. 11). The field is written only when it names a
+protocol, so an instrument concerning the Agreement has the same JSON, hence the same ledger
+bytes and hashes, as before protocols were tracked (decision 0026). The depositary records the
+protocol itself with `{"kind": "protocol", ...}` (`kelisim.domain.protocols`).
 """
 
 from __future__ import annotations
@@ -23,9 +29,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Union
 
 from kelisim.domain.errors import N_, InvalidInput, Message
+from kelisim.domain.treaty_terms import AGREEMENT_ID
+
+if TYPE_CHECKING:
+    from kelisim.domain.protocols import ProtocolAdoption
 
 AuthorizedBodies = tuple[Mapping[str, Any], ...]
 Day = date  # `Signature.date` shadows the type inside its class body
@@ -40,6 +50,7 @@ class Instrument:
 
     party: str
     extra: Mapping[str, Any] = field(default_factory=dict, kw_only=True)
+    treaty: str = field(default=AGREEMENT_ID, kw_only=True)
 
     @property
     def event_date(self) -> date:
@@ -51,6 +62,8 @@ class Instrument:
         body["kind"] = self.kind
         for name in ("party", *self.own_fields):
             body[name] = _json_value(getattr(self, name))
+        if self.treaty != AGREEMENT_ID:
+            body["treaty"] = self.treaty
         return body
 
 
@@ -139,7 +152,9 @@ class Correction:
         return body
 
 
-AnyInstrument = Instrument | Correction
+AnyInstrument = Union[Instrument, Correction, "ProtocolAdoption"]
+Recorded = Union[Instrument, "ProtocolAdoption"]
+"""What a correction leaves standing: an instrument or a protocol's record."""
 
 INSTRUMENT_TYPES: dict[str, type[Instrument]] = {
     cls.kind: cls
@@ -153,8 +168,8 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "withdrawal_notice": ("party", "received"),
 }
 DATE_FIELDS = ("date", "received", "changed", "withdrawal_date")
-INSTRUMENT_FIELDS = frozenset({"kind", "party", *(f for cls in INSTRUMENT_TYPES.values()
-                                                  for f in cls.own_fields)})
+INSTRUMENT_FIELDS = frozenset({"kind", "party", "treaty",
+                               *(f for cls in INSTRUMENT_TYPES.values() for f in cls.own_fields)})
 
 
 @dataclass(frozen=True)
@@ -173,8 +188,11 @@ def parse_instrument(body: Any) -> AnyInstrument:
     kind = body.get("kind")
     if kind == Correction.kind:
         return _parse_correction(body)
+    if kind == "protocol":
+        from kelisim.domain.protocols import parse_protocol
+        return parse_protocol(body)
     if kind not in INSTRUMENT_TYPES:
-        known = ", ".join([*INSTRUMENT_TYPES, Correction.kind])
+        known = ", ".join([*INSTRUMENT_TYPES, "protocol", Correction.kind])
         raise InvalidInput(Message(N_("Unknown entry kind {kind!r}; expected one of: {known}."),
                                    kind=kind, known=known), field="kind")
     missing = [name for name in REQUIRED_FIELDS[kind] if body.get(name) in (None, "")]
@@ -187,8 +205,11 @@ def parse_instrument(body: Any) -> AnyInstrument:
 def build_instrument(kind: str, body: Mapping[str, Any]) -> Instrument:
     """Build an instrument of `kind` from fields already known to be present."""
     cls = INSTRUMENT_TYPES[kind]
-    own = {"party", *cls.own_fields}
+    own = {"party", "treaty", *cls.own_fields}
     values: dict[str, Any] = {"party": _parse_party(body["party"])}
+    if body.get("treaty") is not None:
+        from kelisim.domain.protocols import parse_treaty_id
+        values["treaty"] = parse_treaty_id(body["treaty"], "treaty")
     for name in cls.own_fields:
         raw = body.get(name)
         if name in DATE_FIELDS:
@@ -205,14 +226,17 @@ def build_instrument(kind: str, body: Mapping[str, Any]) -> Instrument:
     return cls(**values, extra=extra)
 
 
-def apply_correction(original: Instrument, correction: Correction) -> Instrument:
+def apply_correction(original: Recorded, correction: Correction) -> Recorded:
     """The corrected instrument: the original's fields with the correction's given ones on top."""
     if "kind" in correction.changes and correction.changes["kind"] != original.kind:
         raise InvalidInput(Message(
             N_("A correction keeps the kind of the entry it supersedes ({kind}); void the entry "
                "and record a new one instead."), kind=original.kind), field="kind")
+    if not isinstance(original, Instrument):  # a protocol's record: its fields, re-read whole
+        from kelisim.domain.protocols import parse_protocol
+        return parse_protocol({**original.to_json(), **correction.changes})
     foreign = sorted(set(correction.changes) & INSTRUMENT_FIELDS
-                     - {"kind", "party", *original.own_fields})
+                     - {"kind", "party", "treaty", *original.own_fields})
     if foreign:
         raise InvalidInput(Message(N_("A {kind} entry has no {fields}; a correction replaces "
                                       "fields the entry has."),

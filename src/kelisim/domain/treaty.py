@@ -12,6 +12,10 @@ date D is the same replay cut at D. Day counting lives in `kelisim.domain.calend
 * Art. 15: withdrawal by written notice no later than 6 months before it takes effect.
 * Art. 8: each notification or accession comes with the list of authorized bodies; changes are
   notified within 30 days.
+
+The numbers come from the treaty's `TreatyTerms` (`kelisim.domain.treaty_terms`): the Agreement
+is one treaty the engine tracks; a protocol (Art. 11) is replayed by the same `TreatyRecord` on
+the terms it states, and `kelisim.domain.depositary_record` replays all of them together.
 """
 
 from __future__ import annotations
@@ -31,19 +35,23 @@ from kelisim.domain.instruments import (
     Correction,
     Instrument,
     Notification,
+    Recorded,
     RecordedEntry,
     Signature,
     WithdrawalNotice,
     apply_correction,
 )
+from kelisim.domain.treaty_terms import AGREEMENT, TreatyTerms
 
-SIGNED_ON = date(2013, 11, 20)
+SIGNED_ON = AGREEMENT.done_on
 """Done at Saint Petersburg on 20 November 2013 (final clause after Art. 15)."""
 
-NOTIFICATIONS_FOR_ENTRY_INTO_FORCE = 3
+NOTIFICATIONS_FOR_ENTRY_INTO_FORCE = AGREEMENT.notifications_for_entry_into_force
 """Art. 13: the third notification of completed domestic procedures."""
 
 IsCisState = Callable[[str, date], bool]
+Eligible = Callable[[str, date, str], Message | None]
+"""For a protocol: (party, date, instrument kind) -> the refusal, or None if it may (Art. 11)."""
 
 
 class PartyState(StrEnum):
@@ -72,7 +80,7 @@ class EffectiveEntry:
     """An instrument as it stands after every correction that supersedes it."""
 
     id: int
-    instrument: Instrument
+    instrument: Recorded
     corrected_by: tuple[int, ...] = ()
 
 
@@ -141,7 +149,7 @@ def resolve_corrections(entries: Iterable[RecordedEntry]) -> list[EffectiveEntry
     original. Voiding an original drops it; voiding a correction withdraws only that correction,
     so the original stands as the remaining corrections leave it.
     """
-    originals: dict[int, Instrument] = {}
+    originals: dict[int, Recorded] = {}
     root_of: dict[int, int] = {}
     corrections: dict[int, list[tuple[int, Correction]]] = {}
     voided: set[int] = set()
@@ -170,7 +178,7 @@ def resolve_corrections(entries: Iterable[RecordedEntry]) -> list[EffectiveEntry
             for root, original in originals.items() if root not in voided]
 
 
-def _corrected(root: int, original: Instrument, chain: list[tuple[int, Correction]],
+def _corrected(root: int, original: Recorded, chain: list[tuple[int, Correction]],
                voided: set[int]) -> EffectiveEntry:
     current, applied = original, []
     for correction_id, correction in chain:
@@ -186,32 +194,39 @@ def _corrected(root: int, original: Instrument, chain: list[tuple[int, Correctio
 
 
 def replay_order(entry: EffectiveEntry) -> tuple[date, int, int]:
-    """Receipt order; on one day a signature comes first, then the ledger decides."""
-    rank = 0 if isinstance(entry.instrument, Signature) else 1
+    """Receipt order; on one day a protocol's record comes first (Art. 11: it is done before it
+    is signed), then signatures, then the ledger decides."""
+    item = entry.instrument
+    rank = 1 if isinstance(item, Signature) else 2 if isinstance(item, Instrument) else 0
     return (entry.instrument.event_date, rank, entry.id)
 
 
 class TreatyRecord:
     """The record replayed so far; `admit` applies one more instrument or refuses it."""
 
-    def __init__(self, is_cis_state: IsCisState) -> None:
+    def __init__(self, is_cis_state: IsCisState, terms: TreatyTerms = AGREEMENT,
+                 eligible: Eligible | None = None) -> None:
         self._is_cis_state = is_cis_state
+        self.terms = terms
+        self._eligible = eligible
         self.parties: dict[str, PartyRecord] = {}
         self.notifiers: list[tuple[date, str]] = []
 
     @property
     def entry_into_force(self) -> date | None:
-        """Art. 13: 30 days after the third notification reaches the depositary."""
-        if len(self.notifiers) < NOTIFICATIONS_FOR_ENTRY_INTO_FORCE:
+        """Art. 13: 30 days after the third notification reaches the depositary (or what a
+        protocol's terms say instead, Art. 11)."""
+        needed = self.terms.notifications_for_entry_into_force
+        if len(self.notifiers) < needed:
             return None
-        third = self.notifiers[NOTIFICATIONS_FOR_ENTRY_INTO_FORCE - 1][0]
-        return calendar.days_after(third, calendar.ENTRY_INTO_FORCE_DELAY_DAYS)
+        return calendar.days_after(self.notifiers[needed - 1][0], self.terms.days_after)
 
     def record_of(self, party: str) -> PartyRecord:
         return self.parties.setdefault(party, PartyRecord(party))
 
     def admit(self, entry: EffectiveEntry) -> tuple[Flag, ...]:
         item = entry.instrument
+        assert isinstance(item, Instrument)  # a protocol's record is the depositary record's
         if item.event_date < SIGNED_ON:
             raise RuleViolation(Message(_before_signing(item), date=item.event_date,
                                         signed_on=SIGNED_ON),
@@ -225,9 +240,16 @@ class TreatyRecord:
         }[type(item)]
         return handler(entry.id, item)  # type: ignore[operator]
 
+    def _refuse_ineligible(self, party: str, on: date, kind: str) -> None:
+        refusal = self._eligible(party, on, kind) if self._eligible else None
+        if refusal is not None:
+            raise RuleViolation(refusal, article="Art. 11", treaty=self.terms.id)
+
     def _admit_signature(self, entry_id: int, item: Signature) -> tuple[Flag, ...]:
         record = self.record_of(item.party)
-        if not self._is_cis_state(item.party, item.date):
+        if self.terms.is_protocol:
+            self._refuse_ineligible(item.party, item.date, item.kind)
+        elif not self._is_cis_state(item.party, item.date):
             raise RuleViolation(Message(N_("{party} was not a CIS state on {date}; only the "
                                            "governments of CIS states sign the Agreement."),
                                         party=item.party, date=item.date),
@@ -244,6 +266,8 @@ class TreatyRecord:
 
     def _admit_notification(self, entry_id: int, item: Notification) -> tuple[Flag, ...]:
         record = self.record_of(item.party)
+        if self.terms.is_protocol:  # Art. 11 first: only a Party of the Agreement is bound
+            self._refuse_ineligible(item.party, item.received, item.kind)
         if record.signed_on is None or record.signed_on > item.received:
             raise RuleViolation(Message(
                 N_("{party} has no signature recorded on or before {received}: only a signatory "
@@ -261,7 +285,9 @@ class TreatyRecord:
 
     def _admit_accession(self, entry_id: int, item: Accession) -> tuple[Flag, ...]:
         record = self.record_of(item.party)
-        if not self._is_cis_state(item.party, item.received):
+        if self.terms.is_protocol:
+            self._check_protocol_accession(item)
+        elif not self._is_cis_state(item.party, item.received):
             raise RuleViolation(Message(N_("{party} was not a CIS state on {received}; "
                                            "accession is open to CIS states only."),
                                         party=item.party, received=item.received),
@@ -292,9 +318,34 @@ class TreatyRecord:
                            article="Art. 14")
         return self._open_term(record, entry_id, item.kind, item.received, item.authorized_bodies)
 
+    def _check_protocol_accession(self, item: Accession) -> None:
+        """Art. 11 with the protocol's own terms: open or not, from when, after entry into
+        force; and only to a Party of the Agreement."""
+        terms = self.terms
+        if not terms.accession_open:
+            raise RuleViolation(Message(N_("Protocol {treaty} is not open to accession; a state "
+                                           "that did not sign it cannot accede (Art. 11)."),
+                                        treaty=terms.id), article="Art. 11")
+        if terms.accession_from is not None and item.received < terms.accession_from:
+            raise RuleViolation(Message(N_("Protocol {treaty} is open to accession from "
+                                           "{accession_from}, not on {received}."),
+                                        treaty=terms.id, accession_from=terms.accession_from,
+                                        received=item.received), article="Art. 11")
+        entry_into_force = self.entry_into_force
+        if entry_into_force is None or item.received < entry_into_force:
+            raise RuleViolation(Message(
+                N_("Protocol {treaty} had not entered into force on {received} ({count} of "
+                   "{needed} notifications received); accession is open only after its entry "
+                   "into force."), treaty=terms.id, received=item.received,
+                count=len(self.notifiers), needed=terms.notifications_for_entry_into_force),
+                article="Art. 11")
+        self._refuse_ineligible(item.party, item.received, item.kind)
+
     def _open_term(self, record: PartyRecord, entry_id: int, kind: str, received: date,
                    bodies: AuthorizedBodies | None) -> tuple[Flag, ...]:
         record.terms.append(Term(entry_id, kind, received))
+        if not self.terms.authorized_bodies:
+            return ()
         if bodies:
             record.lists.append(BodiesList(len(record.terms) - 1, entry_id, received, received,
                                            bodies))
@@ -303,6 +354,11 @@ class TreatyRecord:
                      {"entry": entry_id, "instrument": kind}),)
 
     def _admit_bodies_change(self, entry_id: int, item: AuthorizedBodiesChange) -> tuple[Flag, ...]:
+        if not self.terms.authorized_bodies:
+            raise RuleViolation(Message(N_("Lists of authorized bodies concern the Agreement "
+                                           "(Art. 8), not protocol {treaty}; record the change "
+                                           "without a treaty."), treaty=self.terms.id),
+                                article="Art. 8")
         record = self.record_of(item.party)
         state = self.party_state(record, item.received)
         if state not in (PartyState.PENDING, PartyState.IN_FORCE, PartyState.WITHDRAWING):
@@ -338,7 +394,21 @@ class TreatyRecord:
                                            "withdraw."),
                                         party=item.party, state=state, received=item.received),
                                 article="Art. 15")
-        earliest = calendar.months_after(item.received, calendar.WITHDRAWAL_NOTICE_MONTHS)
+        months = self.terms.withdrawal_notice_months
+        if months is None:
+            raise RuleViolation(Message(N_("Protocol {treaty} forms an integral part of the "
+                                           "Agreement; a Party leaves it by withdrawing from the "
+                                           "Agreement (Art. 11, 15)."), treaty=self.terms.id),
+                                article="Art. 11")
+        earliest = calendar.months_after(item.received, months)
+        if item.withdrawal_date is not None and item.withdrawal_date < earliest and (
+                self.terms.is_protocol):
+            raise RuleViolation(Message(
+                N_("The notice received on {received} must precede withdrawal by at least "
+                   "{months} months: the earliest lawful withdrawal date is {earliest}, not "
+                   "{withdrawal_date}."), received=item.received, months=months,
+                earliest=earliest, withdrawal_date=item.withdrawal_date), article="Art. 11",
+                earliest_withdrawal_date=earliest.isoformat())
         if item.withdrawal_date is not None and item.withdrawal_date < earliest:
             raise RuleViolation(Message(
                 N_("The notice received on {received} must precede withdrawal by at least "
@@ -355,7 +425,7 @@ class TreatyRecord:
     def date_of_effect(self, term: Term) -> date | None:
         """Art. 13/14: max(entry into force, receipt + 30 days); None before entry into force,
         or when the withdrawal takes effect first."""
-        own = calendar.days_after(term.received, calendar.ENTRY_INTO_FORCE_DELAY_DAYS)
+        own = calendar.days_after(term.received, self.terms.days_after)
         if term.kind == Accession.kind:
             effect: date | None = own
         else:
@@ -385,7 +455,7 @@ class TreatyRecord:
         current = len(record.terms) - 1
         bodies = _bodies_on(record, current, on) if active else ()
         flags: list[Flag] = []
-        if active and term and not bodies:
+        if active and term and not bodies and self.terms.authorized_bodies:
             flags.append(Flag("authorized_bodies_missing", "Art. 8",
                               {"entry": term.instrument_id, "instrument": term.kind}))
         if active:
@@ -400,6 +470,14 @@ class TreatyRecord:
             authorized_bodies=bodies, flags=tuple(flags))
 
 
+    def status(self, on: date, parties: Iterable[str]) -> AgreementStatus:
+        codes = sorted(set(parties) | set(self.parties))
+        return AgreementStatus(
+            on=on, entry_into_force=self.entry_into_force,
+            notifications_received=len(self.notifiers),
+            parties=tuple(self.party_status(code, on) for code in codes))
+
+
 def _bodies_on(record: PartyRecord, term_index: int, on: date) -> AuthorizedBodies:
     """Art. 8: the latest list received by `on` whose change date is on or before `on`."""
     candidates = [lst for lst in record.lists if lst.term_index == term_index
@@ -411,43 +489,29 @@ def _bodies_on(record: PartyRecord, term_index: int, on: date) -> AuthorizedBodi
 
 def replay(effective: Sequence[EffectiveEntry], is_cis_state: IsCisState, *,
            until: date | None = None) -> tuple[TreatyRecord, dict[int, tuple[Flag, ...]]]:
-    """Replay the record (cut at `until`, inclusive), refusing at the first broken rule.
+    """Replay the whole record (cut at `until`, inclusive), refusing at the first broken rule;
+    the Agreement's part of it. Every treaty is replayed (`depositary_record.replay_all`)."""
+    from kelisim.domain.depositary_record import replay_all
 
-    A refusal names the entry that breaks a rule, so that a correction or an import that would
-    make an existing entry unlawful is refused with the reason.
-    """
-    record = TreatyRecord(is_cis_state)
-    flags: dict[int, tuple[Flag, ...]] = {}
-    for entry in sorted(effective, key=replay_order):
-        if until is not None and entry.instrument.event_date > until:
-            break
-        try:
-            flags[entry.id] = record.admit(entry)
-        except (RuleViolation, Conflict, InvalidInput) as refusal:
-            refusal.details.setdefault("entry", entry.id)
-            raise
-    return record, flags
+    record, flags = replay_all(effective, is_cis_state, until=until)
+    return record.agreement, flags
 
 
 def status_on(effective: Sequence[EffectiveEntry], on: date, parties: Iterable[str],
               is_cis_state: IsCisState) -> AgreementStatus:
     """The status on `on`, computed from the instruments received on or before `on` only."""
     record, _ = replay(effective, is_cis_state, until=on)
-    codes = sorted(set(parties) | set(record.parties))
-    return AgreementStatus(
-        on=on, entry_into_force=record.entry_into_force,
-        notifications_received=len(record.notifiers),
-        parties=tuple(record.party_status(code, on) for code in codes))
+    return record.status(on, parties)
 
 
-def check_new_dates(instruments: Iterable[Instrument], today: date) -> None:
+def check_new_dates(instruments: Iterable[Recorded], today: date) -> None:
     """A receipt in the future cannot have happened yet (checked only when recording).
 
     Only receipt and signature dates: a change date (Art. 8) may lie ahead of a notice sent in
     advance, and a withdrawal date (Art. 15) lies at least 6 months ahead by definition.
     """
     for item in instruments:
-        for name in ("date", "received"):
+        for name in ("date", "received", "done_on"):
             value = getattr(item, name, None)
             if value is not None and value > today:
                 raise RuleViolation(Message(_IN_THE_FUTURE[name], value=value, today=today),
@@ -459,10 +523,12 @@ _IN_THE_FUTURE = {
                "instruments it has received."),
     "received": N_("received {value} is in the future (today is {today}); the depositary "
                    "records instruments it has received."),
+    "done_on": N_("done_on {value} is in the future (today is {today}); the depositary records "
+                  "a protocol once it is done (Art. 11)."),
 }
 
 
-def _before_signing(item: Instrument) -> str:
+def _before_signing(item: Recorded) -> str:
     if isinstance(item, Signature):
         return N_("The signature date {date} is before the Agreement was signed on {signed_on}.")
     return N_("The receipt date {date} is before the Agreement was signed on {signed_on}.")

@@ -22,6 +22,7 @@ from kelisim.web.api import (
     workspace_documents,
 )
 from kelisim.web.api import activity as activity_api
+from kelisim.web.api import amendments as amendments_api
 from kelisim.web.api import attack as attack_api
 from kelisim.web.api import correlation as correlation_api
 from kelisim.web.api import exchange as exchange_api
@@ -30,6 +31,7 @@ from kelisim.web.api import gatherings as gatherings_api
 from kelisim.web.api import misp_import as misp_import_api
 from kelisim.web.api import search as search_api
 from kelisim.web.api import sightings as sightings_api
+from kelisim.web.api import treaties as treaties_api
 from kelisim.web.api_docs import install_api_docs
 from kelisim.web.headers import SecurityHeaders
 from kelisim.web.limits import BodySizeLimit
@@ -59,7 +61,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for module in (status, depositary, reference, accounts, exchange_api, correlation_api,
                    sightings_api, exports_api, misp_import_api, search_api, activity_api,
                    attack_api, workspace, gatherings_api, workspace_documents,
-                   subscriptions):
+                   subscriptions, treaties_api, amendments_api):
         app.include_router(module.router)
     app.include_router(certification.router)
     app.include_router(certification_public.router)  # public verification, no token

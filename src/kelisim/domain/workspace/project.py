@@ -85,6 +85,11 @@ class EventKind(StrEnum):
     REVIEW_DECLINED = "review_declined"
     REVIEW_CONCLUDED = "review_concluded"
     REVIEW_CLOSED = "review_closed"
+    # proposals of amendments and additions to the Agreement (Art. 11; decision 0026)
+    AMENDMENT_PROPOSED = "amendment_proposed"
+    AMENDMENT_DISCUSSED = "amendment_discussed"
+    AMENDMENT_CONSENTED = "amendment_consented"
+    AMENDMENT_WITHDRAWN = "amendment_withdrawn"
 
 
 @dataclass(frozen=True)

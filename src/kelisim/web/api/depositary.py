@@ -23,10 +23,20 @@ ENTRY_EXAMPLES = {
     "withdrawal_notice": {"value": {"kind": "withdrawal_notice", "party": "KAZ",
                                     "received": "2020-03-01", "withdrawal_date": None}},
     "correction": {"value": {"kind": "correction", "supersedes": 4, "received": "2014-05-03"}},
+    "protocol": {"value": {
+        "kind": "protocol", "protocol": "cis-infosec-2013-p1", "done_on": "2020-06-01",
+        "titles": {"kk": "...", "ru": "...", "en": "Protocol amending the Agreement"},
+        "entry_into_force": {"notifications": 3, "days_after": 30},
+        "amendments": [{"article": "8", "action": "replace",
+                        "text": {"kk": "...", "ru": "...", "en": "..."}}]}},
+    "protocol_notification": {"value": {"kind": "notification", "party": "KAZ",
+                                        "received": "2020-09-01",
+                                        "treaty": "cis-infosec-2013-p1"}},
 }
 
 
-@router.post("/entries", status_code=201, summary="Record one instrument received (Art. 8, 13-15)")
+@router.post("/entries", status_code=201,
+             summary="Record one instrument received (Art. 8, 11, 13-15)")
 def record_entry(
     rt: RuntimeDep, principal: PrincipalDep,
     entry: Annotated[dict[str, Any], Body(openapi_examples=ENTRY_EXAMPLES)],

@@ -14,9 +14,11 @@ from starlette.concurrency import run_in_threadpool
 
 from kelisim.domain.instruments import parse_date
 from kelisim.domain.treaty import AgreementStatus, PartyState
+from kelisim.domain.treaty_terms import AGREEMENT_ID
 from kelisim.services.depositary import list_entries
 from kelisim.services.party_history import party_history
 from kelisim.services.status import compute_status
+from kelisim.services.treaties import status_with_treaties
 from kelisim.web.ui import timeline
 from kelisim.web.ui.i18n import N_
 from kelisim.web.ui.routing import UiRoute, UserDep
@@ -35,6 +37,7 @@ STATE_LABELS: dict[str, str] = {
 FLAG_LABELS: dict[str, str] = {
     "authorized_bodies_missing": N_("no list of authorized bodies was notified"),
     "late_change_notice": N_("change of authorized bodies notified more than 30 days late"),
+    "agreement_not_in_force": N_("the Agreement is not in force for this Party (Art. 11)"),
 }
 INSTRUMENT_LABELS: dict[str, str] = {
     "signature": N_("Signature"),
@@ -43,6 +46,7 @@ INSTRUMENT_LABELS: dict[str, str] = {
     "authorized_bodies_change": N_("Change of authorized bodies"),
     "withdrawal_notice": N_("Withdrawal notice"),
     "correction": N_("Correction"),
+    "protocol": N_("Protocol recorded"),
 }
 
 
@@ -55,19 +59,25 @@ def chosen_date(request: Request) -> date:
 
 @router.get("/status")
 async def status_page(request: Request, user: UserDep) -> Response:
+    """The Agreement's status, or with `?treaty=<id>` a protocol's (Art. 11), on a date."""
     rt = request.app.state.runtime
     on = chosen_date(request)
-    status, names = await run_in_threadpool(compute_status, rt, user, on)
+    treaty = request.query_params.get("treaty") or AGREEMENT_ID
+    treaty_status, names, tracked = await run_in_threadpool(status_with_treaties, rt, user,
+                                                            treaty, on)
+    status = treaty_status.status
+    terms = treaty_status.terms if treaty_status.terms.is_protocol else None
     lang = request_lang(request)
     recorded = [p for p in status.parties if p.signed_on or p.instrument]
     shown = recorded if request.query_params.get("all") != "1" else list(status.parties)
     chart = timeline.draw(_rows(status, names, lang), on, status.entry_into_force,
-                          _legend(request), year_label="{year}")
+                          _legend(request, terms is not None), year_label="{year}")
     return render(request, "status.html", {
         "on": on, "status": status, "parties": shown, "names": names,
         "state_labels": STATE_LABELS, "flag_labels": FLAG_LABELS, "chart": chart,
         "show_all": request.query_params.get("all") == "1",
         "in_force_count": sum(p.state is PartyState.IN_FORCE for p in status.parties),
+        "treaty": treaty, "terms": terms, "treaties": tracked,
     })
 
 
@@ -96,9 +106,10 @@ def _rows(status: AgreementStatus, names: dict[str, dict[str, str]],
             for p in status.parties if p.signed_on or p.instrument]
 
 
-def _legend(request: Request) -> dict[str, Any]:
+def _legend(request: Request, protocol: bool = False) -> dict[str, Any]:
     _ = gettext_for(request)
-    return {"title": _("Timeline of the Agreement's status"),
+    return {"title": _("Timeline of the protocol's status") if protocol
+            else _("Timeline of the Agreement's status"),
             "signature": _("signature"), "received": _("notification or accession received"),
             "pending": _("awaiting effect"), "in_force": _("in force"),
             "withdrawing": _("withdrawal"), "eif": _("entry into force (Art. 13)"),

@@ -8,6 +8,7 @@ keyset ranges on (collection_id, stix_id); there is no OFFSET.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
@@ -39,8 +40,6 @@ COLUMNS = _INSERT.columns
 CHUNK = 500
 RANGES_WALKED = 64
 """At most this many distinct indexed ranges inside a searched network are walked one by one."""
-DENSE_COUNT_CAP = 1_000_000
-"""A searched network's rows are counted up to this many to judge their density."""
 ATTACK_KIND = "mitre-attack"
 """The kind of the rows naming an ATT&CK technique an object refers to (issue 16, item 4):
 browsed by technique, never a value "where else" or an export uses."""
@@ -146,12 +145,14 @@ def _walks(connection: Connection, match: Match, limit: int) -> list[Walk]:
     if len(ranges) <= RANGES_WALKED:
         walks = [Walk("ip", low, high) for low, high in ranges]
     else:
-        rows = connection.execute(_ROWS_INSIDE, {**bounds, "cap": DENSE_COUNT_CAP}).scalar_one()
         # Reading the range costs its rows; a walk of the page key about (limit / density)
-        # rows, density = rows / all rows of the index.
-        # (unknown, never analyzed: read the range, which costs no more than its rows).
+        # rows, density = rows / all rows of the index: dense when rows² > (limit + 1) × all,
+        # so the rows are counted only up to that threshold (unknown size, never analyzed:
+        # read the range, which costs no more than its rows).
         total = _estimated_rows(connection)
-        dense = total > 0 and rows * rows > (limit + 1) * total
+        threshold = math.isqrt((limit + 1) * total)
+        dense = total > 0 and connection.execute(
+            _ROWS_INSIDE, {**bounds, "cap": threshold + 1}).scalar_one() > threshold
         walks = [Walk("dense" if dense else "inside", match.low, match.high)]
     if match.wider:
         params = {f"l{i}": low for i, (low, _) in enumerate(match.wider)}

@@ -46,8 +46,8 @@ from kelisim.storage.unit_of_work import UnitOfWork
 
 PER_VALUE = 20
 MAX_VALUES = 200
-COUNT_CAP = 1000
-"""A value's other objects are counted up to this many ("1,000+"), as MISP caps correlations:
+COUNT_CAP = 200
+"""A value's other objects are counted up to this many ("200+"), as MISP caps correlations:
 counting every object of a busy value (a hosting network) would read all of its rows."""
 MAX_LIMIT = 1000
 SPEC = "issue 16, correlation; Art. 6"

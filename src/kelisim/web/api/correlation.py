@@ -30,9 +30,9 @@ class SharedOut(BaseModel):
     kind: str = Field(description=f"One of {', '.join(KINDS)}")
     value: str = Field(description="The object's value, normalized")
     count: int = Field(description="Other objects the caller may read that have it, counted "
-                                   "up to 1,000 (see count_capped)")
+                                   "up to 200 (see count_capped)")
     count_capped: bool = Field(description="True when more objects than `count` have it: the "
-                                           "count stopped at 1,000")
+                                           "count stopped at 200")
     objects: list[FoundOut] = Field(description="The first of them, by collection and id")
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.certification_data import DEPOSITARY_HISTORY
+
 P1 = "cis-infosec-2013-p1"
 ART8 = {"kk": "8-бап жаңа редакцияда.", "ru": "Статья 8 в новой редакции.",
         "en": "Article 8 as amended."}
@@ -18,16 +20,8 @@ ART3_1 = {"kk": "Тараптар байланыс пункттерін текс
           "ru": "Стороны проверяют пункты связи.",
           "en": "The Parties test their points of contact."}
 
-AGREEMENT: list[dict[str, Any]] = [
-    *({"kind": "signature", "party": p, "date": "2013-11-20"}
-      for p in ("KAZ", "RUS", "BLR", "ARM")),
-    {"kind": "notification", "party": "KAZ", "received": "2014-03-01",
-     "authorized_bodies": [{"name": "KZ CERT"}]},
-    {"kind": "notification", "party": "RUS", "received": "2014-04-01",
-     "authorized_bodies": [{"name": "RU body"}]},
-    {"kind": "notification", "party": "BLR", "received": "2014-05-01",
-     "authorized_bodies": [{"name": "BY body"}]},
-]
+AGREEMENT: list[dict[str, Any]] = DEPOSITARY_HISTORY[:7]
+"""Four signatures and three notifications: in force from 2014-05-31 (Art. 13)."""
 
 PROTOCOL: dict[str, Any] = {
     "kind": "protocol", "protocol": P1, "done_on": "2020-06-01",

@@ -190,6 +190,42 @@ def ref(obj: dict[str, Any]) -> tuple[str, str]:
     return obj["id"], obj["modified"].replace(".000Z", ".000000Z")
 
 
+BODIES = {"KAZ": "KZ-CERT", "RUS": "RU-CERT", "BLR": "BY-CERT"}
+
+
+def federate(depositary: Node, parties: dict[str, Node], folder: Path) -> Federation:
+    """Initialize every node, import HISTORY at the depositary's, give each Party its
+    party-admin (at the depositary's node) and analyst (at its own), start the nodes, and admit
+    each Party's node: its party-admin asks at the depositary's node, the depositary admits."""
+    nodes = [depositary, *parties.values()]
+    for node in nodes:
+        node.folder.mkdir()
+        node.cli("init")
+    history = folder / "history.json"
+    history.write_text(json.dumps(HISTORY))  # in force with the third notification
+    made = depositary.json("node", "init", "--depositary", "--url", depositary.url)
+    depositary_key = made["descriptor"]["descriptor"]["public_key"]
+    depositary.cli("depositary", "import", str(history))
+    for party, node in parties.items():
+        node.json("node", "init", "--party", party, "--url", node.url, "--depositary-url",
+                  depositary.url, "--depositary-key", depositary_key)
+        admin = depositary.cli("accounts", "add", f"{party} admin", "--role", "party-admin",
+                               "--party", party, "--organization", BODIES[party])
+        node.tokens["admin_at_depositary"] = next(w for w in admin.stdout.split()
+                                                  if w.startswith("kls_"))
+        analyst = node.cli("accounts", "add", f"{party} analyst", "--role", "analyst",
+                           "--party", party, "--organization", BODIES[party])
+        node.tokens["analyst"] = next(w for w in analyst.stdout.split() if w.startswith("kls_"))
+    collection = parties["KAZ"].json("collections", "add", "KZ indicators")["id"]
+    for node in nodes:
+        node.start()
+    for node in parties.values():
+        node.cli("node", "request-admission", "--token", node.tokens["admin_at_depositary"])
+    for asked in depositary.json("node", "admissions"):
+        depositary.cli("node", "admit", asked["key_id"])
+    return Federation(depositary, parties, collection)
+
+
 @pytest.fixture
 def federation(tmp_path: Path, postgres_server_url: str) -> Iterator[Federation]:
     clock = tmp_path / "clock"
@@ -198,40 +234,10 @@ def federation(tmp_path: Path, postgres_server_url: str) -> Iterator[Federation]
     parties = {party: Node(party, party, tmp_path / party.lower(), free_port(), clock)
                for party in ("KAZ", "RUS", "BLR")}
     parties["RUS"].database_url = new_postgres_database(postgres_server_url, None)
-    nodes = [depositary, *parties.values()]
     try:
-        for node in nodes:
-            node.folder.mkdir()
-            node.cli("init")
-        history = tmp_path / "history.json"
-        history.write_text(json.dumps(HISTORY))
-        made = depositary.json("node", "init", "--depositary", "--url", depositary.url)
-        depositary_key = made["descriptor"]["descriptor"]["public_key"]
-        depositary.cli("depositary", "import", str(history))
-        for party, node in parties.items():
-            node.json("node", "init", "--party", party, "--url", node.url, "--depositary-url",
-                      depositary.url, "--depositary-key", depositary_key)
-            body = {"KAZ": "KZ-CERT", "RUS": "RU-CERT", "BLR": "BY-CERT"}[party]
-            made_admin = depositary.cli("accounts", "add", f"{party} admin", "--role",
-                                        "party-admin", "--party", party, "--organization", body)
-            admin_token = next(line for line in made_admin.stdout.split() if
-                               line.startswith("kls_"))
-            node.tokens["admin_at_depositary"] = admin_token
-            analyst = node.cli("accounts", "add", f"{party} analyst", "--role", "analyst",
-                               "--party", party, "--organization", body)
-            node.tokens["analyst"] = next(w for w in analyst.stdout.split()
-                                          if w.startswith("kls_"))
-        collection = parties["KAZ"].json("collections", "add", "KZ indicators")["id"]
-        for node in nodes:
-            node.start()
-        # Admission: each Party's party-admin asks at the depositary's node; the depositary admits.
-        for node in parties.values():
-            node.cli("node", "request-admission", "--token", node.tokens["admin_at_depositary"])
-        for asked in depositary.json("node", "admissions"):
-            depositary.cli("node", "admit", asked["key_id"])
-        yield Federation(depositary, parties, collection)
+        yield federate(depositary, parties, tmp_path)
     finally:
-        for node in nodes:
+        for node in [depositary, *parties.values()]:
             node.stop(signal.SIGKILL)
 
 

@@ -19,12 +19,12 @@ import pytest
 
 from tests.conftest import free_port
 from tests.e2e.test_federation import (
-    HISTORY,
     START,
     Federation,
     Node,
     eventually,
     eventually_holds,
+    federate,
     indicator,
     ref,
     set_clock,
@@ -42,38 +42,10 @@ def federation(tmp_path: Path) -> Iterator[Federation]:
     depositary = Node("depositary", None, tmp_path / "dep", free_port(), clock)
     parties = {party: Node(party, party, tmp_path / party.lower(), free_port(), clock)
                for party in ("KAZ", "RUS")}
-    nodes = [depositary, *parties.values()]
     try:
-        for node in nodes:
-            node.folder.mkdir()
-            node.cli("init")
-        history = tmp_path / "history.json"
-        history.write_text(json.dumps(HISTORY))  # in force with the third notification
-        made = depositary.json("node", "init", "--depositary", "--url", depositary.url)
-        depositary_key = made["descriptor"]["descriptor"]["public_key"]
-        depositary.cli("depositary", "import", str(history))
-        for party, node in parties.items():
-            node.json("node", "init", "--party", party, "--url", node.url, "--depositary-url",
-                      depositary.url, "--depositary-key", depositary_key)
-            body = {"KAZ": "KZ-CERT", "RUS": "RU-CERT"}[party]
-            admin = depositary.cli("accounts", "add", f"{party} admin", "--role", "party-admin",
-                                   "--party", party, "--organization", body)
-            node.tokens["admin_at_depositary"] = next(w for w in admin.stdout.split()
-                                                      if w.startswith("kls_"))
-            analyst = node.cli("accounts", "add", f"{party} analyst", "--role", "analyst",
-                               "--party", party, "--organization", body)
-            node.tokens["analyst"] = next(w for w in analyst.stdout.split()
-                                          if w.startswith("kls_"))
-        collection = parties["KAZ"].json("collections", "add", "KZ indicators")["id"]
-        for node in nodes:
-            node.start()
-        for node in parties.values():
-            node.cli("node", "request-admission", "--token", node.tokens["admin_at_depositary"])
-        for asked in depositary.json("node", "admissions"):
-            depositary.cli("node", "admit", asked["key_id"])
-        yield Federation(depositary, parties, collection)
+        yield federate(depositary, parties, tmp_path)
     finally:
-        for node in nodes:
+        for node in [depositary, *parties.values()]:
             node.stop(signal.SIGKILL)
 
 

@@ -173,3 +173,29 @@ def test_the_depositary_records_a_protocol_from_its_json(live_server: LiveServer
         assert ledger.count(f'href="/status?treaty={PROTOCOL["protocol"]}"') >= 2
     shown = amendments.show(live_server.node.runtime, ex.principals["ru"], made["id"])
     assert shown["protocol"] == PROTOCOL["protocol"]
+
+
+def test_the_proposing_party_withdraws_and_then_nothing_more(live_server: LiveServer) -> None:
+    ex = exchange_with_passwords(live_server.node)
+    made = amendments.propose(live_server.node.runtime, ex.principals["kz"],
+                              titles=PROTOCOL["titles"], amendments=PROTOCOL["amendments"][:1])
+    page = f"/workspace/amendments/{made['id']}"
+    with client_for(live_server, "ru", "ru") as ru:
+        assert 'id="withdraw-form"' not in ru.get(page).text
+        refused = post_form(ru, page, f"{page}/withdrawal", {"reason": "нет"})
+        assert refused.status_code == 403
+        alert = ALERT.search(refused.text)
+        assert alert and "статья 11" in alert.group(1).lower()
+    with client_for(live_server, "kz", "kk") as kz:
+        assert post_form(kz, page, f"{page}/withdrawal",
+                         {"reason": "Superseded."}).status_code == 303
+        shown = kz.get(page).text
+        assert "Superseded." in shown and 'id="remark-form"' not in shown
+        assert "ұсынған Тарап кері қайтарып алды" in kz.get("/workspace/amendments").text
+    with client_for(live_server, "ru", "en") as ru:
+        shown = ru.get(page).text
+        assert 'id="consent-form"' not in shown
+        refused = post_form(ru, page, f"{page}/consent", {})
+        assert refused.status_code == 422
+        alert = ALERT.search(refused.text)
+        assert alert and "This proposal of amendments was withdrawn." in alert.group(1)

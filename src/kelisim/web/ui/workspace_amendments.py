@@ -37,7 +37,7 @@ ACTION_LABELS: dict[str, str] = {
     "repeal": N_("repeal the article"),
 }
 STATE_LABELS: dict[str, str] = {
-    "withdrawn": N_("withdrawn"), "adopted": N_("adopted as a protocol"),
+    "withdrawn": N_("withdrawn by the proposing Party"), "adopted": N_("adopted as a protocol"),
     "agreed": N_("consented by every Party"), "open": N_("consents awaited"),
 }
 

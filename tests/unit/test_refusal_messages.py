@@ -141,6 +141,9 @@ REFUSALS: dict[str, Callable[[], Any]] = {
         {"supersedes": "x"})),
     "form correction of nothing": lambda: entry_from_form("correction", FormData(
         {"supersedes": "3"})),
+    "form protocol not JSON": lambda: entry_from_form("protocol", FormData({"entry": "{"})),
+    "form protocol not an object": lambda: entry_from_form("protocol", FormData(
+        {"entry": "[1]"})),
     # accounts, passwords, access
     "organization kind": lambda: validate_account("analyst", "ministry", "KAZ"),
     "role": lambda: validate_account("boss", "authorized_body", "KAZ"),

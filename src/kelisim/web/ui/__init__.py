@@ -28,6 +28,7 @@ from kelisim.web.ui import (
     inbox,
     status,
     workspace,
+    workspace_amendments,
     workspace_checks,
     workspace_consultations,
     workspace_disputes,
@@ -42,7 +43,8 @@ ROUTERS = [auth.router, agreement.router, status.router, depositary.router, acco
            exchange_submit.router, certification.router, federation.router, workspace.router,
            workspace_consultations.router, workspace_gatherings.router,
            workspace_documents.router, inbox.router, workspace_disputes.router,
-           workspace_checks.router, workspace_reviews.router]
+           workspace_checks.router, workspace_reviews.router,
+           workspace_amendments.router]
 
 
 def mount_ui(app: FastAPI) -> None:

@@ -30,14 +30,15 @@ from kelisim.web.ui.templating import finish, render, request_lang
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
 KINDS = ("signature", "notification", "accession", "authorized_bodies_change",
-         "withdrawal_notice", "correction")
+         "withdrawal_notice", "correction", "protocol")
 FIELDS: dict[str, tuple[str, ...]] = {
-    "signature": ("party", "date"),
-    "notification": ("party", "received", "authorized_bodies"),
-    "accession": ("party", "received", "authorized_bodies"),
+    "signature": ("party", "date", "treaty"),
+    "notification": ("party", "received", "authorized_bodies", "treaty"),
+    "accession": ("party", "received", "authorized_bodies", "treaty"),
     "authorized_bodies_change": ("party", "changed", "received", "authorized_bodies"),
     "withdrawal_notice": ("party", "received", "withdrawal_date"),
     "correction": ("supersedes", "void", "field", "value"),
+    "protocol": ("entry",),
 }
 CORRECTABLE = ("date", "received", "changed", "withdrawal_date", "party")
 SHOWN_ENTRIES = 200
@@ -84,6 +85,8 @@ def entry_from_form(kind: str, form: FormData) -> dict[str, Any]:
     if kind not in FIELDS:
         raise InvalidInput(Message(N_("Unknown entry kind {kind!r}."), kind=kind), field="kind")
     values = {name: str(form.get(name, "")).strip() for name in FIELDS[kind]}
+    if kind == "protocol":
+        return protocol_entry(values["entry"])
     if kind == "correction":
         supersedes = ascii_number(values["supersedes"])
         if supersedes is None:
@@ -108,6 +111,22 @@ def entry_from_form(kind: str, form: FormData) -> dict[str, Any]:
         elif value:
             entry[name] = value.upper() if name == "party" else value
     return entry
+
+
+def protocol_entry(text: str) -> dict[str, Any]:
+    """A protocol's entry (Art. 11) typed as JSON; its content is checked by the domain
+    (`domain.protocols.parse_protocol`) when recorded, as through the API."""
+    try:
+        entry = orjson.loads(text)
+    except orjson.JSONDecodeError as bad:
+        raise InvalidInput(Message(N_("The protocol entry is not valid JSON (line {line}, "
+                                      "column {column}): {reason}."),
+                                   line=bad.lineno, column=bad.colno, reason=bad.msg),
+                           field="entry", article="Art. 11") from None
+    if not isinstance(entry, dict):
+        raise InvalidInput(Message(N_("The protocol entry must be a JSON object.")),
+                           field="entry", article="Art. 11")
+    return {**entry, "kind": "protocol"}
 
 
 async def _page(request: Request, user: Any, *, kind: str | None = None,

@@ -115,17 +115,22 @@ def database(postgresql: bool, folder: Path, size: int) -> tuple[str, Callable[[
     if not postgresql:
         return f"sqlite:///{folder / f'analyst-{size}.db'}", lambda: None
     import pgserver
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine, make_url, text
+
+    from kelisim.storage.database import normalize_url
 
     pgdata = Path(tempfile.mkdtemp(prefix="kelisim-bench-pg-"))
     pgdata.chmod(0o755)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
-    admin = create_engine(server.get_uri(), isolation_level="AUTOCOMMIT")
+    admin_url = normalize_url(server.get_uri())
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text("CREATE DATABASE kelisim_analyst"))
     admin.dispose()
-    url = server.get_uri().rsplit("/", 1)[0] + "/kelisim_analyst"
-    return url.replace("postgresql://", "postgresql+psycopg://", 1), server.cleanup
+    # pgserver's address names its socket folder in the query (`?host=/tmp/...`): the database
+    # is set on the parsed URL, not by editing the string.
+    url = make_url(admin_url).set(database="kelisim_analyst").render_as_string(False)
+    return url, server.cleanup
 
 
 def queries(rng: random.Random, envelopes: int) -> dict[str, list[tuple[str, Any]]]:

@@ -144,6 +144,13 @@ def fold(events: Sequence[Event], withdrawal_dates: Mapping[str, Sequence[date]]
                       goals=body.get("goals", ""), directions=tuple(body["directions"]),
                       lead_party=first.origin_party, origin_party=first.origin_party,
                       proposed_at=first.at)
+    return advance(project, events, withdrawal_dates)
+
+
+def advance(project: Project, events: Sequence[Event],
+            withdrawal_dates: Mapping[str, Sequence[date]]) -> Project:
+    """Replay the events that follow `project` (its fold so far, a snapshot's restored state),
+    in order, onto it; the same as folding every event from the proposal."""
     for event in events:
         _apply(project, event, withdrawal_dates)
         project.last_position = event.position

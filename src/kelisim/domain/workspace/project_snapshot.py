@@ -49,9 +49,11 @@ def snapshot(project: Project) -> dict[str, Any]:
     }
 
 
-def restore(state: Mapping[str, Any] | None,
-            withdrawal_dates: Mapping[str, Sequence[date]]) -> Project | None:
-    """The fold a snapshot holds, or None if there is none usable (missing, another version)."""
+def restore(state: Mapping[str, Any] | None, withdrawal_dates: Mapping[str, Sequence[date]],
+            *, costs: bool = True) -> Project | None:
+    """The fold a snapshot holds, or None if there is none usable (missing, another version).
+    `costs=False`: without the costs recorded (a read that needs only who takes part and the
+    stages: the documents' rules), which must then never be kept as a snapshot."""
     if not state or state.get("v") != VERSION:
         return None
     return Project(
@@ -68,9 +70,9 @@ def restore(state: Mapping[str, Any] | None,
                       completed_on=(date.fromisoformat(s["completed_on"])
                                     if s["completed_on"] else None))
                 for s in state["stages"]],
-        costs=[Cost(id=i, party=party, amount=Decimal(amount), currency=currency,
-                    stage_id=stage, description=text, recorded_by=by)
-               for i, party, amount, currency, stage, text, by in state["costs"]],
+        costs=[Cost(i, party, Decimal(amount), currency, stage, text, by)  # id ... recorded_by
+               for i, party, amount, currency, stage, text, by in state["costs"]]
+        if costs else [],
         shares=({p: Decimal(v) for p, v in state["shares"].items()}
                 if state["shares"] is not None else None),
         shares_revision=state["shares_revision"],

@@ -196,7 +196,7 @@ def project_page(rt: Runtime, principal: Principal, project_id: str, *,
     page in the UI)."""
     require(principal, Action.READ_WORKSPACE)
     with rt.unit_of_work() as uow:
-        project, today = _project(rt, uow, project_id)
+        project, today = load_project(rt, uow, project_id)
         page = _page(uow, principal, project, today, after, limit)
         uow.commit()
     return view(project, today), page
@@ -339,7 +339,8 @@ def _filename(value: str) -> str:
 
 
 def _project(rt: Runtime, uow: UnitOfWork, project_id: str) -> tuple[Project, date]:
-    return load_project(rt, uow, project_id)
+    """The project as the documents' rules read it: who takes part, its lead (no costs)."""
+    return load_project(rt, uow, project_id, costs=False)
 
 
 def _check_uploader(rt: Runtime, uow: UnitOfWork, party: str, project: Project,

@@ -252,16 +252,20 @@ def acting_party(principal: Principal) -> str:
     return party
 
 
-def load_project(rt: Runtime, uow: UnitOfWork, project_id: str) -> tuple[Project, date]:
+def load_project(rt: Runtime, uow: UnitOfWork, project_id: str, *,
+                 costs: bool = True) -> tuple[Project, date]:
     """The project as of its last event: its snapshot (domain/workspace/project_snapshot.py)
     advanced by the events after it; folded from every event when the snapshot is missing or of
-    another version, and the snapshot then kept again (the caller commits)."""
+    another version, and the snapshot then kept again (the caller commits). `costs=False`: the
+    project without its costs recorded (the documents' reads), from a current snapshot only."""
     repo = WorkspaceRepository(uow.connection)
     today = rt.clock().date()
     withdrawals = withdrawal_dates_on(rt, today, uow)
     kept = repo.project_snapshot(project_id)
-    project = restore(kept[0], withdrawals) if kept is not None else None
+    project = restore(kept[0], withdrawals, costs=costs) if kept is not None else None
     tail = repo.events(project_id, after=project.last_position if project else 0)
+    if not costs and (project is None or tail):  # never keep a snapshot without the costs
+        return load_project(rt, uow, project_id)
     if project is None:
         if not tail or tail[0].kind is not EventKind.PROPOSED:
             raise _missing(project_id)

@@ -116,9 +116,10 @@ class WorkspaceRepository:
             .values(snapshot=snapshot(project), snapshot_position=project.last_position))
 
     def projects(self, limit: int = 100) -> list[dict[str, Any]]:
-        rows = self.connection.execute(
-            select(workspace_projects).order_by(workspace_projects.c.proposed_at.desc(),
-                                                workspace_projects.c.id).limit(limit))
+        listed = [c for c in workspace_projects.c if not c.name.startswith("snapshot")]
+        rows = self.connection.execute(  # not the snapshots: a list folds nothing
+            select(*listed).order_by(workspace_projects.c.proposed_at.desc(),
+                                     workspace_projects.c.id).limit(limit))
         return [dict(r) for r in rows.mappings()]
 
     def memberships(self, record_ids: list[str]) -> list[Event]:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 import pycountry
 
@@ -25,8 +25,9 @@ MAX_DIGITS = 18
 MAX_PLACES = 4
 
 
-@dataclass(frozen=True)
-class Cost:
+class Cost(NamedTuple):
+    """One cost a Party recorded (a tuple: a project's snapshot restores thousands a read)."""
+
     id: str
     party: str
     amount: Decimal

@@ -201,9 +201,10 @@ def _stage(project: Project, body: Mapping[str, Any]) -> Stage:
     return stage
 
 
-def view(project: Project, today: date) -> dict[str, Any]:
+def view(project: Project, today: date, *, recorded: slice = slice(None)) -> dict[str, Any]:
     """The project as read on `today`: who takes part, each stage's agreement and lateness,
-    the cost arrangement in force and the totals (Art. 4, 5, 7)."""
+    the cost arrangement in force and the totals (Art. 4, 5, 7); `recorded`: which of the
+    costs recorded to list (a page of them; the totals count every one)."""
     participants = project.participants(today)
     agreed_shares = cost_rules.shares_agreed(project.shares, project.shares_consenting(),
                                              participants)
@@ -218,7 +219,7 @@ def view(project: Project, today: date) -> dict[str, Any]:
              "ends_on": p.ends_on.isoformat() if p.ends_on else None,
              "active": p.active_on(today)} for p in project.participations],
         "stages": [_stage_view(s, participants, today) for s in project.stages],
-        "costs": costs_view(project, today, agreed_shares),
+        "costs": costs_view(project, today, agreed_shares, recorded),
     }
 
 
@@ -236,7 +237,8 @@ def _stage_view(stage: Stage, participants: frozenset[str], today: date) -> dict
     }
 
 
-def costs_view(project: Project, today: date, agreed: bool) -> dict[str, Any]:
+def costs_view(project: Project, today: date, agreed: bool,
+               recorded: slice = slice(None)) -> dict[str, Any]:
     shares = project.shares if agreed else None
     return {
         "arrangement": "agreed_shares" if agreed else "own_costs",
@@ -246,10 +248,9 @@ def costs_view(project: Project, today: date, agreed: bool) -> dict[str, Any]:
                             if project.shares is not None else None),
         "shares_revision": project.shares_revision,
         "shares_consented_by": sorted(project.shares_consenting()),
-        "recorded": [{"id": c.id, "party": c.party, "amount": str(c.amount),
-                      "currency": c.currency, "stage_id": c.stage_id,
-                      "description": c.description, "recorded_by": c.recorded_by}
-                     for c in project.costs],
+        "recorded": [{**c._asdict(), "amount": str(c.amount)}  # id, party, ... recorded_by
+                     for c in project.costs[recorded]],
+        "recorded_count": len(project.costs),
         "totals_by_party": _strings(cost_rules.totals(project.costs)),
         "totals_by_currency": {k: str(v) for k, v in
                                cost_rules.per_currency(project.costs).items()},

@@ -190,16 +190,16 @@ def documents_page(rt: Runtime, principal: Principal, project_id: str, *,
 
 
 def project_page(rt: Runtime, principal: Principal, project_id: str, *,
-                 after: str | None = None, limit: int | None = None
-                 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A project as of today and a page of its documents, from one read of the project (its
-    page in the UI)."""
+                 after: str | None = None, limit: int | None = None,
+                 costs: slice = slice(None)) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A project as of today (listing the costs recorded in `costs`) and a page of its
+    documents, from one read of the project (its page in the UI)."""
     require(principal, Action.READ_WORKSPACE)
     with rt.unit_of_work() as uow:
         project, today = load_project(rt, uow, project_id)
         page = _page(uow, principal, project, today, after, limit)
         uow.commit()
-    return view(project, today), page
+    return view(project, today, recorded=costs), page
 
 
 def _page(uow: UnitOfWork, principal: Principal, project: Project, today: date,

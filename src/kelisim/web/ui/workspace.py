@@ -167,10 +167,11 @@ async def _project_page(request: Request, user: Principal, project_id: str, *,
                         values: dict[str, Any] | None = None) -> Response:
     rt = request.app.state.runtime
     after = request.query_params.get("documents_after") or None
-    project, documents = await run_in_threadpool(  # item 3; one read of the project
-        lambda: project_page_of(rt, user, project_id, after=after, limit=PAGE_ROWS))
     costs_from = ascii_number(request.query_params.get("costs_from", "0")) or 0
-    recorded = project["costs"]["recorded"]
+    project, documents = await run_in_threadpool(  # item 3; one read of the project
+        lambda: project_page_of(rt, user, project_id, after=after, limit=PAGE_ROWS,
+                                costs=slice(costs_from, costs_from + PAGE_ROWS)))
+    costs_total = project["costs"]["recorded_count"]
     today = rt.clock().date()
     lang = request_lang(request)
     return render(request, "workspace_project.html", {
@@ -185,9 +186,9 @@ async def _project_page(request: Request, user: Principal, project_id: str, *,
                                                           locale=lang),
         "arrangement_labels": ARRANGEMENT_LABELS, "documents": documents["documents"],
         "documents_page": documents, "documents_after": after,
-        "costs_shown": recorded[costs_from:costs_from + PAGE_ROWS], "costs_from": costs_from,
-        "costs_next": (costs_from + PAGE_ROWS
-                       if costs_from + PAGE_ROWS < len(recorded) else None),
+        "costs_shown": project["costs"]["recorded"], "costs_from": costs_from,
+        "costs_total": costs_total,
+        "costs_next": costs_from + PAGE_ROWS if costs_from + PAGE_ROWS < costs_total else None,
     }, status_code=refusal.status if refusal else 200)
 
 

@@ -248,7 +248,9 @@ def costs_view(project: Project, today: date, agreed: bool,
                             if project.shares is not None else None),
         "shares_revision": project.shares_revision,
         "shares_consented_by": sorted(project.shares_consenting()),
-        "recorded": [{**c._asdict(), "amount": str(c.amount)}  # id, party, ... recorded_by
+        "recorded": [{"id": c.id, "party": c.party, "amount": str(c.amount),
+                      "currency": c.currency, "stage_id": c.stage_id,
+                      "description": c.description, "recorded_by": c.recorded_by}
                      for c in project.costs[recorded]],
         "recorded_count": len(project.costs),
         "totals_by_party": _strings(cost_rules.totals(project.costs)),

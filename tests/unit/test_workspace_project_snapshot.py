@@ -11,6 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kelisim.domain.workspace import costs as cost_rules
 from kelisim.domain.workspace.project import Event, EventKind, advance, fold, view
 from kelisim.domain.workspace.project_snapshot import VERSION, restore, snapshot
 
@@ -91,6 +92,30 @@ def test_a_snapshot_advanced_by_the_later_events_is_the_full_fold(
     assert advanced == whole
     today = date(2026, 1, 1) + timedelta(days=day)
     assert view(advanced, today) == view(whole, today)
+
+
+@settings(max_examples=100, deadline=None)
+@given(actions=st.lists(st.tuples(ACTIONS, st.integers(0, 50)), max_size=40),
+       start=st.integers(0, 12), size=st.integers(0, 12), day=st.integers(0, 800))
+def test_a_snapshot_restored_with_a_page_of_its_costs_keeps_the_totals_of_all(
+        actions: list[tuple[str, int]], start: int, size: int, day: int) -> None:
+    whole = fold(history(actions), {})
+    kept = json.loads(json.dumps(snapshot(whole)))
+    page = restore(kept, {}, costs=slice(start, start + size))
+    assert page is not None and page.costs == whole.costs[start:start + size]
+    today = date(2026, 1, 1) + timedelta(days=day)
+    seen, full = view(page, today)["costs"], view(whole, today)["costs"]
+    assert seen["recorded"] == full["recorded"][start:start + size]
+    assert {k: v for k, v in seen.items() if k != "recorded"} == \
+        {k: v for k, v in full.items() if k != "recorded"}
+    shares = whole.shares if full["arrangement"] == "agreed_shares" else None
+    assert full["recorded_count"] == len(whole.costs)  # the running totals are the costs' sums
+    assert full["totals_by_party"] == {p: {c: str(v) for c, v in row.items()} for p, row in
+                                       cost_rules.totals(whole.costs).items()}
+    assert full["totals_by_currency"] == {c: str(v) for c, v in
+                                          cost_rules.per_currency(whole.costs).items()}
+    assert full["borne_by_party"] == {p: {c: str(v) for c, v in row.items()} for p, row in
+                                      cost_rules.borne(whole.costs, shares).items()}
 
 
 def test_a_snapshot_of_another_version_or_none_is_not_used() -> None:

@@ -123,3 +123,22 @@ def borne(costs: Iterable[Cost], shares: Mapping[str, Decimal] | None
         return totals(listed)
     return {party: {currency: total * share for currency, total in per_currency(listed).items()}
             for party, share in sorted(shares.items())}
+
+
+def per_currency_of(totals: Mapping[str, Mapping[str, Decimal]]) -> dict[str, Decimal]:
+    """The sum in each currency of a {party: {currency: sum}} table (`totals`)."""
+    found: dict[str, Decimal] = defaultdict(Decimal)
+    for row in totals.values():
+        for currency, amount in row.items():
+            found[currency] += amount
+    return dict(sorted(found.items()))
+
+
+def borne_of(totals: Mapping[str, Mapping[str, Decimal]], shares: Mapping[str, Decimal] | None
+             ) -> dict[str, dict[str, Decimal]]:
+    """`borne` from the {party: {currency: sum}} table instead of every cost."""
+    if shares is None:
+        return {party: dict(row) for party, row in sorted(totals.items())}
+    return {party: {currency: total * share
+                    for currency, total in per_currency_of(totals).items()}
+            for party, share in sorted(shares.items())}

@@ -21,7 +21,7 @@ from kelisim.domain.workspace.participation import Participation
 from kelisim.domain.workspace.project import Project, ProjectKind
 from kelisim.domain.workspace.stages import Consent, Stage
 
-VERSION = 1
+VERSION = 2
 """Raised whenever the shape of `Project` changes: an older snapshot is then folded anew."""
 
 
@@ -41,6 +41,8 @@ def snapshot(project: Project) -> dict[str, Any]:
                    for s in project.stages],
         "costs": [[c.id, c.party, str(c.amount), c.currency, c.stage_id, c.description,
                    c.recorded_by] for c in project.costs],
+        "cost_totals": {party: {currency: str(total) for currency, total in row.items()}
+                        for party, row in project.cost_totals.items()},
         "shares": ({p: str(v) for p, v in project.shares.items()}
                    if project.shares is not None else None),
         "shares_revision": project.shares_revision,
@@ -50,10 +52,11 @@ def snapshot(project: Project) -> dict[str, Any]:
 
 
 def restore(state: Mapping[str, Any] | None, withdrawal_dates: Mapping[str, Sequence[date]],
-            *, costs: bool = True) -> Project | None:
+            *, costs: slice = slice(None)) -> Project | None:
     """The fold a snapshot holds, or None if there is none usable (missing, another version).
-    `costs=False`: without the costs recorded (a read that needs only who takes part and the
-    stages: the documents' rules), which must then never be kept as a snapshot."""
+    `costs`: which of the costs recorded to restore (a page of them on the project's page,
+    none for the documents' rules; the totals and the count are of all): a project restored
+    with fewer than all must never be kept as a snapshot."""
     if not state or state.get("v") != VERSION:
         return None
     return Project(
@@ -71,8 +74,10 @@ def restore(state: Mapping[str, Any] | None, withdrawal_dates: Mapping[str, Sequ
                                     if s["completed_on"] else None))
                 for s in state["stages"]],
         costs=[Cost(i, party, Decimal(amount), currency, stage, text, by)  # id ... recorded_by
-               for i, party, amount, currency, stage, text, by in state["costs"]]
-        if costs else [],
+               for i, party, amount, currency, stage, text, by in state["costs"][costs]],
+        cost_totals={party: {currency: Decimal(total) for currency, total in row.items()}
+                     for party, row in state["cost_totals"].items()},
+        cost_count=len(state["costs"]),
         shares=({p: Decimal(v) for p, v in state["shares"].items()}
                 if state["shares"] is not None else None),
         shares_revision=state["shares_revision"],

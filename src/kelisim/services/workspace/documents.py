@@ -196,10 +196,10 @@ def project_page(rt: Runtime, principal: Principal, project_id: str, *,
     documents, from one read of the project (its page in the UI)."""
     require(principal, Action.READ_WORKSPACE)
     with rt.unit_of_work() as uow:
-        project, today = load_project(rt, uow, project_id)
+        project, today = load_project(rt, uow, project_id, costs=costs)
         page = _page(uow, principal, project, today, after, limit)
         uow.commit()
-    return view(project, today, recorded=costs), page
+    return view(project, today), page
 
 
 def _page(uow: UnitOfWork, principal: Principal, project: Project, today: date,
@@ -340,7 +340,7 @@ def _filename(value: str) -> str:
 
 def _project(rt: Runtime, uow: UnitOfWork, project_id: str) -> tuple[Project, date]:
     """The project as the documents' rules read it: who takes part, its lead (no costs)."""
-    return load_project(rt, uow, project_id, costs=False)
+    return load_project(rt, uow, project_id, costs=slice(0, 0))
 
 
 def _check_uploader(rt: Runtime, uow: UnitOfWork, party: str, project: Project,

@@ -252,20 +252,27 @@ def acting_party(principal: Principal) -> str:
     return party
 
 
+EVERY_COST = slice(None)
+
+
 def load_project(rt: Runtime, uow: UnitOfWork, project_id: str, *,
-                 costs: bool = True) -> tuple[Project, date]:
+                 costs: slice = EVERY_COST) -> tuple[Project, date]:
     """The project as of its last event: its snapshot (domain/workspace/project_snapshot.py)
     advanced by the events after it; folded from every event when the snapshot is missing or of
-    another version, and the snapshot then kept again (the caller commits). `costs=False`: the
-    project without its costs recorded (the documents' reads), from a current snapshot only."""
+    another version, and the snapshot then kept again (the caller commits). `costs`: which of
+    the costs recorded the project holds (a page; none for the documents' rules), the totals
+    being of all; such a project is never kept, and comes from a current snapshot or a full
+    fold."""
     repo = WorkspaceRepository(uow.connection)
     today = rt.clock().date()
     withdrawals = withdrawal_dates_on(rt, today, uow)
     kept = repo.project_snapshot(project_id)
     project = restore(kept[0], withdrawals, costs=costs) if kept is not None else None
     tail = repo.events(project_id, after=project.last_position if project else 0)
-    if not costs and (project is None or tail):  # never keep a snapshot without the costs
-        return load_project(rt, uow, project_id)
+    if costs != EVERY_COST and (project is None or tail):  # never keep a page of the costs
+        project, today = load_project(rt, uow, project_id)
+        project.costs = project.costs[costs]
+        return project, today
     if project is None:
         if not tail or tail[0].kind is not EventKind.PROPOSED:
             raise _missing(project_id)

@@ -69,12 +69,17 @@ from kelisim.domain.clock import FixedClock  # noqa: E402
 from kelisim.domain.workspace import documents as doc_rules  # noqa: E402
 from kelisim.domain.workspace.project import Event, EventKind, fold  # noqa: E402
 from kelisim.services.bootstrap import initialize  # noqa: E402
+from kelisim.services.notifications.workspace_pass import CURSOR as NOTICES_CURSOR  # noqa: E402
 from kelisim.services.participation import withdrawal_dates_on  # noqa: E402
 from kelisim.services.runtime import Runtime, build_runtime  # noqa: E402
 from kelisim.services.signin import set_password  # noqa: E402
 from kelisim.services.workspace import documents as docs  # noqa: E402
 from kelisim.services.workspace import projects as ws  # noqa: E402
-from kelisim.storage.schema import workspace_counters, workspace_events  # noqa: E402
+from kelisim.storage.schema import (  # noqa: E402
+    notification_cursors,
+    workspace_counters,
+    workspace_events,
+)
 from kelisim.storage.workspace_documents_repository import DocumentsRepository  # noqa: E402
 from kelisim.storage.workspace_repository import EVENTS_COUNTER, WorkspaceRepository  # noqa: E402
 
@@ -197,9 +202,19 @@ def bulk(rt: Runtime, sizes: tuple[int, int, int], sampled: tuple[list[str],
                 print(f"  {i + 1:,} projects, {counts['events'] + len(pending):,} entries",
                       file=sys.stderr)
         flush(uow.connection, force=True)
+        last_seq = next(seqs) - 1
         uow.connection.execute(update(workspace_counters)
                                .where(workspace_counters.c.name == EVENTS_COUNTER)
-                               .values(value=next(seqs) - 1))
+                               .values(value=last_seq))
+        # the copies are history, as migration 0020 treats the events before it: the server's
+        # notification pass starts after them instead of walking 1M events during the timing
+        moved = uow.connection.execute(
+            update(notification_cursors)
+            .where(notification_cursors.c.collection_id == NOTICES_CURSOR)
+            .values(last_added=last_seq))
+        if moved.rowcount == 0:
+            uow.connection.execute(insert(notification_cursors).values(
+                collection_id=NOTICES_CURSOR, last_added=last_seq))
         uow.commit()
     return {"busy_project": busy_id, "busy_documents": busy_docs,
             "busy_entries": len(project_template) + busy_extra,

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from kelisim.domain.errors import InvalidInput
 from kelisim.domain.workspace.project import fold, view
+from kelisim.domain.workspace.project_snapshot import VERSION
 from kelisim.services.participation import withdrawal_dates_on
 from kelisim.services.workspace import documents as docs
 from kelisim.services.workspace import projects as ws
@@ -96,14 +97,17 @@ def test_the_snapshot_gives_the_full_fold_and_is_rebuilt_when_missing_or_behind(
     assert kept(ex, pid)[1] == 10
     assert ws.show_project(rt, p["kz"], pid) == older
     assert kept(ex, pid)[1] == 16  # kept again by the read
-    for broken in (None, {"v": 0}):  # missing, or of another version
-        with rt.unit_of_work() as uow:
+    for broken, at in ((None, None), ({"v": 0}, None), ({"v": 0}, 16)):  # missing, another
+        with rt.unit_of_work() as uow:                                 # version (at the end)
             uow.connection.execute(update(workspace_projects)
                                    .where(workspace_projects.c.id == pid)
-                                   .values(snapshot=broken, snapshot_position=None))
+                                   .values(snapshot=broken, snapshot_position=at))
             uow.commit()
+        assert docs.project_page(rt, p["kz"], pid, costs=slice(0, 2))[0]["costs"][
+            "recorded"] == older["costs"]["recorded"][:2]
         assert ws.show_project(rt, p["kz"], pid) == older
-        assert kept(ex, pid)[1] == 16
+        state, position = kept(ex, pid)
+        assert position == 16 and isinstance(state, dict) and state["v"] == VERSION
     with rt.unit_of_work() as uow:  # behind again; a documents read (it needs no costs)
         uow.connection.execute(update(workspace_projects).where(workspace_projects.c.id == pid)
                                .values(snapshot=None, snapshot_position=None))

@@ -106,13 +106,14 @@ class WorkspaceRepository:
             snapshot=snapshot(project), snapshot_position=project.last_position))
 
     def snapshot_kept(self, project: Project) -> None:
-        """A read found the snapshot missing or behind the events: keep the fold it made,
-        unless a later one is already kept (a concurrent writer's)."""
+        """A read found the snapshot missing, of another version or behind the events: keep
+        the fold it made, unless a later one is already kept (a concurrent writer's; one at the
+        same position is the fold of the same events, replaced if of another version)."""
         kept = workspace_projects.c.snapshot_position
         self.connection.execute(
             update(workspace_projects)
             .where(workspace_projects.c.id == project.id,
-                   kept.is_(None) | (kept < project.last_position))
+                   kept.is_(None) | (kept <= project.last_position))
             .values(snapshot=snapshot(project), snapshot_position=project.last_position))
 
     def projects(self, limit: int = 100) -> list[dict[str, Any]]:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import json
 import os
 import shutil
@@ -50,7 +51,7 @@ from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -68,14 +69,19 @@ from kelisim.domain.clock import FixedClock  # noqa: E402
 from kelisim.domain.workspace import documents as doc_rules  # noqa: E402
 from kelisim.domain.workspace.project import Event, EventKind, fold  # noqa: E402
 from kelisim.services.bootstrap import initialize  # noqa: E402
+from kelisim.services.notifications.workspace_pass import CURSOR as NOTICES_CURSOR  # noqa: E402
 from kelisim.services.participation import withdrawal_dates_on  # noqa: E402
 from kelisim.services.runtime import Runtime, build_runtime  # noqa: E402
 from kelisim.services.signin import set_password  # noqa: E402
 from kelisim.services.workspace import documents as docs  # noqa: E402
 from kelisim.services.workspace import projects as ws  # noqa: E402
-from kelisim.storage.schema import workspace_events  # noqa: E402
+from kelisim.storage.schema import (  # noqa: E402
+    notification_cursors,
+    workspace_counters,
+    workspace_events,
+)
 from kelisim.storage.workspace_documents_repository import DocumentsRepository  # noqa: E402
-from kelisim.storage.workspace_repository import WorkspaceRepository  # noqa: E402
+from kelisim.storage.workspace_repository import EVENTS_COUNTER, WorkspaceRepository  # noqa: E402
 
 SEED = 20131120
 TARGET_MS = 50.0
@@ -131,8 +137,8 @@ def copied(template: list[Event], record_id: str, at: datetime,
     return out
 
 
-def row(e: Event) -> dict[str, Any]:
-    return {"id": e.id, "record_id": e.record_id, "position": e.position,
+def row(e: Event, seq: int) -> dict[str, Any]:
+    return {"id": e.id, "record_id": e.record_id, "position": e.position, "seq": seq,
             "kind": e.kind.value, "origin_party": e.origin_party,
             "actor_account": e.actor_account, "actor_name": e.actor_name, "at": e.at,
             "body": dict(e.body)}
@@ -169,6 +175,7 @@ def bulk(rt: Runtime, sizes: tuple[int, int, int], sampled: tuple[list[str],
     with rt.unit_of_work() as uow:
         repo = WorkspaceRepository(uow.connection)
         documents = DocumentsRepository(uow.connection)
+        seqs = itertools.count(repo.next_seq())  # the counter moved past the copies below
         doc_plan = [busy_docs] + [0] * (made_projects - 1)
         for i in range(made_docs - busy_docs):
             doc_plan[1 + i % max(1, made_projects - 1)] += 1
@@ -180,14 +187,14 @@ def bulk(rt: Runtime, sizes: tuple[int, int, int], sampled: tuple[list[str],
             extra = busy_extra if i == 0 else per_project
             events += copied([cost] * extra, pid, at + timedelta(hours=1), {})
             events = [replace(e, position=k + 1) for k, e in enumerate(events)]
-            pending.extend(row(e) for e in events)
+            pending.extend(row(e, next(seqs)) for e in events)
             repo.project_rebuilt(fold(events, withdrawals))
             counts["projects"] += 1
             for j in range(doc_plan[i]):
                 doc_events = copied(doc_template, str(uuid.uuid4()),
                                     at + timedelta(hours=2, seconds=j * 10),
                                     {sampled[0][0]: pid})
-                pending.extend(row(e) for e in doc_events)
+                pending.extend(row(e, next(seqs)) for e in doc_events)
                 documents.rebuilt(doc_rules.fold(doc_events))
                 counts["documents"] += 1
             flush(uow.connection)
@@ -195,6 +202,19 @@ def bulk(rt: Runtime, sizes: tuple[int, int, int], sampled: tuple[list[str],
                 print(f"  {i + 1:,} projects, {counts['events'] + len(pending):,} entries",
                       file=sys.stderr)
         flush(uow.connection, force=True)
+        last_seq = next(seqs) - 1
+        uow.connection.execute(update(workspace_counters)
+                               .where(workspace_counters.c.name == EVENTS_COUNTER)
+                               .values(value=last_seq))
+        # the copies are history, as migration 0020 treats the events before it: the server's
+        # notification pass starts after them instead of walking 1M events during the timing
+        moved = uow.connection.execute(
+            update(notification_cursors)
+            .where(notification_cursors.c.collection_id == NOTICES_CURSOR)
+            .values(last_added=last_seq))
+        if moved.rowcount == 0:
+            uow.connection.execute(insert(notification_cursors).values(
+                collection_id=NOTICES_CURSOR, last_added=last_seq))
         uow.commit()
     return {"busy_project": busy_id, "busy_documents": busy_docs,
             "busy_entries": len(project_template) + busy_extra,
@@ -293,6 +313,10 @@ def routes(busy: str, typical: str) -> list[tuple[str, str, str]]:
         ("project API (busy)", "api", f"{api}/projects/{busy}"),
         ("project events API (typical)", "api", f"{api}/projects/{typical}/events"),
         ("project events API (busy)", "api", f"{api}/projects/{busy}/events"),
+        ("project events API (busy, page after 4,000)", "api",
+         f"{api}/projects/{busy}/events?after=4000&limit=100"),
+        ("project page (busy, costs from 4,000)", "page",
+         f"/workspace/projects/{busy}?costs_from=4000"),
         ("documents list API (typical)", "api", f"{api}/projects/{typical}/documents"),
         ("documents list API (busy)", "api", f"{api}/projects/{busy}/documents"),
         ("consultations list API", "api", f"{api}/consultations"),

@@ -614,6 +614,10 @@ workspace_projects = Table(
     Column("proposed_at", DateTime(timezone=True), nullable=False),
     Column("last_position", Integer, nullable=False),
     Column("parties", JSON, nullable=False),  # every Party that ever joined
+    # the fold of the first `snapshot_position` events (domain/workspace/project_snapshot.py;
+    # migration 0024): a cache rebuilt from the events, never the record
+    Column("snapshot", JSON, nullable=True),
+    Column("snapshot_position", Integer, nullable=True),
     Index("ix_workspace_projects_proposed_at", "proposed_at"),
 )
 

@@ -27,10 +27,29 @@ class DocumentsRepository:
             current_version=doc.current.number, created_at=doc.created_at,
             last_position=doc.last_position))
 
-    def of_project(self, project_id: str, limit: int = 500) -> list[dict[str, Any]]:
+    def of_project(self, project_id: str, *, after: str | None = None,
+                   limit: int = 500) -> list[dict[str, Any]]:
+        """Newest first (by creation, then id): a keyset page after the document `after`."""
+        docs = workspace_documents.c
+        query = select(workspace_documents).where(docs.project_id == project_id)
+        if after is not None:
+            mark = select(docs.created_at).where(docs.id == after).scalar_subquery()
+            query = query.where((docs.created_at < mark)
+                                | ((docs.created_at == mark) & (docs.id > after)))
         rows = self.connection.execute(
-            select(workspace_documents).where(workspace_documents.c.project_id == project_id)
-            .order_by(workspace_documents.c.created_at.desc(), workspace_documents.c.id)
-            .limit(limit)).mappings()
+            query.order_by(docs.created_at.desc(), docs.id).limit(limit)).mappings()
         return [{**{str(k): v for k, v in r.items()}, "created_at": aware(r["created_at"])}
                 for r in rows]
+
+    def holds(self, project_id: str, document_id: str) -> bool:
+        return self.connection.execute(
+            select(workspace_documents.c.id).where(
+                workspace_documents.c.id == document_id,
+                workspace_documents.c.project_id == project_id)).first() is not None
+
+    def audiences(self, project_id: str) -> list[tuple[str, list[str] | None]]:
+        """Each document's origin and named Parties (Art. 6), to count what a reader may know
+        of without reading the documents."""
+        docs = workspace_documents.c
+        return [(r[0], r[1]) for r in self.connection.execute(
+            select(docs.origin_party, docs.restricted_to).where(docs.project_id == project_id))]

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from kelisim.domain.workspace.project import Event, EventKind, Project
+from kelisim.domain.workspace.project_snapshot import snapshot
 from kelisim.storage.instants import aware
 from kelisim.storage.schema import (
     workspace_check_tokens,
@@ -68,26 +69,58 @@ class WorkspaceRepository:
             .distinct().order_by(workspace_events.c.record_id))
         return [r[0] for r in rows]
 
-    def events(self, record_id: str) -> list[Event]:
-        rows = self.connection.execute(
-            select(workspace_events).where(workspace_events.c.record_id == record_id)
-            .order_by(workspace_events.c.position)).mappings()
-        return [_event(r) for r in rows]
+    def events(self, record_id: str, *, after: int = 0,
+               limit: int | None = None) -> list[Event]:
+        """A record's events after position `after`, in order (a keyset page if `limit`)."""
+        query = (select(workspace_events)
+                 .where(workspace_events.c.record_id == record_id,
+                        workspace_events.c.position > after)
+                 .order_by(workspace_events.c.position))
+        if limit is not None:
+            query = query.limit(limit)
+        return [_event(r) for r in self.connection.execute(query).mappings()]
+
+    def project_snapshot(self, project_id: str) -> tuple[dict[str, Any] | None, int] | None:
+        """The projection row's snapshot and its position; None if there is no row."""
+        row = self.connection.execute(
+            select(workspace_projects.c.snapshot, workspace_projects.c.snapshot_position)
+            .where(workspace_projects.c.id == project_id)).first()
+        return None if row is None else (row[0], row[1] or 0)
+
+    def last_position(self, project_id: str) -> int | None:
+        """How many events the project has (its projection row's), None if no such project."""
+        return self.connection.execute(
+            select(workspace_projects.c.last_position)
+            .where(workspace_projects.c.id == project_id)).scalar()
 
     def project_rebuilt(self, project: Project) -> None:
-        """Replace the projection row with the fold of the project's events."""
+        """Replace the projection row with the fold of the project's events (and keep that
+        fold as the row's snapshot)."""
         self.connection.execute(delete(workspace_projects)
                                 .where(workspace_projects.c.id == project.id))
         self.connection.execute(insert(workspace_projects).values(
             id=project.id, kind=project.kind.value, title=project.title,
             lead_party=project.lead_party, origin_party=project.origin_party,
             proposed_at=project.proposed_at, last_position=project.last_position,
-            parties=sorted({p.party for p in project.participations})))
+            parties=sorted({p.party for p in project.participations}),
+            snapshot=snapshot(project), snapshot_position=project.last_position))
+
+    def snapshot_kept(self, project: Project) -> None:
+        """A read found the snapshot missing, of another version or behind the events: keep
+        the fold it made, unless a later one is already kept (a concurrent writer's; one at the
+        same position is the fold of the same events, replaced if of another version)."""
+        kept = workspace_projects.c.snapshot_position
+        self.connection.execute(
+            update(workspace_projects)
+            .where(workspace_projects.c.id == project.id,
+                   kept.is_(None) | (kept <= project.last_position))
+            .values(snapshot=snapshot(project), snapshot_position=project.last_position))
 
     def projects(self, limit: int = 100) -> list[dict[str, Any]]:
-        rows = self.connection.execute(
-            select(workspace_projects).order_by(workspace_projects.c.proposed_at.desc(),
-                                                workspace_projects.c.id).limit(limit))
+        listed = [c for c in workspace_projects.c if not c.name.startswith("snapshot")]
+        rows = self.connection.execute(  # not the snapshots: a list folds nothing
+            select(*listed).order_by(workspace_projects.c.proposed_at.desc(),
+                                     workspace_projects.c.id).limit(limit))
         return [dict(r) for r in rows.mappings()]
 
     def memberships(self, record_ids: list[str]) -> list[Event]:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 import pycountry
 
@@ -25,8 +25,9 @@ MAX_DIGITS = 18
 MAX_PLACES = 4
 
 
-@dataclass(frozen=True)
-class Cost:
+class Cost(NamedTuple):
+    """One cost a Party recorded (a tuple: a project's snapshot restores thousands a read)."""
+
     id: str
     party: str
     amount: Decimal
@@ -121,4 +122,23 @@ def borne(costs: Iterable[Cost], shares: Mapping[str, Decimal] | None
     if shares is None:
         return totals(listed)
     return {party: {currency: total * share for currency, total in per_currency(listed).items()}
+            for party, share in sorted(shares.items())}
+
+
+def per_currency_of(totals: Mapping[str, Mapping[str, Decimal]]) -> dict[str, Decimal]:
+    """The sum in each currency of a {party: {currency: sum}} table (`totals`)."""
+    found: dict[str, Decimal] = defaultdict(Decimal)
+    for row in totals.values():
+        for currency, amount in row.items():
+            found[currency] += amount
+    return dict(sorted(found.items()))
+
+
+def borne_of(totals: Mapping[str, Mapping[str, Decimal]], shares: Mapping[str, Decimal] | None
+             ) -> dict[str, dict[str, Decimal]]:
+    """`borne` from the {party: {currency: sum}} table instead of every cost."""
+    if shares is None:
+        return {party: dict(row) for party, row in sorted(totals.items())}
+    return {party: {currency: total * share
+                    for currency, total in per_currency_of(totals).items()}
             for party, share in sorted(shares.items())}

@@ -118,6 +118,10 @@ class Project:
     participations: list[Participation] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     costs: list[Cost] = field(default_factory=list)
+    # every cost recorded, summed {party: {currency: sum}} and counted, as they are applied (a
+    # snapshot restored with a page of its costs still has the totals of all)
+    cost_totals: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    cost_count: int = 0
     shares: dict[str, Decimal] | None = None
     shares_revision: int = 0
     shares_consents: list[Consent] = field(default_factory=list)
@@ -149,6 +153,13 @@ def fold(events: Sequence[Event], withdrawal_dates: Mapping[str, Sequence[date]]
                       goals=body.get("goals", ""), directions=tuple(body["directions"]),
                       lead_party=first.origin_party, origin_party=first.origin_party,
                       proposed_at=first.at)
+    return advance(project, events, withdrawal_dates)
+
+
+def advance(project: Project, events: Sequence[Event],
+            withdrawal_dates: Mapping[str, Sequence[date]]) -> Project:
+    """Replay the events that follow `project` (its fold so far, a snapshot's restored state),
+    in order, onto it; the same as folding every event from the proposal."""
     for event in events:
         _apply(project, event, withdrawal_dates)
         project.last_position = event.position
@@ -178,10 +189,14 @@ def _apply(project: Project, event: Event,
     elif kind is EventKind.STAGE_COMPLETED:
         _stage(project, body).completed_on = event.at.date()
     elif kind is EventKind.COST_RECORDED:
-        project.costs.append(Cost(
-            id=body["cost_id"], party=event.origin_party, amount=Decimal(body["amount"]),
-            currency=body["currency"], stage_id=body.get("stage_id"),
-            description=body.get("description", ""), recorded_by=event.actor_name))
+        cost = Cost(id=body["cost_id"], party=event.origin_party,
+                    amount=Decimal(body["amount"]), currency=body["currency"],
+                    stage_id=body.get("stage_id"), description=body.get("description", ""),
+                    recorded_by=event.actor_name)
+        project.costs.append(cost)
+        row = project.cost_totals.setdefault(cost.party, {})
+        row[cost.currency] = row.get(cost.currency, Decimal()) + cost.amount
+        project.cost_count += 1
     elif kind is EventKind.SHARES_PROPOSED:
         project.shares = {p: Decimal(s) for p, s in body["shares"].items()}
         project.shares_revision += 1
@@ -201,7 +216,9 @@ def _stage(project: Project, body: Mapping[str, Any]) -> Stage:
 
 def view(project: Project, today: date) -> dict[str, Any]:
     """The project as read on `today`: who takes part, each stage's agreement and lateness,
-    the cost arrangement in force and the totals (Art. 4, 5, 7)."""
+    the cost arrangement in force and the totals (Art. 4, 5, 7). The costs listed are those
+    the project holds (all of them, or the page a snapshot was restored with); the totals and
+    `recorded_count` count every one."""
     participants = project.participants(today)
     agreed_shares = cost_rules.shares_agreed(project.shares, project.shares_consenting(),
                                              participants)
@@ -248,10 +265,11 @@ def costs_view(project: Project, today: date, agreed: bool) -> dict[str, Any]:
                       "currency": c.currency, "stage_id": c.stage_id,
                       "description": c.description, "recorded_by": c.recorded_by}
                      for c in project.costs],
-        "totals_by_party": _strings(cost_rules.totals(project.costs)),
+        "recorded_count": project.cost_count,
+        "totals_by_party": _strings(dict(sorted(project.cost_totals.items()))),
         "totals_by_currency": {k: str(v) for k, v in
-                               cost_rules.per_currency(project.costs).items()},
-        "borne_by_party": _strings(cost_rules.borne(project.costs, shares)),
+                               cost_rules.per_currency_of(project.cost_totals).items()},
+        "borne_by_party": _strings(cost_rules.borne_of(project.cost_totals, shares)),
     }
 
 

@@ -24,11 +24,17 @@ from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import N_, InvalidInput, Message, NotFound
 from kelisim.domain.workspace import documents as rules
 from kelisim.domain.workspace.documents import Document
-from kelisim.domain.workspace.project import Event, EventKind, Project, fold
-from kelisim.services.participation import party_state_on, withdrawal_dates_on
+from kelisim.domain.workspace.project import Event, EventKind, Project, view
+from kelisim.services.participation import party_state_on
 from kelisim.services.runtime import Runtime
 from kelisim.services.workspace import records
-from kelisim.services.workspace.projects import MAX_TEXT, acting_party, bounded_text
+from kelisim.services.workspace.projects import (
+    MAX_PAGE,
+    MAX_TEXT,
+    acting_party,
+    bounded_text,
+    load_project,
+)
 from kelisim.storage.document_files import DocumentFiles, Incoming
 from kelisim.storage.unit_of_work import UnitOfWork
 from kelisim.storage.workspace_documents_repository import DocumentsRepository
@@ -165,16 +171,50 @@ def adopt_document(rt: Runtime, principal: Principal, project_id: str,
 
 
 def list_documents(rt: Runtime, principal: Principal, project_id: str) -> list[dict[str, Any]]:
-    """A project's documents the reader may know of (Art. 6), newest first. A circulated one's
-    state (circulated or agreed) depends on the day, so it alone is folded from its events."""
+    """A project's documents the reader may know of (Art. 6), newest first: every one."""
+    return documents_page(rt, principal, project_id)["documents"]
+
+
+def documents_page(rt: Runtime, principal: Principal, project_id: str, *,
+                   after: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    """A keyset page of the project's documents the reader may know of (Art. 6), newest first:
+    `documents` (those after the document `after`, at most `limit`), `total` (how many the
+    reader may know of) and `next` (the id to ask `after` for the next page, or None). A
+    circulated one's state (circulated or agreed) depends on the day, so it alone is folded."""
     require(principal, Action.READ_WORKSPACE)
     with rt.unit_of_work() as uow:
         project, today = _project(rt, uow, project_id)
-        rows = [row for row in DocumentsRepository(uow.connection).of_project(project.id)
-                if row["restricted_to"] is None
-                or principal.party in {row["origin_party"], *row["restricted_to"]}]
-        folding = [row["id"] for row in rows if row["circulated"] and not row["adopted"]]
-        grouped = WorkspaceRepository(uow.connection).events_of(folding)  # one read, not N
+        page = _page(uow, principal, project, today, after, limit)
+        uow.commit()  # a snapshot rebuilt by the read, if it was missing or behind
+    return page
+
+
+def project_page(rt: Runtime, principal: Principal, project_id: str, *,
+                 after: str | None = None, limit: int | None = None,
+                 costs: slice = slice(None)) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A project as of today (listing the costs recorded in `costs`) and a page of its
+    documents, from one read of the project (its page in the UI)."""
+    require(principal, Action.READ_WORKSPACE)
+    with rt.unit_of_work() as uow:
+        project, today = load_project(rt, uow, project_id, costs=costs)
+        page = _page(uow, principal, project, today, after, limit)
+        uow.commit()
+    return view(project, today), page
+
+
+def _page(uow: UnitOfWork, principal: Principal, project: Project, today: date,
+          after: str | None, limit: int | None) -> dict[str, Any]:
+    if limit is not None and not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(Message(N_("limit is 1 to {most}."), most=MAX_PAGE), field="limit")
+    repo = DocumentsRepository(uow.connection)
+    if after is not None and not repo.holds(project.id, after):
+        raise InvalidInput(Message(N_("after is the id of a document of this project (the "
+                                      "last one read).")), field="after")
+    rows, more = _visible(repo, principal.party, project.id, after, limit)
+    total = sum(1 for origin, named in repo.audiences(project.id)
+                if _may_know(principal.party, origin, named))
+    folding = [row["id"] for row in rows if row["circulated"] and not row["adopted"]]
+    grouped = WorkspaceRepository(uow.connection).events_of(folding)  # one read, not N
     participants = project.participants(today)
     shown = []
     for row in rows:
@@ -185,7 +225,30 @@ def list_documents(rt: Runtime, principal: Principal, project_id: str) -> list[d
         else:
             state = "adopted" if row["adopted"] else "draft"
         shown.append({**row, "created_at": row["created_at"].isoformat(), "state": state})
-    return shown
+    return {"documents": shown, "total": total,
+            "next": shown[-1]["id"] if more and shown else None}
+
+
+def _may_know(party: str | None, origin: str, named: list[str] | None) -> bool:
+    return named is None or party in {origin, *named}
+
+
+def _visible(repo: DocumentsRepository, party: str | None, project_id: str,
+             after: str | None, limit: int | None) -> tuple[list[dict[str, Any]], bool]:
+    """Up to `limit` rows the reader may know of after `after`, and whether more may follow:
+    read by pages of rows, skipping the rows Art. 6 hides, until the page is full."""
+    batch = limit or MAX_PAGE
+    shown: list[dict[str, Any]] = []
+    while True:
+        rows = repo.of_project(project_id, after=after, limit=batch + 1)
+        for index, row in enumerate(rows[:batch]):
+            if _may_know(party, row["origin_party"], row["restricted_to"]):
+                shown.append(row)
+                if limit is not None and len(shown) == limit:
+                    return shown, index + 1 < len(rows)
+        if len(rows) <= batch:
+            return shown, False
+        after = rows[batch - 1]["id"]
 
 
 def show_document(rt: Runtime, principal: Principal, project_id: str,
@@ -276,12 +339,8 @@ def _filename(value: str) -> str:
 
 
 def _project(rt: Runtime, uow: UnitOfWork, project_id: str) -> tuple[Project, date]:
-    events = WorkspaceRepository(uow.connection).events(project_id)
-    if not events or events[0].kind is not EventKind.PROPOSED:
-        raise NotFound(Message(N_("No program or project {project}."), project=project_id),
-                       field="project")
-    today = rt.clock().date()
-    return fold(events, withdrawal_dates_on(rt, today, uow)), today
+    """The project as the documents' rules read it: who takes part, its lead (no costs)."""
+    return load_project(rt, uow, project_id, costs=slice(0, 0))
 
 
 def _check_uploader(rt: Runtime, uow: UnitOfWork, party: str, project: Project,

@@ -20,14 +20,15 @@ from kelisim.domain.workspace import costs as cost_rules
 from kelisim.domain.workspace import participation as joining
 from kelisim.domain.workspace import stages as stage_rules
 from kelisim.domain.workspace.project import (
-    Event,
     EventKind,
     Project,
     ProjectKind,
+    advance,
     fold,
     parse_directions,
     view,
 )
+from kelisim.domain.workspace.project_snapshot import restore
 from kelisim.services.participation import party_state_on, withdrawal_dates_on
 from kelisim.services.runtime import Runtime
 from kelisim.services.workspace import records
@@ -35,6 +36,8 @@ from kelisim.storage.unit_of_work import UnitOfWork
 from kelisim.storage.workspace_repository import WorkspaceRepository
 
 MAX_TEXT = 5000
+MAX_PAGE = 1000
+"""The most events or documents one keyset page holds (the API's `limit`)."""
 
 
 def propose_project(rt: Runtime, principal: Principal, *, kind: str, title: str,
@@ -53,17 +56,17 @@ def propose_project(rt: Runtime, principal: Principal, *, kind: str, title: str,
     with rt.unit_of_work() as uow:
         today = rt.clock().date()
         joining.check_may_join(party, party_state_on(rt, party, today, uow), today, [])
-        return _append(rt, uow, principal, record_id, [], EventKind.PROPOSED, body)
+        return _append(rt, uow, principal, record_id, EventKind.PROPOSED, body)
 
 
 def join_project(rt: Runtime, principal: Principal, project_id: str) -> dict[str, Any]:
     """Art. 4, 13-15: a Party for which the Agreement is in force joins."""
     party = acting_party(principal)
     with rt.unit_of_work() as uow:
-        events, project, today = _load(rt, uow, project_id)
+        project, today = load_project(rt, uow, project_id)
         joining.check_may_join(party, party_state_on(rt, party, today, uow), today,
                                project.participations)
-        return _append(rt, uow, principal, project_id, events, EventKind.JOINED, {})
+        return _append(rt, uow, principal, project, EventKind.JOINED, {})
 
 
 def add_stage(rt: Runtime, principal: Principal, project_id: str, *, title: str,
@@ -71,14 +74,14 @@ def add_stage(rt: Runtime, principal: Principal, project_id: str, *, title: str,
     """Art. 5: the lead Party adds the next stage, with its deliverables and deadline."""
     party = acting_party(principal)
     with rt.unit_of_work() as uow:
-        events, project, today = _load(rt, uow, project_id)
+        project, today = load_project(rt, uow, project_id)
         _require_lead(project, party, today)
         position = len(project.stages) + 1
         stage_rules.check_order(project.stages, position, deadline)
         body = {"stage_id": str(uuid.uuid4()), "title": bounded_text(title, "title", 500),
                 "deliverables": [bounded_text(d, "deliverables", 500) for d in deliverables],
                 "deadline": deadline.isoformat()}
-        return _append(rt, uow, principal, project_id, events, EventKind.STAGE_ADDED, body)
+        return _append(rt, uow, principal, project, EventKind.STAGE_ADDED, body)
 
 
 def change_deadline(rt: Runtime, principal: Principal, project_id: str, stage_id: str,
@@ -86,13 +89,13 @@ def change_deadline(rt: Runtime, principal: Principal, project_id: str, stage_id
     """Art. 5: the lead Party changes a deadline; every Party's consent is needed again."""
     party = acting_party(principal)
     with rt.unit_of_work() as uow:
-        events, project, today = _load(rt, uow, project_id)
+        project, today = load_project(rt, uow, project_id)
         _require_lead(project, party, today)
         stage = _stage(project, stage_id)
         stage_rules.check_not_completed(stage)
         stage_rules.check_order(project.stages, stage.position, deadline)
         body = {"stage_id": stage.id, "deadline": deadline.isoformat()}
-        return _append(rt, uow, principal, project_id, events, EventKind.DEADLINE_CHANGED,
+        return _append(rt, uow, principal, project, EventKind.DEADLINE_CHANGED,
                        body)
 
 
@@ -103,11 +106,11 @@ def consent_to_deadline(rt: Runtime, principal: Principal, project_id: str, stag
     party = acting_party(principal)
     joining.check_acts_for(party, for_party)
     with rt.unit_of_work() as uow:
-        events, project, today = _load(rt, uow, project_id)
+        project, today = load_project(rt, uow, project_id)
         joining.check_participant(party, project.participations, today, "consent to deadlines")
         stage = _stage(project, stage_id)
         stage_rules.check_consent(stage, party, revision)
-        return _append(rt, uow, principal, project_id, events, EventKind.DEADLINE_CONSENTED,
+        return _append(rt, uow, principal, project, EventKind.DEADLINE_CONSENTED,
                        {"stage_id": stage.id, "revision": revision})
 
 
@@ -115,11 +118,11 @@ def complete_stage(rt: Runtime, principal: Principal, project_id: str,
                    stage_id: str) -> dict[str, Any]:
     party = acting_party(principal)
     with rt.unit_of_work() as uow:
-        events, project, today = _load(rt, uow, project_id)
+        project, today = load_project(rt, uow, project_id)
         _require_lead(project, party, today)
         stage = _stage(project, stage_id)
         stage_rules.check_completion(project.stages, stage)
-        return _append(rt, uow, principal, project_id, events, EventKind.STAGE_COMPLETED,
+        return _append(rt, uow, principal, project, EventKind.STAGE_COMPLETED,
                        {"stage_id": stage.id})
 
 
@@ -131,14 +134,14 @@ def record_cost(rt: Runtime, principal: Principal, project_id: str, *, amount: s
     parsed = cost_rules.parse_amount(amount)
     code = cost_rules.parse_currency(currency)
     with rt.unit_of_work() as uow:
-        events, project, today = _load(rt, uow, project_id)
+        project, today = load_project(rt, uow, project_id)
         joining.check_participant(party, project.participations, today, "record costs")
         if stage_id is not None:
             _stage(project, stage_id)
         body = {"cost_id": str(uuid.uuid4()), "amount": str(parsed), "currency": code,
                 "stage_id": stage_id,
                 "description": bounded_text(description, "description", 500, optional=True)}
-        return _append(rt, uow, principal, project_id, events, EventKind.COST_RECORDED, body)
+        return _append(rt, uow, principal, project, EventKind.COST_RECORDED, body)
 
 
 def propose_shares(rt: Runtime, principal: Principal, project_id: str,
@@ -147,10 +150,10 @@ def propose_shares(rt: Runtime, principal: Principal, project_id: str,
     party = acting_party(principal)
     parsed = cost_rules.parse_shares({k.upper(): v for k, v in shares.items()})
     with rt.unit_of_work() as uow:
-        events, project, today = _load(rt, uow, project_id)
+        project, today = load_project(rt, uow, project_id)
         _require_lead(project, party, today)
         cost_rules.check_shares_name_participants(parsed, project.participants(today))
-        return _append(rt, uow, principal, project_id, events, EventKind.SHARES_PROPOSED,
+        return _append(rt, uow, principal, project, EventKind.SHARES_PROPOSED,
                        {"shares": {p: str(s) for p, s in parsed.items()}})
 
 
@@ -158,7 +161,7 @@ def consent_to_shares(rt: Runtime, principal: Principal, project_id: str,
                       revision: int) -> dict[str, Any]:
     party = acting_party(principal)
     with rt.unit_of_work() as uow:
-        events, project, today = _load(rt, uow, project_id)
+        project, today = load_project(rt, uow, project_id)
         joining.check_participant(party, project.participations, today, "agree cost shares")
         if project.shares is None or revision != project.shares_revision:
             raise RuleViolation(Message(N_("No cost shares of revision {revision} are "
@@ -169,14 +172,15 @@ def consent_to_shares(rt: Runtime, principal: Principal, project_id: str,
         if party in project.shares_consenting():
             raise RuleViolation(Message(N_("{party} already consented to these shares "
                                            "(Art. 7)."), party=party), article="Art. 7")
-        return _append(rt, uow, principal, project_id, events, EventKind.SHARES_CONSENTED,
+        return _append(rt, uow, principal, project, EventKind.SHARES_CONSENTED,
                        {"revision": revision})
 
 
 def show_project(rt: Runtime, principal: Principal, project_id: str) -> dict[str, Any]:
     require(principal, Action.READ_WORKSPACE)
     with rt.unit_of_work() as uow:
-        _, project, today = _load(rt, uow, project_id)
+        project, today = load_project(rt, uow, project_id)
+        uow.commit()  # a snapshot rebuilt by the read, if it was missing or behind
         return view(project, today)
 
 
@@ -206,14 +210,37 @@ def list_projects(rt: Runtime, principal: Principal) -> list[dict[str, Any]]:
             for row in rows]
 
 
-def project_history(rt: Runtime, principal: Principal, project_id: str) -> list[dict[str, Any]]:
-    """Every change, who made it and when (issue 15 item 11): the events themselves."""
+def project_history(rt: Runtime, principal: Principal, project_id: str, *, after: int = 0,
+                    limit: int | None = None) -> list[dict[str, Any]]:
+    """Every change, who made it and when (issue 15 item 11): the events themselves, or a
+    keyset page of them (the events after position `after`, at most `limit`)."""
+    return history_page(rt, principal, project_id, after=after, limit=limit)["events"]
+
+
+def history_page(rt: Runtime, principal: Principal, project_id: str, *, after: int = 0,
+                 limit: int | None = None) -> dict[str, Any]:
+    """A page of the project's events: `events`, `total` (how many the project has) and
+    `next` (the position to ask `after` for the next page, None after the last)."""
     require(principal, Action.READ_WORKSPACE)
+    check_page(after, limit)
     with rt.unit_of_work() as uow:
-        events = WorkspaceRepository(uow.connection).events(project_id)
-    if not events or events[0].kind is not EventKind.PROPOSED:
+        repo = WorkspaceRepository(uow.connection)
+        total = repo.last_position(project_id)
+        events = repo.events(project_id, after=after, limit=limit)
+    if total is None:
         raise _missing(project_id)
-    return records.history(events)
+    last = events[-1].position if events else after
+    return {"events": records.history(events), "total": total,
+            "next": last if limit is not None and last < total else None}
+
+
+def check_page(after: int, limit: int | None) -> None:
+    """A keyset page's bounds: `after` a position (0 or more), `limit` 1 to MAX_PAGE."""
+    if after < 0:
+        raise InvalidInput(Message(N_("after is the position of the last event read, 0 or "
+                                      "more.")), field="after")
+    if limit is not None and not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(Message(N_("limit is 1 to {most}."), most=MAX_PAGE), field="limit")
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -225,25 +252,56 @@ def acting_party(principal: Principal) -> str:
     return party
 
 
-def _load(rt: Runtime, uow: UnitOfWork,
-          project_id: str) -> tuple[list[Event], Project, date]:
-    events = WorkspaceRepository(uow.connection).events(project_id)
-    if not events or events[0].kind is not EventKind.PROPOSED:
-        raise _missing(project_id)
+EVERY_COST = slice(None)
+
+
+def load_project(rt: Runtime, uow: UnitOfWork, project_id: str, *,
+                 costs: slice = EVERY_COST) -> tuple[Project, date]:
+    """The project as of its last event: its snapshot (domain/workspace/project_snapshot.py)
+    advanced by the events after it; folded from every event when the snapshot is missing or of
+    another version, and the snapshot then kept again (the caller commits). `costs`: which of
+    the costs recorded the project holds (a page; none for the documents' rules), the totals
+    being of all; such a project is never kept, and comes from a current snapshot or a full
+    fold."""
+    repo = WorkspaceRepository(uow.connection)
     today = rt.clock().date()
-    return events, fold(events, withdrawal_dates_on(rt, today, uow)), today
+    withdrawals = withdrawal_dates_on(rt, today, uow)
+    kept = repo.project_snapshot(project_id)
+    project = restore(kept[0], withdrawals, costs=costs) if kept is not None else None
+    tail = repo.events(project_id, after=project.last_position if project else 0)
+    if costs != EVERY_COST and (project is None or tail):  # never keep a page of the costs
+        project, today = load_project(rt, uow, project_id)
+        project.costs = project.costs[costs]
+        return project, today
+    if project is None:
+        if not tail or tail[0].kind is not EventKind.PROPOSED:
+            raise _missing(project_id)
+        project = fold(tail, withdrawals)
+    else:
+        advance(project, tail, withdrawals)
+    if kept is None:
+        repo.project_rebuilt(project)
+    elif tail or kept[1] != project.last_position:
+        repo.snapshot_kept(project)
+    return project, today
 
 
-def _append(rt: Runtime, uow: UnitOfWork, principal: Principal, record_id: str,
-            events: list[Event], kind: EventKind, body: dict[str, Any]) -> dict[str, Any]:
-    event = records.next_event(rt, principal, record_id, events, kind, body)
+def _append(rt: Runtime, uow: UnitOfWork, principal: Principal, project: Project | str,
+            kind: EventKind, body: dict[str, Any]) -> dict[str, Any]:
+    """Append the project's next event (`project`: its fold; a new project's id) and rebuild
+    the projection row and its snapshot from the fold advanced by that event."""
+    record_id = project if isinstance(project, str) else project.id
+    last = 0 if isinstance(project, str) else project.last_position
+    event = records.next_event(rt, principal, record_id, (), kind, body, position=last + 1)
     repo = WorkspaceRepository(uow.connection)
     repo.append(event)
     today = event.at.date()
-    project = fold([*events, event], withdrawal_dates_on(rt, today, uow))
-    repo.project_rebuilt(project)
+    withdrawals = withdrawal_dates_on(rt, today, uow)
+    folded = (fold([event], withdrawals) if isinstance(project, str)
+              else advance(project, [event], withdrawals))
+    repo.project_rebuilt(folded)
     uow.commit()
-    return view(project, today)
+    return view(folded, today)
 
 
 def _require_lead(project: Project, party: str, today: date) -> None:

@@ -15,14 +15,17 @@ from kelisim.services.runtime import Runtime
 
 
 def next_event(rt: Runtime, principal: Principal, record_id: str, events: Sequence[Event],
-               kind: EventKind, body: dict[str, Any], *, origin: str | None = None) -> Event:
-    """The event that follows `events` in the record `record_id` (not yet stored); InvalidInput
+               kind: EventKind, body: dict[str, Any], *, origin: str | None = None,
+               position: int | None = None) -> Event:
+    """The event that follows `events` (or is at `position`, when the caller read a snapshot
+    rather than the events) in the record `record_id` (not yet stored); InvalidInput
     naming the field if any text of `body` holds a NUL, which PostgreSQL's text columns (the
     projections) refuse: the request is told why instead of failing inside the database."""
     _storable(body, "")
     party = origin or principal.party
     assert party is not None
-    return Event(id=str(uuid.uuid4()), record_id=record_id, position=len(events) + 1,
+    return Event(id=str(uuid.uuid4()), record_id=record_id,
+                 position=position if position is not None else len(events) + 1,
                  kind=kind, origin_party=party, actor_account=principal.account_id,
                  actor_name=principal.name, at=rt.clock(), body=body)
 

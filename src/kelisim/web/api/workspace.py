@@ -6,7 +6,8 @@ details (RFC 9457)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
@@ -69,9 +70,30 @@ def show(rt: RuntimeDep, principal: PrincipalDep, project_id: str) -> dict[str, 
     return ws.show_project(rt, principal, project_id)
 
 
-@router.get("/projects/{project_id}/events", summary="Every change, who and when")
-def history(rt: RuntimeDep, principal: PrincipalDep, project_id: str) -> dict[str, Any]:
-    return {"events": ws.project_history(rt, principal, project_id)}
+PAGE = 100
+"""The events or documents one page holds when the request names no `limit`."""
+
+
+@router.get("/projects/{project_id}/events", summary="Every change, who and when, by pages")
+def history(rt: RuntimeDep, principal: PrincipalDep, request: Request, project_id: str,
+            after: Annotated[int, Query(description=(
+                "The position of the last event read (the previous page's `next`); 0 for "
+                "the first page"))] = 0,
+            limit: Annotated[int, Query(description=f"At most this many events (1 to "
+                                                    f"{ws.MAX_PAGE})")] = PAGE,
+            ) -> dict[str, Any]:
+    """The project's events in order of position, a keyset page at a time: `total` is how many
+    the project has, `next` the `after` of the next page (None after the last) and
+    `next_url` its address."""
+    page = ws.history_page(rt, principal, project_id, after=after, limit=limit)
+    return {**page, "next_url": next_url(request, page["next"], limit)}
+
+
+def next_url(request: Request, after: int | str | None, limit: int) -> str | None:
+    """The address of the next page: this one's with `after` moved on."""
+    if after is None:
+        return None
+    return f"{request.url.path}?{urlencode({'after': after, 'limit': limit})}"
 
 
 @router.post("/projects/{project_id}/participants", status_code=201,

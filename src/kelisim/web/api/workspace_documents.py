@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -16,6 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from kelisim.domain.accounts import Principal
 from kelisim.services.runtime import Runtime
 from kelisim.services.workspace import documents as docs
+from kelisim.services.workspace.projects import MAX_PAGE
+from kelisim.web.api.workspace import PAGE, next_url
 from kelisim.web.dependencies import PrincipalDep, RuntimeDep
 from kelisim.web.headers import attachment_headers
 from kelisim.web.uploads import Upload, receive_upload
@@ -95,9 +97,18 @@ async def upload_document(request: Request, rt: RuntimeDep, principal: Principal
 
 @router.get("/projects/{project_id}/documents", responses=ERRORS,
             summary="A project's documents the caller may know of (Art. 6), newest first")
-def list_documents(rt: RuntimeDep, principal: PrincipalDep,
-                   project_id: ProjectId) -> dict[str, Any]:
-    return {"documents": docs.list_documents(rt, principal, project_id)}
+def list_documents(rt: RuntimeDep, principal: PrincipalDep, request: Request,
+                   project_id: ProjectId,
+                   after: Annotated[str | None, Query(max_length=36, description=(
+                       "The id of the last document read (the previous page's `next`)"))
+                   ] = None,
+                   limit: Annotated[int, Query(description=f"At most this many documents "
+                                                           f"(1 to {MAX_PAGE})")] = PAGE,
+                   ) -> dict[str, Any]:
+    """A keyset page: `total` is how many documents the caller may know of, `next` the `after`
+    of the next page (None after the last) and `next_url` its address."""
+    page = docs.documents_page(rt, principal, project_id, after=after, limit=limit)
+    return {**page, "next_url": next_url(request, page["next"], limit)}
 
 
 @router.get("/projects/{project_id}/documents/{document_id}", responses=ERRORS,

@@ -30,7 +30,7 @@ from kelisim.domain.inputs import ascii_number
 from kelisim.domain.instruments import parse_date
 from kelisim.domain.states import load_states
 from kelisim.services.workspace import projects as ws
-from kelisim.services.workspace.documents import list_documents
+from kelisim.services.workspace.documents import project_page as project_page_of
 from kelisim.web.ui import stage_timeline
 from kelisim.web.ui.routing import ERROR_TITLES, FormDep, UiRoute, UserDep
 from kelisim.web.ui.templating import finish, gettext_for, render, request_lang
@@ -46,6 +46,8 @@ DOCUMENT_STATE_LABELS: dict[str, str] = {
     "draft": N_("draft"), "circulated": N_("circulated for comment"), "agreed": N_("agreed"),
     "adopted": N_("adopted")}
 Act = Callable[[], Any]
+PAGE_ROWS = 50
+"""The documents and the costs a project's page shows at once, with a link to the next ones."""
 
 
 @router.get("/workspace")
@@ -164,8 +166,12 @@ async def _project_page(request: Request, user: Principal, project_id: str, *,
                         refusal: KelisimError | None = None, at: str = "",
                         values: dict[str, Any] | None = None) -> Response:
     rt = request.app.state.runtime
-    project = await run_in_threadpool(ws.show_project, rt, user, project_id)
-    documents = await run_in_threadpool(list_documents, rt, user, project_id)  # item 3
+    after = request.query_params.get("documents_after") or None
+    costs_from = ascii_number(request.query_params.get("costs_from", "0")) or 0
+    project, documents = await run_in_threadpool(  # item 3; one read of the project
+        lambda: project_page_of(rt, user, project_id, after=after, limit=PAGE_ROWS,
+                                costs=slice(costs_from, costs_from + PAGE_ROWS)))
+    costs_total = project["costs"]["recorded_count"]
     today = rt.clock().date()
     lang = request_lang(request)
     return render(request, "workspace_project.html", {
@@ -178,7 +184,11 @@ async def _project_page(request: Request, user: Principal, project_id: str, *,
         "stage_titles": {s["id"]: f"{s['position']}. {s['title']}" for s in project["stages"]},
         "money": lambda amount, currency: format_currency(Decimal(amount), currency,
                                                           locale=lang),
-        "arrangement_labels": ARRANGEMENT_LABELS, "documents": documents,
+        "arrangement_labels": ARRANGEMENT_LABELS, "documents": documents["documents"],
+        "documents_page": documents, "documents_after": after,
+        "costs_shown": project["costs"]["recorded"], "costs_from": costs_from,
+        "costs_total": costs_total,
+        "costs_next": costs_from + PAGE_ROWS if costs_from + PAGE_ROWS < costs_total else None,
     }, status_code=refusal.status if refusal else 200)
 
 

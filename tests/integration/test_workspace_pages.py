@@ -18,7 +18,7 @@ from kelisim.domain.workspace.project_snapshot import VERSION
 from kelisim.services.participation import withdrawal_dates_on
 from kelisim.services.workspace import documents as docs
 from kelisim.services.workspace import projects as ws
-from kelisim.storage.schema import workspace_projects
+from kelisim.storage.schema import workspace_documents, workspace_projects
 from kelisim.storage.workspace_repository import WorkspaceRepository
 from tests.conftest import Node
 from tests.exchange_support import Exchange, setup_exchange
@@ -187,3 +187,32 @@ def test_every_document_the_reader_may_know_of_comes_once_newest_first(ex: Excha
     assert project["costs"].pop("recorded_before") == 0  # the page's caption's count
     assert project == ws.show_project(rt, p["by"], pid) and \
         [d["id"] for d in page["documents"]] == hidden[:2]
+
+
+def test_the_list_tells_each_state_from_the_row_as_the_fold_does(ex: Exchange) -> None:
+    rt, p = ex.node.runtime, ex.principals
+    pid = busy_project(ex, costs=0)
+    made = []
+    for n in range(4):
+        incoming = docs.receive(docs.begin_upload(rt, p["kz"], pid), io.BytesIO(pdf()))
+        made.append(str(docs.add_document(rt, p["kz"], pid, incoming, docs.Metadata(
+            title=f"Draft {n}", language="ru"), "draft.pdf")["id"]))
+    for did in made[1:]:
+        docs.circulate_document(rt, p["kz"], pid, did)
+    for did in made[2:]:
+        for who in ("kz", "ru"):
+            docs.agree_document(rt, p[who], pid, did, 1)
+    docs.adopt_document(rt, p["kz"], pid, made[3])
+    expected = {made[0]: "draft", made[1]: "circulated", made[2]: "agreed",
+                made[3]: "adopted"}
+    assert {d["id"]: d["state"] for d in docs.list_documents(rt, p["kz"], pid)} == expected
+    assert {d: docs.show_document(rt, p["kz"], pid, d)["state"] for d in made} == expected
+    ws.join_project(rt, p["by"], pid)  # a Party joining: agreed again only once it agrees
+    after_joining = {**expected, made[2]: "circulated"}
+    before = docs.list_documents(rt, p["kz"], pid)
+    assert {d["id"]: d["state"] for d in before} == after_joining
+    assert all("agreed_by" not in d for d in before)
+    with rt.unit_of_work() as uow:  # rows made before migration 0027: folded instead
+        uow.connection.execute(update(workspace_documents).values(agreed_by=None))
+        uow.commit()
+    assert docs.list_documents(rt, p["kz"], pid) == before

@@ -218,10 +218,14 @@ def _page(uow: UnitOfWork, principal: Principal, project: Project, today: date,
         raise InvalidInput(Message(N_("after is the id of a document of this project (the "
                                       "last one read).")), field="after")
     rows, more = _visible(repo, principal.party, project.id, after, limit)
-    total = sum(1 for origin, named in repo.audiences(project.id)
-                if _may_know(principal.party, origin, named))
-    folding = [row["id"] for row in rows if row["circulated"] and not row["adopted"]]
-    grouped = WorkspaceRepository(uow.connection).events_of(folding)  # one read, not N
+    open_count, restricted = repo.audiences(project.id)
+    total = open_count + sum(1 for origin, named in restricted
+                             if _may_know(principal.party, origin, named))
+    # a circulated document's state depends on today's participants: told from the row's
+    # `agreed_by`, or folded from its events for rows made before migration 0027 (one read)
+    folding = [row["id"] for row in rows if row["circulated"] and not row["adopted"]
+               and row["agreed_by"] is None]
+    grouped = WorkspaceRepository(uow.connection).events_of(folding) if folding else {}
     participants = project.participants(today)
     shown = []
     for row in rows:
@@ -230,7 +234,13 @@ def _page(uow: UnitOfWork, principal: Principal, project: Project, today: date,
                                         row["id"])
             state = rules.state(doc, participants).value
         else:
-            state = "adopted" if row["adopted"] else "draft"
+            named = row["restricted_to"]
+            state = rules.state_of(
+                circulated=row["circulated"], adopted=row["adopted"],
+                agreeing=row["agreed_by"] or (),
+                readers=None if named is None else frozenset({row["origin_party"], *named}),
+                participants=participants).value
+        row = {k: v for k, v in row.items() if k != "agreed_by"}
         shown.append({**row, "created_at": row["created_at"].isoformat(), "state": state})
     return {"documents": shown, "total": total,
             "next": shown[-1]["id"] if more and shown else None}

@@ -111,6 +111,7 @@ def test_the_costs_api_walks_every_cost_once_and_the_project_totals_count_all(
     ("events", {"after": "-1"}, "after"), ("events", {"after": "x"}, "after"),
     ("events", {"limit": "0"}, "limit"), ("events", {"limit": "1001"}, "limit"),
     ("costs", {"after": "-1"}, "after"), ("costs", {"limit": "0"}, "limit"),
+    ("costs", {"after": str(2**64)}, "after"), ("events", {"after": str(2**31)}, "after"),
     ("documents", {"after": "no-such-document"}, "after"),
     ("documents", {"limit": "0"}, "limit"), ("documents", {"limit": "many"}, "limit"),
 ])

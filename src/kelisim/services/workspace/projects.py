@@ -41,6 +41,8 @@ from kelisim.storage.workspace_repository import WorkspaceRepository
 MAX_TEXT = 5000
 MAX_PAGE = 1000
 """The most events, costs or documents one keyset page holds (the API's `limit`)."""
+MAX_POSITION = 2**31 - 1
+"""The largest position a page's `after` may name (the positions are 32-bit integers)."""
 COSTS_PAGE = 100
 """The costs a project's resource lists (the first page; decision 0015)."""
 
@@ -277,7 +279,7 @@ def history_page(rt: Runtime, principal: Principal, project_id: str, *, after: i
 
 def check_page(after: int, limit: int | None) -> None:
     """A keyset page's bounds: `after` a position (0 or more), `limit` 1 to MAX_PAGE."""
-    if after < 0:
+    if not 0 <= after <= MAX_POSITION:  # a larger one overflows SQLite's integers (a 500)
         raise InvalidInput(Message(N_("after is the position of the last event read, 0 or "
                                       "more.")), field="after")
     if limit is not None and not 1 <= limit <= MAX_PAGE:

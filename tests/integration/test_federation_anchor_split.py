@@ -19,7 +19,7 @@ from kelisim.domain.federation import anchor_evidence as stale
 from kelisim.domain.federation import checkpoints as cps
 from kelisim.domain.ledger import decode_body, make_link
 from kelisim.services import depositary
-from kelisim.services.federation import ledger_sync, record
+from kelisim.services.federation import engine, ledger_sync, record
 from kelisim.services.federation import node as nodes
 from tests.conftest import TODAY
 from tests.integration import test_federation_nodes as federation_fixtures
@@ -33,6 +33,37 @@ fed = federation_fixtures.fed
 
 TOMORROW = TODAY + timedelta(days=1)
 ANOTHER_HISTORY = "0" * 63 + "1"
+
+
+class KeptOnTheOldAnchor:
+    """`client_for` of a node the depositary keeps on its old key: its roster from before the
+    rotation, no transitions, and its ledger's checkpoint signed again by the old key now."""
+
+    def __init__(self, member: Member, dep: Member, old_roster: dict[str, Any],
+                 old_key: Any, at: datetime) -> None:
+        self.member, self.dep = member, dep
+        self.old_roster, self.old_key, self.at = old_roster, old_key, at
+
+    def __call__(self, base_url: str) -> engine.PeerClient:
+        node = nodes.require_node(self.member.rt)
+        if base_url != self.dep.url:
+            return engine.PeerClient(self.member.rt, node, base_url)
+        outer = self
+
+        class OldAnchor(engine.PeerClient):
+            def get(self, path: str, **params: Any) -> Any:
+                answer = super().get(path, **params)
+                if path == "/federation/v1/roster":
+                    return outer.old_roster
+                if path == "/federation/v1/roster/transitions":
+                    return []
+                if path == LEDGER:
+                    cp = answer["checkpoint"]["checkpoint"]
+                    answer["checkpoint"] = cps.checkpoint_to_json(cps.sign_checkpoint(
+                        cps.Checkpoint(cp["size"], cp["head"], outer.at), outer.old_key))
+                return answer
+
+        return OldAnchor(self.member.rt, node, base_url)
 
 
 def _record_signature(dep: Member, party: str, on: datetime) -> None:
@@ -119,3 +150,38 @@ def test_an_old_anchor_signing_after_its_transition_is_reported_by_every_node(
     with pytest.raises(UntrustedSignature, match="stopped speaking"):
         ledger_sync.compare_view(rus.rt, kaz.key.key_id, {"checkpoint": forged})
     assert len(ledger_sync.split_views(rus.rt)) == 1
+
+
+def test_a_node_kept_on_the_old_anchor_learns_the_transition_from_a_peer_and_both_report(
+        fed: Federation) -> None:
+    dep, kaz, rus = fed.depositary, fed["KAZ"], fed["RUS"]
+    old_anchor, old_roster = dep.key, nodes.signed_roster_json(dep.rt)
+    assert old_roster is not None
+    fed.move_clocks(TOMORROW)
+    nodes.rotate_anchor(dep.rt, dep.admin)
+    new_anchor = dep.key
+    _record_signature(dep, "KGZ", TOMORROW)
+    assert "error" not in kaz.sync()["ledger"]  # KAZ takes the transition
+
+    # The depositary keeps RUS on the old key: RUS takes its checkpoint (it trusts that key),
+    # then learns the transition from KAZ's view, and its own checkpoint is evidence.
+    late = TOMORROW + timedelta(minutes=5)
+    kept = rus.sync(KeptOnTheOldAnchor(rus, dep, old_roster, old_anchor, late))
+    assert kept["roster"] is False, kept
+    assert rus.ledger_size() == dep.ledger_size()  # (the real depositary refuses the witness's
+    assert "cosignatures" in kept["ledger"]["error"]  # cosignature of its old key's checkpoint)
+    assert kept["peers"]["KAZ"]["split_views_found"] == 1, kept
+    assert nodes.require_node(rus.rt).depositary_key == new_anchor.public_key
+    [at_rus] = ledger_sync.split_views(rus.rt)
+    assert at_rus["evidence"]["type"] == stale.STALE_ANCHOR_TYPE
+    assert at_rus["evidence"]["checkpoint"]["checkpoint"]["origin"] == old_anchor.key_id
+
+    # KAZ, shown RUS's checkpoint, finds the same evidence; the old key is refused from now on.
+    learned = kaz.sync()
+    assert learned["peers"]["RUS"]["split_views_found"] == 1, learned
+    [at_kaz] = ledger_sync.split_views(kaz.rt)
+    assert at_kaz["evidence"] == at_rus["evidence"]
+    again = rus.sync(KeptOnTheOldAnchor(rus, dep, old_roster, old_anchor, late))
+    assert "error" in again["ledger"], again
+    assert len(ledger_sync.split_views(rus.rt)) == 1
+    assert "error" not in rus.sync()["ledger"]

@@ -15,9 +15,11 @@ re-verifies (`checkpoints.verify_split_view`) before it keeps a copy, and every 
 The ledger is one history across the anchor's transitions: checkpoints signed by an old anchor
 before its transition and by the new one are compared alike (each verified by the anchor that
 spoke on its day, `node.anchor_spans`), and a checkpoint an old anchor dates after its
-transition is kept as evidence with the transition (`anchor_evidence`). Evidence that older
-builds cannot read (two anchors, a stale anchor) is shown under `anchor_evidence`, beside the
-`split_views` of one anchor that every build reads.
+transition is kept as evidence with the transition (`anchor_evidence`); nodes relay the
+transitions they hold, so a node the depositary keeps on its old key learns of the new one from
+any peer (`_take_transitions`). Evidence that older builds cannot read (two anchors, a stale
+anchor) is shown under `anchor_evidence`, beside the `split_views` of one anchor that every
+build reads.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def replicate_ledger(rt: Runtime, fetch: Callable[[int], dict[str, Any]]) -> dic
     signed: cps.SignedCheckpoint | None = None
     while True:
         page = fetch(start.seq + len(links))
-        signed = cps.checkpoint_from_json(page.get("checkpoint"), node.depositary_key)
+        signed = _from_depositary(rt, page.get("checkpoint"), node.depositary_key)
         target = cps.verify_checkpoint(signed, node.depositary_key)
         fresh = [_link(e) for e in _entries(page)]
         links.extend(fresh)
@@ -106,6 +108,18 @@ def replicate_ledger(rt: Runtime, fetch: Callable[[int], dict[str, Any]]) -> dic
     return {"appended": target.size - start.seq, "size": target.size, "cosignature": document}
 
 
+def _from_depositary(rt: Runtime, document: Any, anchor: str) -> cps.SignedCheckpoint:
+    """The depositary's checkpoint, if of the anchor this node trusts; one its old anchor dated
+    after the transition is refused, and kept as evidence first."""
+    try:
+        return cps.checkpoint_from_json(document, anchor)
+    except UntrustedSignature:
+        evidence = _stale_evidence(rt, cps.checkpoint_from_json(document))
+        if evidence is not None:
+            _keep_document(rt, evidence.reason, stale.stale_anchor_to_json(evidence))
+        raise
+
+
 def store_cosignature(rt: Runtime, witness_key: str, document: Any) -> None:
     """At the depositary's node: keep a witness's cosignature of a checkpoint on its chain."""
     node = require_node(rt)
@@ -125,7 +139,7 @@ def store_cosignature(rt: Runtime, witness_key: str, document: Any) -> None:
 
 def witness_view(rt: Runtime) -> dict[str, Any]:
     """What this node shows its peers: the depositary checkpoint it verified last, the
-    cosignatures it holds of it, and the split views it knows of."""
+    cosignatures it holds of it, the split views it knows of, and the anchor's transitions."""
     node = require_node(rt)
     if node.is_depositary:
         checkpoint: dict[str, Any] | None = signed_checkpoint(rt, node)
@@ -140,7 +154,8 @@ def witness_view(rt: Runtime) -> dict[str, Any]:
         known = [r["evidence"] for r in repo.split_views()]
     one_anchor = [e for e in known if _of_one_anchor(e)]
     return {"checkpoint": checkpoint, "cosignatures": cosignatures, "split_views": one_anchor,
-            "anchor_evidence": [e for e in known if not _of_one_anchor(e)]}
+            "anchor_evidence": [e for e in known if not _of_one_anchor(e)],
+            "transitions": nodes.transition_rosters(rt)}
 
 
 def _of_one_anchor(evidence: dict[str, Any]) -> bool:
@@ -158,13 +173,38 @@ def compare_view(rt: Runtime, source_key: str, view: Any) -> int:
     require_node(rt)
     if not isinstance(view, dict):
         raise FederationError("a peer's checkpoint view is not a JSON object")
-    found = 0
+    found = _take_transitions(rt, view.get("transitions"))
     if view.get("checkpoint") is not None:
         found += _take_checkpoint(rt, source_key, view["checkpoint"])
     spans = nodes.anchor_spans(rt)
     for document in [*(view.get("split_views") or []), *(view.get("anchor_evidence") or [])]:
         found += _take_evidence(rt, document, spans)
     return found + check_witnessed(rt)
+
+
+def _take_transitions(rt: Runtime, documents: Any) -> int:
+    """The anchor's transitions a peer holds, each taken if it is from this node's anchor (it
+    is signed by that anchor and its successor, whoever relays it, as TUF root metadata comes
+    from any mirror): a depositary that withholds a transition from some nodes cannot keep them
+    on its old key. Then this node's own last checkpoint, if the old anchor signed it after its
+    transition, is evidence (1 if new)."""
+    taken = False
+    for document in documents if isinstance(documents, list) else ():
+        try:
+            held = require_node(rt).depositary_key
+            if rosters.roster_from_json(document).roster.previous_key == held:
+                taken = nodes.accept_roster(rt, document) or taken
+        except FederationError:
+            continue  # not a transition this node can take: the depositary's word decides
+    if not taken:
+        return 0
+    with rt.unit_of_work() as uow:
+        mine = FederationRepository(uow.connection).latest_checkpoint(DEPOSITARY_SOURCE)
+    evidence = None if mine is None else _stale_evidence(rt, cps.checkpoint_from_json(
+        mine["signed"]))
+    if evidence is None:
+        return 0
+    return _keep_document(rt, evidence.reason, stale.stale_anchor_to_json(evidence))
 
 
 def _take_checkpoint(rt: Runtime, source_key: str, document: Any) -> int:

@@ -9,16 +9,19 @@ the expired key can no longer vouch for a successor (the party-admin asks a plai
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from kelisim.cli import app
 from kelisim.domain.errors import UntrustedSignature
 from kelisim.services.federation import node as nodes
 from kelisim.services.federation import record
 from tests.conftest import TODAY
 from tests.exchange_support import indicator
 from tests.integration import test_federation_nodes as federation_fixtures
-from tests.integration.test_federation_nodes import FEED, Federation
+from tests.integration.test_federation_nodes import FEED, Federation, Member
 
 pytestmark = pytest.mark.slow  # a federation of three nodes a test
 
@@ -30,8 +33,21 @@ TOMORROW = TODAY + timedelta(days=1)
 LIFETIME = 10
 
 
+def _federation_status_cli(member: Member, tmp_path: Path) -> str:
+    """`kelisim federation status` on `member`'s node, at its clock; what it says on stderr."""
+    clock = tmp_path / f"clock-{member.party}"
+    clock.write_text(member.clock.now.isoformat())
+    settings = member.rt.settings
+    args = ["--data-dir", str(settings.data_dir), "federation", "status"]
+    if settings.database_url:
+        args = ["--database-url", settings.database_url, *args]
+    result = CliRunner().invoke(app, args, env={"KELISIM_CLOCK_FILE": str(clock)})
+    assert result.exit_code == 0, result.output
+    return " ".join(result.stderr.split())
+
+
 def test_a_key_admitted_for_a_lifetime_warns_then_expires_and_rotation_is_the_remedy(
-        fed: Federation) -> None:
+        fed: Federation, tmp_path: Path) -> None:
     dep, kaz, rus = fed.depositary, fed["KAZ"], fed["RUS"]
     dep.rt.settings = dep.rt.settings.model_copy(
         update={"federation_key_lifetime_days": LIFETIME})
@@ -55,6 +71,9 @@ def test_a_key_admitted_for_a_lifetime_warns_then_expires_and_rotation_is_the_re
     assert own["key_warnings"] == [{"party": "KAZ", "key_id": made["key_id"], "own": True,
                                     "expires_on": expiry.isoformat(), "days_left": LIFETIME,
                                     "remedy": "kelisim node rotate-key"}]
+    said = _federation_status_cli(kaz, tmp_path)
+    assert (f"WARNING: this node's key {made['key_id']} expires on {expiry.isoformat()} "
+            f"(in {LIFETIME} days); run `kelisim node rotate-key` on this node") in said
     seen = record.federation_status(rus.rt, rus.people["party_admin"])
     assert [(w["party"], w["own"]) for w in seen["key_warnings"]] == [("KAZ", False)]
     assert {p["party"]: p["key_valid_until"] for p in seen["peers"]}["KAZ"] == expiry.isoformat()

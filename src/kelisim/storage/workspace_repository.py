@@ -187,3 +187,7 @@ def _event(row: Any) -> Event:
                  kind=EventKind(row["kind"]), origin_party=row["origin_party"],
                  actor_account=row["actor_account"], actor_name=row["actor_name"],
                  at=aware(row["at"]), body=row["body"])
+
+
+event_of = _event
+"""A `workspace_events` row as its domain event (for the other workspace repositories)."""

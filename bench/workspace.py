@@ -20,7 +20,11 @@ row (`workspace_projects`, `workspace_documents`) is built by the same fold and 
 functions the services call. One "busy" project gets 1% of the documents and 5,000 extra
 history entries (costs); the other entries are spread over the other projects.
 
-Measuring. `kelisim up` serves the database in its own process (one worker); the client signs
+Measuring. `kelisim up` serves the database in its own process (one worker); its background
+worker runs the notification passes right after start (the workspace's deadline pass among
+them, decision 0025), so the bench waits until that first pass has moved the cursor
+"workspace:deadlines" (`first_pass_s`, from /health answering) before timing anything: the
+figures are of the pages, not of a start-up burst beside them. The client signs
 in (UI pages) or sends a bearer token (API) over loopback and times `--repeat` GETs of each
 route. The client-side p50/p99 are an upper bound of the server's time; the server's own
 Prometheus histogram (/metrics, `kelisim_http_request_duration_seconds`) is read before and
@@ -51,7 +55,7 @@ from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -67,18 +71,25 @@ from workspace_documents import wait_health  # noqa: E402
 from kelisim.config import Settings  # noqa: E402
 from kelisim.domain.clock import FixedClock  # noqa: E402
 from kelisim.domain.workspace import documents as doc_rules  # noqa: E402
+from kelisim.domain.workspace.notices import kept_stage_deadlines  # noqa: E402
 from kelisim.domain.workspace.project import Event, EventKind, fold  # noqa: E402
 from kelisim.services.bootstrap import initialize  # noqa: E402
 from kelisim.services.notifications.workspace_pass import CURSOR as NOTICES_CURSOR  # noqa: E402
+from kelisim.services.notifications.workspace_pass import DEADLINES  # noqa: E402
 from kelisim.services.participation import withdrawal_dates_on  # noqa: E402
 from kelisim.services.runtime import Runtime, build_runtime  # noqa: E402
 from kelisim.services.signin import set_password  # noqa: E402
 from kelisim.services.workspace import documents as docs  # noqa: E402
 from kelisim.services.workspace import projects as ws  # noqa: E402
+from kelisim.storage.database import make_engine  # noqa: E402
 from kelisim.storage.schema import (  # noqa: E402
     notification_cursors,
     workspace_counters,
     workspace_events,
+)
+from kelisim.storage.workspace_deadlines_repository import (  # noqa: E402
+    DeadlinesRepository,
+    RecordKind,
 )
 from kelisim.storage.workspace_documents_repository import DocumentsRepository  # noqa: E402
 from kelisim.storage.workspace_repository import EVENTS_COUNTER, WorkspaceRepository  # noqa: E402
@@ -175,6 +186,7 @@ def bulk(rt: Runtime, sizes: tuple[int, int, int], sampled: tuple[list[str],
     with rt.unit_of_work() as uow:
         repo = WorkspaceRepository(uow.connection)
         documents = DocumentsRepository(uow.connection)
+        deadlines = DeadlinesRepository(uow.connection)
         seqs = itertools.count(repo.next_seq())  # the counter moved past the copies below
         doc_plan = [busy_docs] + [0] * (made_projects - 1)
         for i in range(made_docs - busy_docs):
@@ -188,7 +200,9 @@ def bulk(rt: Runtime, sizes: tuple[int, int, int], sampled: tuple[list[str],
             events += copied([cost] * extra, pid, at + timedelta(hours=1), {})
             events = [replace(e, position=k + 1) for k, e in enumerate(events)]
             pending.extend(row(e, next(seqs)) for e in events)
-            repo.project_rebuilt(fold(events, withdrawals))
+            folded = fold(events, withdrawals)
+            repo.project_rebuilt(folded)  # and its deadlines, as the services keep them
+            deadlines.keep(pid, RecordKind.PROJECT, kept_stage_deadlines(folded))
             counts["projects"] += 1
             for j in range(doc_plan[i]):
                 doc_events = copied(doc_template, str(uuid.uuid4()),
@@ -360,14 +374,37 @@ def run(sizes: tuple[int, int, int], postgresql: bool, repeat: int, count: int,
                      env=env, cwd=folder):
             base = f"http://127.0.0.1:{port}"
             wait_health(f"{base}/health")
+            first_pass_s = wait_first_pass(url)
             measured = measure(base, ex.tokens["kz"],
                                routes(seeded["busy_project"], sampled[0][0]), repeat)
         return {"projects": sizes[0], "documents": sizes[1], "entries": sizes[2],
                 "database": "postgresql" if postgresql else "sqlite", "repeat": repeat,
                 "sampled_projects": count, "sample_s": round(sample_s, 1), **seeded,
+                "first_pass_s": first_pass_s,
                 "measurements": measured}
     finally:
         stop()
+
+
+def wait_first_pass(url: str, timeout: float = 900) -> float | None:
+    """Seconds until the server's worker has finished its first deadline pass (the cursor
+    "workspace:deadlines" is moved by it); None if it did not within `timeout` (the log has
+    why), and the timing goes on."""
+    engine = make_engine(url)
+    started = time.perf_counter()
+    try:
+        while time.perf_counter() - started < timeout:
+            with engine.connect() as conn:
+                moved = conn.execute(select(notification_cursors.c.last_added).where(
+                    notification_cursors.c.collection_id == DEADLINES)).scalar()
+            if moved:
+                return round(time.perf_counter() - started, 2)
+            time.sleep(0.1)
+        print("the worker's first deadline pass did not finish; timing anyway",
+              file=sys.stderr)
+        return None
+    finally:
+        engine.dispose()
 
 
 def _free_port() -> int:
@@ -378,7 +415,8 @@ def _free_port() -> int:
 def table(result: dict[str, Any]) -> str:
     lines = [f"\n{result['projects']:,} projects, {result['documents']:,} documents, "
              f"{result['entries']:,} history entries, {result['database']}; busy project: "
-             f"{result['busy_documents']:,} documents, {result['busy_entries']:,} entries",
+             f"{result['busy_documents']:,} documents, {result['busy_entries']:,} entries; "
+             f"the worker's first pass took {result.get('first_pass_s')} s before the timing",
              f"  {'measurement':<32} {'p50 ms':>8} {'p99 ms':>8} {'<=50ms srv':>10}  "
              f"target p99 < {TARGET_MS:.0f} ms"]
     for m in result["measurements"]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import typer.main
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from kelisim.cli import app
 
@@ -32,11 +32,12 @@ def commands(group: Any, prefix: list[str]) -> list[list[str]]:
 
 
 def render() -> str:
+    """Every command's help, from one click tree built once (typer rebuilds it per invoke)."""
     runner = CliRunner()
     root = typer.main.get_command(app)
     parts = [HEADER]
     for path in commands(root, []):
-        result = runner.invoke(app, [*path, "--help"], prog_name="kelisim",
+        result = runner.invoke(root, [*path, "--help"], prog_name="kelisim",
                                env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"})
         title = " ".join(["kelisim", *path])
         body = "\n".join(line.rstrip() for line in result.stdout.strip("\n").splitlines())

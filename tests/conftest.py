@@ -2,7 +2,8 @@
 
 PostgreSQL is real: a throwaway PostgreSQL 16 started by the `pgserver` wheel (once per test
 session), unless KELISIM_TEST_DATABASE_URL names an existing server. Each test gets a fresh
-database, cloned from a migrated template so that a test costs milliseconds, not a migration.
+database, cloned from a migrated template so that a test costs milliseconds, not a migration;
+each SQLite test gets a copy of a migrated file, for the same reason.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from typing import Any
 
 import pytest
 import uvicorn
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from kelisim.config import Settings
+from kelisim.domain import passwords
 from kelisim.domain.clock import FixedClock
 from kelisim.services.bootstrap import initialize
 from kelisim.services.runtime import Runtime, build_runtime
@@ -37,6 +40,11 @@ TEMPLATE_DB = "kelisim_template" + os.environ.get("PYTEST_XDIST_WORKER", "")
 """One template per pytest-xdist worker, for when KELISIM_TEST_DATABASE_URL names one server."""
 TODAY = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
+# argon2id at its lowest cost: the same algorithm and code paths, without ~0.3 s of CPU for each
+# of the hundreds of passwords the UI tests set and check (as Django's test settings do).
+# tests/unit/test_password_parameters.py checks the parameters kelisim ships with.
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
 
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
@@ -46,17 +54,36 @@ def postgres_server_url() -> Iterator[str]:
         yield normalize_url(existing)
         return
     import pgserver
+    from pgserver._commands import pg_ctl
 
     # As root, pgserver runs PostgreSQL as an unprivileged user, who must reach the data folder:
     # pytest's own tmp folders are private to root, so the data folder lives beside them.
     pgdata = Path(tempfile.mkdtemp(prefix="kelisim-test-pg-"))
     pgdata.chmod(0o755)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    url = normalize_url(server.get_uri())
+    throwaway_settings(url)
     try:
-        yield normalize_url(server.get_uri())
+        yield url
     finally:
+        # Nothing here is worth a shutdown checkpoint of the hundreds of test databases.
+        with contextlib.suppress(Exception):
+            pg_ctl(["-w", "stop", "-m", "immediate"], pgdata=pgdata, user=server.system_user)
         server.cleanup()
         shutil.rmtree(pgdata, ignore_errors=True)
+
+
+def throwaway_settings(url: str) -> None:
+    """A server the tests throw away needs no durability: no fsync, no full-page images.
+
+    What the tests check (transactions, locks, constraints, plans) does not depend on them.
+    """
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in ("fsync", "synchronous_commit", "full_page_writes"):
+            conn.execute(text(f"ALTER SYSTEM SET {name} = off"))
+        conn.execute(text("SELECT pg_reload_conf()"))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -92,15 +119,24 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return new_postgres_database(request.getfixturevalue("postgres_server_url"), None)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each SQLite test copies: a copy costs a millisecond, the
+    migration's hundred DDL commits a second on a busy machine."""
+    template = tmp_path_factory.mktemp("sqlite-template") / "kelisim.db"
+    engine = make_engine(f"sqlite:///{template}")
+    upgrade(engine)
+    engine.dispose()
+    return template
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated database on each backend in turn."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'kelisim.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        return url
+        copy = tmp_path / "kelisim.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), copy)
+        return f"sqlite:///{copy}"
     request.getfixturevalue("postgres_template")
     return new_postgres_database(request.getfixturevalue("postgres_server_url"), TEMPLATE_DB)
 

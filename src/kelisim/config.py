@@ -70,6 +70,15 @@ class Settings(BaseSettings):
         default=15.0, gt=0,
         description="Seconds between two federation syncs with the peer nodes in `kelisim up` "
                     "(a peer's notice of new data starts one at once).")
+    federation_key_lifetime_days: int | None = Field(
+        default=None, ge=1,
+        description="At the depositary's node: the most days a node key it admits speaks "
+                    "(its roster entry's valid_until); unset: keys speak until rotated or "
+                    "revoked. 365 is a sound choice.")
+    federation_key_warning_days: int = Field(
+        default=30, ge=0,
+        description="`kelisim federation status` and its page warn this many days before a "
+                    "node key expires (the remedy is `kelisim node rotate-key`).")
     clock_file: Path | None = Field(
         default=None,
         description="For tests and drills only: a file holding an ISO 8601 instant that the "

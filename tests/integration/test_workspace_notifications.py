@@ -7,18 +7,21 @@ cursor after them."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert, select
 
+from kelisim.services.exchange.worker import ExchangeWorker
 from kelisim.services.notifications import inbox
 from kelisim.services.notifications.workspace_pass import (
     CURSOR,
     notify_deadlines,
     notify_workspace,
 )
+from kelisim.services.runtime import Runtime
 from kelisim.services.workspace import consultations as consult
 from kelisim.services.workspace import disputes
 from kelisim.services.workspace import documents as docs
@@ -261,3 +264,32 @@ def test_events_written_while_passes_run_are_each_told_once(ex: Exchange) -> Non
     assert errors == []
     got = [record for kind, record in told(ex)["ru"] if kind == "consultation_requested"]
     assert len(got) == 18 and len(set(got)) == 18
+
+
+def test_a_workspace_commit_wakes_the_worker_so_the_notice_does_not_wait_for_the_poll(
+        ex: Exchange) -> None:
+    rt, p = ex.node.runtime, ex.principals
+    pid = project(ex)
+    worker = ExchangeWorker(rt, poll_seconds=3600)  # only a wake can make it pass again
+    worker.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not worker_idle(rt) and time.monotonic() < deadline:  # its first pass
+            time.sleep(0.05)
+        before = kinds(ex, "joined")
+        ws.join_project(rt, p["ru"], pid)
+        while kinds(ex, "joined") == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert kinds(ex, "joined") == {"kz": 1, "kz_admin": 1, "kz_reader": 1}
+    finally:
+        worker.stop()
+
+
+def worker_idle(rt: Runtime) -> bool:
+    """The worker has passed over every workspace event so far (its cursor is at the end)."""
+    with rt.unit_of_work() as uow:
+        cursor = uow.connection.execute(select(notification_cursors.c.last_added).where(
+            notification_cursors.c.collection_id == CURSOR)).scalar()
+        last = uow.connection.execute(select(workspace_events.c.seq)
+                                      .order_by(workspace_events.c.seq.desc()).limit(1)).scalar()
+    return cursor is not None and last is not None and int(cursor) >= int(last)

@@ -3,7 +3,7 @@ domain/workspace/notices.py), as tables: no I/O."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -119,3 +119,50 @@ def test_the_mail_of_a_notice_holds_its_kind_deadline_and_link_only() -> None:
     assert WORKSPACE_TITLES["workspace:deadline_soon"] in subject
     assert "2026-12-01" in body and "https://k.example/workspace/projects/p" in body
     assert "RUS" not in body
+
+
+KEPT = [  # the stage -> kept as a candidate of the deadline pass?
+    (stage(date(2027, 1, 1), "KAZ", "RUS"), True),  # agreed
+    (stage(date(2027, 1, 1), "KAZ"), True),  # RUS awaited: agreed if RUS withdraws (Art. 15)
+    (stage(date(2027, 1, 1)), False),  # no consent: agreed whoever withdraws? never
+    (stage(date(2027, 1, 1), "KAZ", "RUS", done=date(2026, 12, 1)), False),  # completed
+]
+
+
+@pytest.mark.parametrize(("kept", "expected"), KEPT)
+def test_a_stage_is_a_candidate_while_open_and_consented_to_by_one_party_at_least(
+        kept: Stage, expected: bool) -> None:
+    folded = project("KAZ", "RUS", stages=[kept])
+    assert bool(notices.kept_stage_deadlines(folded)) is expected
+    # a candidate is a superset of what is told, on any day and whoever takes part
+    for day in (date(2026, 12, 25), date(2026, 12, 31), date(2027, 2, 1)):
+        for parties in (("KAZ", "RUS"), ("KAZ",)):
+            if notices.stage_deadlines(project(*parties, stages=[kept]), day):
+                assert expected
+
+
+def test_a_changed_deadline_is_no_candidate_until_consented_to_again() -> None:
+    changed = stage(date(2027, 1, 1), "KAZ", "RUS")
+    changed.revision, changed.deadline = 2, date(2026, 12, 20)
+    assert notices.kept_stage_deadlines(project("KAZ", "RUS", stages=[changed])) == []
+    changed.consents.append(Consent("KAZ", 2, "x", AT))
+    assert notices.kept_stage_deadlines(project("KAZ", "RUS", stages=[changed])) == [
+        notices.KeptDeadline("s", date(2026, 12, 20))]
+
+
+@pytest.mark.parametrize(("today", "last"), [
+    (date(2026, 11, 25), date(2026, 12, 2)),  # 7 days on: still `soon`
+    (date(2026, 12, 28), date(2027, 1, 4)),
+])
+def test_the_pass_reads_the_deadlines_due_by_seven_days_on(today: date, last: date) -> None:
+    assert notices.horizon(today) == last
+    assert threshold(last, today) is Threshold.SOON
+    assert threshold(last + timedelta(days=1), today) is None
+
+
+def test_an_action_is_a_candidate_until_done() -> None:
+    open_ = Action("a", "Draft", "RUS", date(2026, 12, 1), "x")
+    done = Action("b", "Draft", "RUS", date(2026, 12, 1), "x", done_on=date(2026, 11, 20))
+    held = Consultation(id="c", subject="s", articles=(12,), requester="KAZ",
+                        invited=("RUS",), requested_at=AT, actions=[open_, done])
+    assert notices.kept_action_deadlines(held) == [notices.KeptDeadline("a", date(2026, 12, 1))]

@@ -206,3 +206,36 @@ def test_the_federation_page_names_the_anchor_and_a_key_waiting_for_the_roster(
                                                             rt.settings.node_key_file)))
         page = http.get("/federation", params={"lang": lang}).text
         assert pending in page and waiting.key_id in page
+
+
+@pytest.mark.parametrize(("lang", "expires"), [
+    ("kk", "мерзімі бітеді"), ("ru", "истекает"), ("en", "expires on")])
+def test_the_federation_page_warns_before_a_node_key_expires_and_names_the_remedy(
+        depositary_node: LiveServer, lang: str, expires: str) -> None:
+    """Decision 0014 "Key expiry": the depositary admits a key for at most its configured
+    lifetime; the page warns `federation_key_warning_days` (30) before it ends."""
+    rt = depositary_node.node.runtime
+    rt.settings = rt.settings.model_copy(update={"federation_key_lifetime_days": 20})
+    account(rt, "Dep", "depositary")
+    kz_admin = account(rt, "kz admin", "party-admin", "KAZ")
+    descriptor = party_descriptor("KAZ", "http://127.0.0.1:1", "2026-11-25")
+    key_id = descriptor["descriptor"]["key_id"]
+    with bearer(depositary_node, kz_admin["token"]) as http:
+        assert http.post("/api/v1/federation/admissions", json=descriptor).status_code == 201
+    with bearer(depositary_node, depositary_node.node.admin_token) as http:
+        assert http.post(f"/api/v1/federation/admissions/{key_id}/decision",
+                         json={"admit": True}).status_code == 200
+        status = http.get("/api/v1/federation/status").json()
+    [warning] = status["key_warnings"]
+    assert (warning["party"], warning["key_id"], warning["expires_on"], warning["days_left"],
+            warning["own"]) == ("KAZ", key_id, "2026-12-15", 20, False)
+    assert [p["key_valid_until"] for p in status["peers"]] == ["2026-12-15"]
+    with httpx.Client(base_url=depositary_node.base_url, timeout=30) as http:
+        assert sign_in(http, "Dep").status_code == 303
+        page = http.get("/federation", params={"lang": lang}).text
+    assert expires in page and key_id in page and "2026-12-15" in page
+    assert "kelisim node rotate-key" in page
+    rt.settings = rt.settings.model_copy(update={"federation_key_warning_days": 19})
+    with httpx.Client(base_url=depositary_node.base_url, timeout=30) as http:
+        assert sign_in(http, "Dep").status_code == 303
+        assert expires not in http.get("/federation", params={"lang": lang}).text

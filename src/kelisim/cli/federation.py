@@ -184,7 +184,8 @@ def sync(ctx: typer.Context,
 def status(ctx: typer.Context,
            json: Annotated[bool, typer.Option("--json", help="JSON, as the API gives.")] = False,
            ) -> None:
-    """Each peer: its Party's state, last contact, lag, quarantine, receipts; split views."""
+    """Each peer: its Party's state, last contact, lag, quarantine, receipts; split views;
+    node keys that expire soon."""
     from kelisim.services.federation.record import federation_status
 
     report = federation_status(runtime(ctx), LOCAL_OPERATOR)
@@ -205,6 +206,11 @@ def status(ctx: typer.Context,
     if report.get("pending_key_id"):
         out.print(f"New key {report['pending_key_id']} asked for: this node switches to it once "
                   "the roster names it for today (`kelisim node rotate-key`)")
+    for warning in report["key_warnings"]:
+        whose = "this node's key" if warning["own"] else f"{warning['party']}'s node key"
+        err.print(f"WARNING: {whose} {warning['key_id']} expires on {warning['expires_on']} "
+                  f"(in {warning['days_left']} days); run `{warning['remedy']}` on "
+                  f"{'this node' if warning['own'] else 'that node'} before then", highlight=False)
     for split in report["split_views"]:
         err.print(f"SPLIT VIEW detected {split['detected_at']}: {split['reason']}",
                   highlight=False)

@@ -621,6 +621,20 @@ workspace_projects = Table(
     Index("ix_workspace_projects_proposed_at", "proposed_at"),
 )
 
+# The deadlines the daily deadline pass may tell of (migration 0025; decision 0025, "Indexed
+# deadlines"): a project's stages not completed whose current revision has a consent, a
+# consultation's follow-up actions not done (`domain/workspace/notices.py` `kept_*`), rewritten
+# in the transaction that appends an event changing them; a cache of the events, never the
+# record. The pass reads the rows due within 7 days or past, by `due`.
+workspace_deadlines = Table(
+    "workspace_deadlines", metadata,
+    Column("record_id", String(36), primary_key=True),  # the project or consultation
+    Column("item_id", String(36), primary_key=True),  # the stage or follow-up action
+    Column("record_kind", String(12), nullable=False),  # "project" or "consultation"
+    Column("due", Date, nullable=False),
+    Index("ix_workspace_deadlines_due", "due"),
+)
+
 # --- documents circulated for comment (issue 15 item 3; docs/decisions/0024) -------------------
 # The events stay in `workspace_events`; this is the projection a project's list reads (with the
 # Art. 6 audience, so that a restricted document is filtered before it is shown). The files are

@@ -7,6 +7,7 @@ written through it (a write would not be atomic): a use case that writes opens a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -16,6 +17,18 @@ from kelisim.storage.ledger_repository import LedgerRepository
 from kelisim.storage.reference_repository import ReferenceRepository
 from kelisim.storage.sessions_repository import SessionsRepository
 
+COMMITTED_TOPICS = "kelisim.committed_topics"
+"""Key in `Connection.info`: what a repository wrote in this transaction (e.g. "workspace"),
+for the listeners told once it is committed."""
+
+
+def mark_written(connection: Connection, topic: str) -> None:
+    """Said by a repository that wrote something others wait for (the worker's notices)."""
+    connection.info.setdefault(COMMITTED_TOPICS, set()).add(topic)
+
+
+Listeners = dict[str, list[Callable[[], None]]]
+
 
 class UnitOfWork:
     connection: Connection
@@ -24,10 +37,12 @@ class UnitOfWork:
     reference: ReferenceRepository
     sessions: SessionsRepository
 
-    def __init__(self, engine: Engine, *, autocommit: bool = False) -> None:
+    def __init__(self, engine: Engine, *, autocommit: bool = False,
+                 listeners: Listeners | None = None) -> None:
         self._engine = engine
         self._committed = False
         self._autocommit = autocommit
+        self._listeners = listeners or {}
 
     def __enter__(self) -> UnitOfWork:
         self.connection = self._engine.connect()
@@ -46,6 +61,9 @@ class UnitOfWork:
                                "open an ordinary one to write")
         self._transaction.commit()
         self._committed = True
+        for topic in self.connection.info.pop(COMMITTED_TOPICS, ()):
+            for listener in self._listeners.get(topic, ()):
+                listener()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
@@ -53,6 +71,7 @@ class UnitOfWork:
             if self._transaction.is_active:
                 self._transaction.rollback()
         finally:
+            self.connection.info.pop(COMMITTED_TOPICS, None)  # the pool reuses the connection
             self.connection.close()
 
 
@@ -61,6 +80,11 @@ class UnitOfWorkFactory:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.listeners: Listeners = {}
 
     def __call__(self, *, autocommit: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, autocommit=autocommit)
+        return UnitOfWork(self.engine, autocommit=autocommit, listeners=self.listeners)
+
+    def on_commit(self, topic: str, listener: Callable[[], None]) -> None:
+        """Call `listener` after each commit of a transaction that wrote `topic`."""
+        self.listeners.setdefault(topic, []).append(listener)

@@ -8,7 +8,9 @@ Every appended event also takes the workspace's next `seq` from the `workspace_c
 "events" (migration 0020): the row's lock holds any other appending transaction until this one
 commits, so the seqs become visible in their order and the notification pass's cursor over
 them never skips a later commit (services/notifications/workspace_pass.py). Appending takes it
-first, before any other write of the transaction, so no two writers wait on each other.
+first, before any other write of the transaction, so no two writers wait on each other. The
+commit then wakes the worker (`UnitOfWorkFactory.on_commit`), so a notice does not wait for
+the next poll.
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ from kelisim.storage.schema import (
     workspace_events,
     workspace_projects,
 )
+from kelisim.storage.unit_of_work import mark_written
 
 EVENTS_COUNTER = "events"
+WORKSPACE_TOPIC = "workspace"
+"""What an appended event marks its transaction with: the worker is woken by its commit."""
 
 
 class WorkspaceRepository:
@@ -40,6 +45,7 @@ class WorkspaceRepository:
             kind=event.kind.value, origin_party=event.origin_party,
             actor_account=event.actor_account, actor_name=event.actor_name, at=event.at,
             body=dict(event.body)))
+        mark_written(self.connection, WORKSPACE_TOPIC)
 
     def next_seq(self) -> int:
         counter = workspace_counters.c
@@ -212,3 +218,7 @@ def _event(row: Any) -> Event:
                  kind=EventKind(row["kind"]), origin_party=row["origin_party"],
                  actor_account=row["actor_account"], actor_name=row["actor_name"],
                  at=aware(row["at"]), body=row["body"])
+
+
+event_of = _event
+"""A `workspace_events` row as its domain event (for the other workspace repositories)."""

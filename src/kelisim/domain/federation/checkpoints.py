@@ -14,6 +14,13 @@ and re-verified by every node, since it needs nothing but the depositary's publi
 
 A hash chain, not an RFC 9162 Merkle tree: every node replicates the whole ledger (it is small,
 instruments of a treaty), so a consistency proof is the links themselves.
+
+**Across anchor transitions.** The depositary's key rotates (a transition roster, signed by the
+old anchor and the new, `roster.verify_roster_from`), but its ledger is one history: any two
+checkpoints each validly signed by an anchor that spoke when it was issued (`Anchors`: the spans
+`roster.anchor_spans` gives from the transitions a node took) must be consistent, whichever of
+the anchors signed them. `split_view` compares them so; a checkpoint an old anchor dates after
+its transition is evidence by itself (`anchor_evidence`).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from typing import Any
 
 from kelisim.domain.errors import FederationError, UntrustedSignature
 from kelisim.domain.federation import _fields as f
-from kelisim.domain.federation.roster import Roster, speaker
+from kelisim.domain.federation.roster import AnchorSpan, Roster, anchor_for, speaker
 from kelisim.domain.federation.signing import NodeKey, key_id, verify
 from kelisim.domain.ledger import GENESIS_HASH, Head, Link, decode_body, verify_chain
 
@@ -34,6 +41,10 @@ CHECKPOINT_TYPE = "kelisim/checkpoint/1"
 COSIGNATURE_TYPE = "kelisim/cosignature/1"
 SPLIT_VIEW_TYPE = "kelisim/split-view/1"
 _HASH = re.compile(r"[0-9a-f]{64}")
+
+Anchors = str | Mapping[str, AnchorSpan]
+"""What verifies a depositary checkpoint: one anchor key, or (across transitions) the spans of
+every anchor a node trusted, by key id (`roster.anchor_spans`)."""
 
 
 @dataclass(frozen=True)
@@ -235,23 +246,37 @@ class SplitView:
     links: tuple[Link, ...] = ()
 
 
-def split_view(a: SignedCheckpoint, b: SignedCheckpoint, depositary_key: str,
+def anchor_key(signed: SignedCheckpoint, anchors: Anchors) -> str:
+    """The anchor key that verifies `signed`: the one key given, or the anchor its origin names
+    if that anchor still spoke at its `issued_at` (UntrustedSignature otherwise: unknown, or
+    dated after its transition)."""
+    if isinstance(anchors, str):
+        return anchors
+    if signed.origin is None:
+        raise FederationError("the checkpoint's origin (depositary key) is not known")
+    return anchor_for(anchors, signed.origin, signed.checkpoint.issued_at)
+
+
+def split_view(a: SignedCheckpoint, b: SignedCheckpoint, anchors: Anchors,
                hash_at: Callable[[int], str | None] | None = None, *,
                segment: Sequence[Link] | None = None) -> SplitView | None:
     """The split view `a` and `b` prove, or None if they may be one history.
 
-    Both must be the depositary's (FederationError otherwise). One size and two heads is a
+    Both must be the depositary's, each verified by the anchor that spoke when it was issued
+    (FederationError otherwise): one log across anchor transitions. One size and two heads is a
     split view. For different sizes: `segment` (links smaller.size+1 .. larger.size that chain
     to the larger head) proves one if its first prev_hash is not the smaller head; else, when
     `hash_at` (this node's verified chain: the hash of entry n, None beyond it) shows the larger
     checkpoint is on this node's chain, a different hash at the smaller size proves one.
     """
-    first, second = verify_checkpoint(a, depositary_key), verify_checkpoint(b, depositary_key)
+    first = verify_checkpoint(a, anchor_key(a, anchors))
+    second = verify_checkpoint(b, anchor_key(b, anchors))
     if first.size == second.size:
         if first.head == second.head:
             return None
         return SplitView(a, b, f"two checkpoints of size {first.size} with different heads "
-                               f"({first.head[:12]}..., {second.head[:12]}...)")
+                               f"({first.head[:12]}..., {second.head[:12]}...)"
+                               + _anchors_note(a, b))
     small, large = (a, b) if first.size < second.size else (b, a)
     if segment is not None:
         return _by_segment(small, large, tuple(segment))
@@ -260,7 +285,16 @@ def split_view(a: SignedCheckpoint, b: SignedCheckpoint, depositary_key: str,
     local = hash_at(small.checkpoint.size)
     if local is None or local == small.checkpoint.head:
         return None
-    return SplitView(small, large, _fork_reason(small.checkpoint, large.checkpoint, local))
+    return SplitView(small, large, _fork_reason(small.checkpoint, large.checkpoint, local)
+                     + _anchors_note(small, large))
+
+
+def _anchors_note(a: SignedCheckpoint, b: SignedCheckpoint) -> str:
+    if a.origin is None or b.origin is None or a.origin == b.origin:
+        return ""
+    return f", signed by the anchor {a.origin} and by its successor {b.origin}" if (
+        a.checkpoint.issued_at <= b.checkpoint.issued_at) else (
+        f", signed by the anchor {a.origin} and by its predecessor {b.origin}")
 
 
 def _by_segment(small: SignedCheckpoint, large: SignedCheckpoint,
@@ -274,7 +308,8 @@ def _by_segment(small: SignedCheckpoint, large: SignedCheckpoint,
                               f"size {big.size}")
     if fork == s.head:
         return None
-    return SplitView(small, large, _fork_reason(s, big, fork), links)
+    return SplitView(small, large, _fork_reason(s, big, fork) + _anchors_note(small, large),
+                     links)
 
 
 def _fork_reason(small: Checkpoint, large: Checkpoint, fork: str) -> str:
@@ -292,11 +327,11 @@ def _prev_hash(link: Link) -> str | None:
     return value if isinstance(value, str) and _HASH.fullmatch(value) else None
 
 
-def verify_split_view(evidence: SplitView, depositary_key: str,
+def verify_split_view(evidence: SplitView, anchors: Anchors,
                       hash_at: Callable[[int], str | None] | None = None) -> bool:
     """Whether the evidence still proves a split view, on any node (re-verified from scratch)."""
     try:
-        found = split_view(evidence.first, evidence.second, depositary_key, hash_at,
+        found = split_view(evidence.first, evidence.second, anchors, hash_at,
                            segment=evidence.links or None)
     except FederationError:
         return False
@@ -311,11 +346,13 @@ def evidence_to_json(evidence: SplitView, depositary_key: str | None = None) -> 
                       for link in evidence.links]}
 
 
-def evidence_from_json(data: object, depositary_key: str | None = None) -> SplitView:
+def evidence_from_json(data: object, anchors: Anchors | None = None) -> SplitView:
     """The evidence in `data`, refused if malformed; `verify_split_view` re-verifies it.
 
-    The reason is not signed: with `depositary_key`, evidence that proves a split view gets the
-    reason this node computes itself, never the sender's words."""
+    The reason is not signed: with `anchors`, evidence that proves a split view gets the reason
+    this node computes itself, never the sender's words. One anchor key given: both checkpoints
+    must be of it; the spans of the anchors: each of the anchor that spoke on its day."""
+    depositary_key = anchors if isinstance(anchors, str) else None
     body: Mapping[str, Any] = f.mapping(data, "split-view evidence")
     f.expect_type(body, SPLIT_VIEW_TYPE, "split-view evidence")
     links = []
@@ -328,9 +365,9 @@ def evidence_from_json(data: object, depositary_key: str | None = None) -> Split
     evidence = SplitView(checkpoint_from_json(body.get("first"), depositary_key),
                          checkpoint_from_json(body.get("second"), depositary_key),
                          f.field(body, "reason", str, "split-view evidence"), tuple(links))
-    if depositary_key is not None:
+    if anchors is not None:
         try:
-            own = split_view(evidence.first, evidence.second, depositary_key,
+            own = split_view(evidence.first, evidence.second, anchors,
                              segment=evidence.links or None)
         except FederationError:
             own = None

@@ -8,11 +8,16 @@ depositary's node has put it on the **roster**, a list of entries signed by the 
 key, numbered by a serial that only grows (a replayed older roster never wins: `newer`).
 
 A key speaks from its `valid_from` (inclusive) until its `valid_until` (exclusive) unless it was
-revoked on or before the day in question. Rotation closes the old key on the new key's first
-day, so at most one key speaks for a Party on any day; revocation stops a key from the day it is
-recorded. Admission and revocation are pure functions returning a new roster for the
-depositary's node to sign. Who may ask for them (the Party's party-admin and the depositary) is
-decided by the service; what is on a signed roster is decided here.
+revoked on or before the day in question. `valid_until` is set by rotation (the successor's first
+day) or by expiry: the depositary's node gives each key it admits at most a maximum lifetime
+(`admit(..., lifetime_days=)`), as a TUF root or Sigstore's trusted root bounds each key's
+validity, written into the same field that every build already enforces (`speaks_on`).
+`silence` says why a key does not speak on a day: not yet, expired, rotated out, revoked.
+Rotation closes the old key on the new key's first day, so at most one key speaks for a Party on
+any day; revocation stops a key from the day it is recorded. Admission and revocation are pure
+functions returning a new roster for the depositary's node to sign. Who may ask for them (the
+Party's party-admin and the depositary) is decided by the service; what is on a signed roster
+is decided here.
 
 **Rotation.** A Party's node that makes a new key asks for it with a **rotation request**: the
 new key's self-signed descriptor, and a statement naming it signed by the key it replaces
@@ -369,10 +374,12 @@ def empty_roster(depositary_key: str, depositary_url: str, on: date,
 
 
 def admit(roster: Roster, descriptor: NodeDescriptor, on: date, *,
-          issued_at: datetime | None = None) -> Roster:
-    """The next roster, with `descriptor`'s key speaking for its Party from its valid_from.
+          issued_at: datetime | None = None, lifetime_days: int | None = None) -> Roster:
+    """The next roster, with `descriptor`'s key speaking for its Party from its valid_from
+    (until `lifetime_days` later, if given: its expiry).
 
-    If the Party has a current key, it stops on the new key's first day (rotation). A key never
+    If the Party has a current key (open-ended, or expiring after the new key's first day), it
+    stops on the new key's first day (rotation). A key never
     speaks for days before it was admitted (`valid_from >= on`), a key is admitted once, and the
     depositary's own key is not rotated this way (every node trusts it as the anchor).
     `issued_at` defaults to the start of `on` (UTC), never before the previous roster's.
@@ -387,17 +394,22 @@ def admit(roster: Roster, descriptor: NodeDescriptor, on: date, *,
     if any(e.public_key == descriptor.public_key for e in roster.entries):
         raise FederationError(f"key {descriptor.key_id} is already on the roster; a new node key "
                               f"is needed (issue 14)")
+    if lifetime_days is not None and lifetime_days < 1:
+        raise FederationError(f"a key's lifetime is at least one day, not {lifetime_days}")
     entries = []
     for entry in roster.entries:
-        if entry.party == descriptor.party and entry.open_ended:
+        if entry.party == descriptor.party and entry.revoked_on is None and (
+                entry.valid_until is None or entry.valid_until > descriptor.valid_from):
             if descriptor.valid_from <= entry.valid_from:
                 raise FederationError(
                     f"{descriptor.party}'s current key {entry.key_id} speaks from "
                     f"{entry.valid_from}; its successor must start later (issue 14)")
             entry = replace(entry, valid_until=descriptor.valid_from)
         entries.append(entry)
+    until = (None if lifetime_days is None
+             else descriptor.valid_from + timedelta(days=lifetime_days))
     entries.append(RosterEntry(descriptor.party, descriptor.url, descriptor.public_key,
-                               descriptor.valid_from))
+                               descriptor.valid_from, valid_until=until))
     return _next(roster, tuple(entries), on, issued_at)
 
 
@@ -505,6 +517,36 @@ def speaker(roster: Roster, key_id: str, on: date) -> RosterEntry | None:
         if entry.key_id == key_id and entry.speaks_on(on):
             return entry
     return None
+
+
+def silence(roster: Roster, entry: RosterEntry, on: date) -> str | None:
+    """Why `entry`'s key does not speak on `on` (None if it does): not yet valid, revoked,
+    rotated out (a successor of its Party speaks from its end) or expired. What it signed while
+    it spoke stays verifiable; what is dated from its end on is refused."""
+    if entry.speaks_on(on):
+        return None
+    if on < entry.valid_from:
+        return f"key {entry.key_id} speaks from {entry.valid_from}; it signed on {on}"
+    if entry.revoked_on is not None and on >= entry.revoked_on:
+        return f"key {entry.key_id} was revoked from {entry.revoked_on}; it signed on {on}"
+    end = entry.valid_until
+    if any(e.party == entry.party and e.valid_from == end and e is not entry
+           for e in roster.entries):
+        return f"key {entry.key_id} was rotated out on {end}; it signed on {on}"
+    return f"key {entry.key_id} expired on {end}; it signed on {on}"
+
+
+def expiring(entry: RosterEntry, roster: Roster, on: date, warn_days: int) -> date | None:
+    """The day `entry`'s key expires, if that is within `warn_days` of `on` (or passed) and no
+    successor of its Party is on the roster yet: the day to warn of (`kelisim node
+    rotate-key` is the remedy)."""
+    end = entry.valid_until
+    if end is None or entry.revoked_on is not None or end - on > timedelta(days=warn_days):
+        return None
+    if any(e.party == entry.party and e.valid_from == end and e is not entry
+           for e in roster.entries):
+        return None
+    return end
 
 
 def key_resolver(roster: Roster, on: date) -> Callable[[str], str | None]:

@@ -18,6 +18,12 @@ runs, and never a Party the record is hidden from:
 A deadline (an agreed stage's, a consultation's follow-up action's) gives one notice per
 threshold: `soon` when 0-7 days remain, `overdue` once passed (Art. 5). What a notice carries
 (`facts`) is never the record's content: a deadline date, a revision, the acting Party.
+
+The daily pass does not fold every record to find those deadlines: each write that changes them
+keeps the record's `kept_deadlines` (the candidates) beside its events, and the pass reads only
+the candidates due by `horizon(today)`, folds their records and applies the rules below to them
+(docs/decisions/0025, "Indexed deadlines"). A candidate is a superset of a told deadline, so the
+notices are those of a fold of every record.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from kelisim.domain.workspace.disputes import Dispute
 from kelisim.domain.workspace.documents import Document
 from kelisim.domain.workspace.gatherings import Gathering
 from kelisim.domain.workspace.project import Event, EventKind, Project
+from kelisim.domain.workspace.stages import Stage
 
 SOON_DAYS = 7
 """Issue 15 item 10: a deadline in 7 days or fewer is near."""
@@ -165,3 +172,46 @@ def _deadline(record_id: str, path: str, item: str, deadline: date, level: Thres
     return WorkspaceNotice(f"{PREFIX}deadline_{level.value}", record_id, path, parties,
                            f"deadline:{item}:{deadline.isoformat()}:{level.value}",
                            {"deadline": deadline.isoformat()})
+
+
+# --- the candidates the deadline pass reads (indexed on the write path) -------------------------
+
+STAGE_DEADLINE_EVENTS = frozenset({EventKind.STAGE_ADDED, EventKind.DEADLINE_CHANGED,
+                                   EventKind.DEADLINE_CONSENTED, EventKind.STAGE_COMPLETED})
+"""The project events that change which of its stage deadlines may be told, or their dates."""
+ACTION_DEADLINE_EVENTS = frozenset({EventKind.CONSULTATION_ACTION_ADDED,
+                                    EventKind.CONSULTATION_ACTION_DONE})
+"""The consultation events that change its follow-up actions' deadlines that may be told."""
+
+
+@dataclass(frozen=True)
+class KeptDeadline:
+    """A deadline that may be told on some day (a stage's or a follow-up action's): `item` is
+    the stage or action id, `due` its current deadline."""
+
+    item: str
+    due: date
+
+
+def horizon(today: date) -> date:
+    """The last deadline `threshold` tells on `today`: every candidate due on or before it."""
+    return date.fromordinal(today.toordinal() + SOON_DAYS)
+
+
+def may_be_agreed(stage: Stage) -> bool:
+    """Art. 5: a stage not completed whose current revision has at least one consent. Without
+    one no set of participants is agreed (`deadline_agreed` needs one Party at least, all of
+    whom consented), whoever withdraws; with one, a withdrawal (Art. 15, read from the
+    depositary's ledger on the day, never a workspace event) may make it agreed, so it stays a
+    candidate and `stage_deadlines` decides on the day."""
+    return stage.completed_on is None and bool(stage.consenting())
+
+
+def kept_stage_deadlines(project: Project) -> list[KeptDeadline]:
+    """The project's stages that `stage_deadlines` may tell of on some day."""
+    return [KeptDeadline(s.id, s.deadline) for s in project.stages if may_be_agreed(s)]
+
+
+def kept_action_deadlines(consultation: Consultation) -> list[KeptDeadline]:
+    """The consultation's follow-up actions not done (`action_deadlines` tells of them)."""
+    return [KeptDeadline(a.id, a.deadline) for a in consultation.actions if a.done_on is None]

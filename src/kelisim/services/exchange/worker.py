@@ -2,7 +2,8 @@
 queue on start (an accepted POST survives a crash; TAXII 2.1 section 5.5, issue 4). The same
 thread then matches what was stored against the subscriptions, turns the workspace's new events
 and near deadlines into notices, and sends the notices that are due (services/notifications;
-woken by every intake's commit, `Runtime.exchange_changed`, else every 30 s)."""
+woken by every intake's commit, `Runtime.exchange_changed`, and every workspace event's,
+`UnitOfWorkFactory.on_commit`; else every 30 s)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from kelisim.services.notifications.matching import match_new
 from kelisim.services.notifications.workspace_pass import notify_deadlines, notify_workspace
 from kelisim.services.runtime import WAKE_KEY, Runtime
 from kelisim.storage.exchange_records import ExchangeRecords
+from kelisim.storage.workspace_repository import WORKSPACE_TOPIC
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ class ExchangeWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         rt.caches[WAKE_KEY] = self._wake
+        rt.uow.on_commit(WORKSPACE_TOPIC, self._wake.set)  # a workspace event: its notices
 
     def start(self) -> None:
         if self._thread is None:

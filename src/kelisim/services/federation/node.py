@@ -386,8 +386,9 @@ def decide_admission(rt: Runtime, principal: Principal, key_id: str, *,
                 # the key that vouched for its successor must still speak (not revoked since)
                 rosters.verify_rotation(asked["descriptor"], current, today)
             entry = replace(descriptor, valid_from=max(descriptor.valid_from, today))
-            signed = rosters.sign_roster(rosters.admit(current, entry, today,
-                                                       issued_at=rt.clock()), node.key)
+            signed = rosters.sign_roster(rosters.admit(
+                current, entry, today, issued_at=rt.clock(),
+                lifetime_days=rt.settings.federation_key_lifetime_days), node.key)
             repo.add_roster(signed.roster.serial, rosters.roster_to_json(signed), rt.clock())
             serial = signed.roster.serial
         repo.decide_admission(key_id, decision="admitted" if admit else "refused",

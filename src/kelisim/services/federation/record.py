@@ -7,15 +7,14 @@ record says which objects crossed the border to whom, which is itself informatio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import InvalidInput
 from kelisim.domain.federation import pages, transfers
-from kelisim.domain.federation.roster import RosterEntry, node_of
+from kelisim.domain.federation.roster import Roster, RosterEntry, expiring, node_of, silence
 from kelisim.domain.federation.signing import key_id, verify
 from kelisim.domain.ledger import Link, decode_body, verify_chain
 from kelisim.services import participation
@@ -59,16 +58,40 @@ def federation_status(rt: Runtime, principal: Principal) -> dict[str, Any]:
                 "quarantined": repo.quarantine_count(entry.party),
                 "copies_held": repo.copies_count(entry.party)})
             peers[-1]["health"] = health(peers[-1])
+            peers[-1]["key_valid_until"] = _iso_day(entry.valid_until)
         split = repo.split_views()
+    own = next((e for e in roster.entries if e.key_id == node.key.key_id), None) if roster else None
     return {"party": node.party, "url": node.url, "key_id": node.key.key_id,
             "pending_key_id": pending_key_id(rt), "anchor_key_id": key_id(node.depositary_key),
             "roster_serial": roster.serial if roster else None,
             "ledger": {"size": ledger.seq if ledger else 0,
                        "checkpoint_size": mine["size"] if mine else None,
                        "witnesses": len(witnesses)},
+            "key_valid_until": _iso_day(own.valid_until) if own else None,
+            "key_warnings": key_warnings(rt, roster, node.key.key_id),
             "split_views": [{"detected_at": _iso(r["detected_at"]), "reason": r["reason"]}
                             for r in split],
             "peers": peers}
+
+
+def key_warnings(rt: Runtime, roster: Roster | None, own_key_id: str) -> list[dict[str, Any]]:
+    """The node keys that speak today and expire within `federation_key_warning_days` with no
+    successor on the roster: this node's own (its operator runs `kelisim node rotate-key`) and
+    its peers' (the depositary's node sees every Party's)."""
+    if roster is None:
+        return []
+    today = rt.clock().date()
+    found = []
+    for entry in roster.entries:
+        if entry.party is None or not entry.speaks_on(today):
+            continue
+        ends = expiring(entry, roster, today, rt.settings.federation_key_warning_days)
+        if ends is None:
+            continue
+        found.append({"party": entry.party, "key_id": entry.key_id, "own": entry.key_id ==
+                      own_key_id, "expires_on": ends.isoformat(),
+                      "days_left": (ends - today).days, "remedy": "kelisim node rotate-key"})
+    return found
 
 
 def health(peer: dict[str, Any]) -> str:
@@ -120,14 +143,13 @@ def verify_transfers(rt: Runtime, principal: Principal, *, direction: str,
         head = repo.chain_head(chain)
         receipts = repo.receipts(chain) if direction == "sent" else []
     problems = [str(p) for p in verify_chain(links, head)]
-    entries = roster.entries if roster else ()
     if direction == "arrived":
-        problems.extend(_arrival_problems(links, entries, party))
+        problems.extend(_arrival_problems(links, roster, party))
     by_seq = {link.seq: link for link in links}
     for row in receipts:
         document = row["receipt"]
         statement = document["receipt"]
-        signer = _spoke(entries, str(statement.get("to")), party, row["received_at"])
+        signer = _spoke(roster, str(statement.get("to")), party, row["received_at"])
         link = by_seq.get(row["through"])
         if isinstance(signer, str) and signer != "unknown":
             problems.append(f"receipt through {row['through']}: {signer}")
@@ -142,32 +164,29 @@ def verify_transfers(rt: Runtime, principal: Principal, *, direction: str,
             "problems": problems}
 
 
-def _spoke(entries: Iterable[RosterEntry], key: str, party: str,
+def _spoke(roster: Roster | None, key: str, party: str,
            at: datetime | str) -> RosterEntry | str:
     """The roster entry of `key` if it spoke for `party` on the day of `at` (a key rotated out
     still verifies what it signed while it spoke); "unknown" if the roster never named it, or
-    why it did not speak then (revoked: a signature dated after a revocation is refused)."""
+    why it did not speak then (`roster.silence`: a signature dated from a revocation or an
+    expiry on is refused)."""
     day = (datetime.fromisoformat(at) if isinstance(at, str) else at).date()
-    for entry in entries:
+    for entry in roster.entries if roster else ():
         if entry.key_id != key:
             continue
         if entry.party != party:
             return f"key {key} speaks for {entry.party or 'the depositary'}, not {party}"
-        if entry.speaks_on(day):
-            return entry
-        if entry.revoked_on is not None and day >= entry.revoked_on:
-            return f"key {key} was revoked from {entry.revoked_on}; it signed on {day}"
-        return f"key {key} did not speak for {party} on {day}"
+        why = silence(roster, entry, day) if roster else None
+        return entry if why is None else why
     return "unknown"
 
 
-def _arrival_problems(links: list[Link], entries: Iterable[RosterEntry],
-                      party: str) -> list[str]:
+def _arrival_problems(links: list[Link], roster: Roster | None, party: str) -> list[str]:
     problems = []
     for link in links:
         body = decode_body(link.body)
         entry = body["entry"]
-        signer = _spoke(entries, str(entry.get("origin_key")), party, body["recorded_at"])
+        signer = _spoke(roster, str(entry.get("origin_key")), party, body["recorded_at"])
         if isinstance(signer, str) and signer != "unknown":
             problems.append(f"arrival {link.seq}: {signer}")
             continue
@@ -186,6 +205,10 @@ def _chain(direction: str, party: str) -> str:
         raise InvalidInput("party must be a three-letter code, e.g. RUS")
     return (transfers.transfer_chain(party) if direction == "sent"
             else transfers.arrival_chain(party))
+
+
+def _iso_day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def _iso(value: datetime | None) -> str | None:

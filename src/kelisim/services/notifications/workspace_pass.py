@@ -10,7 +10,9 @@ run by the background worker after the subscriptions' matcher, and by
   nothing, a second process passing at once rolls back.
 * `notify_deadlines` runs once a day (the cursor "workspace:deadlines" holds the day's
   ordinal): each agreed stage deadline and each follow-up action's deadline near (7 days) or
-  past gives one notice per account of its Parties per threshold, never repeated.
+  past gives one notice per account of its Parties per threshold, never repeated. It reads
+  only the records whose deadlines kept in `workspace_deadlines` (on the write path, migration
+  0025) fall due within 7 days or are past, not every record.
 
 Who is told: the accounts of the Parties' authorized bodies (not the certification bodies'),
 never the account that acted, and for each the record's own Art. 6 rule: a restricted-access
@@ -43,6 +45,7 @@ from kelisim.storage.accounts_repository import principal_of
 from kelisim.storage.notifications_repository import NotificationsRepository
 from kelisim.storage.schema import accounts
 from kelisim.storage.unit_of_work import UnitOfWork
+from kelisim.storage.workspace_deadlines_repository import DeadlinesRepository, RecordKind
 from kelisim.storage.workspace_repository import WorkspaceRepository
 
 Opened = consultation_rules.Consultation | dispute_rules.Dispute | gathering_rules.Gathering
@@ -102,19 +105,26 @@ def notify_deadlines(rt: Runtime) -> int:
 
 
 def deadline_notices(rt: Runtime, uow: UnitOfWork, today: date) -> list[WorkspaceNotice]:
-    """The projects with stages and the consultations with follow-up actions, folded
-    `CHUNK` records at a time (memory stays flat however large the workspace)."""
-    ws = WorkspaceRepository(uow.connection)
-    record_ids = ws.records_with([EventKind.STAGE_ADDED, EventKind.CONSULTATION_ACTION_ADDED])
+    """The notices of the deadlines near or past: the records with a kept deadline due by
+    `rules.horizon(today)` (one range read of `workspace_deadlines`, kept on the write path;
+    decision 0025), their projects restored from their snapshots and consultations folded,
+    `CHUNK` at a time, and `rules.stage_deadlines` and `rules.action_deadlines` applied to them
+    as to a fold of every record."""
+    kept = DeadlinesRepository(uow.connection)
+    candidates = kept.due_by(rules.horizon(today))
+    if not candidates:
+        return []
     withdrawals = withdrawal_dates_on(rt, today, uow)
     found: list[WorkspaceNotice] = []
-    for start in range(0, len(record_ids), CHUNK):
-        for history in ws.events_of(record_ids[start:start + CHUNK]).values():
-            if not history:
-                continue
-            if history[0].kind is EventKind.PROPOSED:
-                found += rules.stage_deadlines(fold(history, withdrawals), today)
-            elif history[0].kind is EventKind.CONSULTATION_REQUESTED:
+    for start in range(0, len(candidates), CHUNK):
+        chunk = candidates[start:start + CHUNK]
+        projects = kept.projects([r for r, k in chunk if k is RecordKind.PROJECT], withdrawals)
+        consultations = WorkspaceRepository(uow.connection).events_of(
+            [r for r, k in chunk if k is RecordKind.CONSULTATION])
+        for project in projects:
+            found += rules.stage_deadlines(project, today)
+        for history in consultations.values():
+            if history and history[0].kind is EventKind.CONSULTATION_REQUESTED:
                 found += rules.action_deadlines(consultation_rules.fold(history), today)
     return found
 

@@ -17,6 +17,7 @@ from kelisim.domain.access import Action, require
 from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import N_, Message, NotFound
 from kelisim.domain.workspace import consultations as rules
+from kelisim.domain.workspace import notices
 from kelisim.domain.workspace import participation as joining
 from kelisim.domain.workspace.consultations import Consultation
 from kelisim.domain.workspace.project import Event, EventKind
@@ -25,6 +26,7 @@ from kelisim.services.runtime import Runtime
 from kelisim.services.workspace import records
 from kelisim.services.workspace.projects import MAX_TEXT, acting_party, bounded_text
 from kelisim.storage.unit_of_work import UnitOfWork
+from kelisim.storage.workspace_deadlines_repository import DeadlinesRepository, RecordKind
 from kelisim.storage.workspace_repository import WorkspaceRepository
 
 MAX_ITEMS = 100
@@ -153,5 +155,9 @@ def _append(rt: Runtime, uow: UnitOfWork, principal: Principal, record_id: str,
             events: list[Event], kind: EventKind, body: dict[str, Any]) -> dict[str, Any]:
     event = records.next_event(rt, principal, record_id, events, kind, body)
     WorkspaceRepository(uow.connection).append(event)
+    folded = rules.fold([*events, event])
+    if kind in notices.ACTION_DEADLINE_EVENTS:  # the deadline pass's candidates (decision 0025)
+        DeadlinesRepository(uow.connection).keep(record_id, RecordKind.CONSULTATION,
+                                                 notices.kept_action_deadlines(folded))
     uow.commit()
-    return rules.view(rules.fold([*events, event]), event.at.date())
+    return rules.view(folded, event.at.date())

@@ -17,6 +17,7 @@ from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import N_, InvalidInput, Message, NotFound, RuleViolation
 from kelisim.domain.inputs import stored_text
 from kelisim.domain.workspace import costs as cost_rules
+from kelisim.domain.workspace import notices
 from kelisim.domain.workspace import participation as joining
 from kelisim.domain.workspace import stages as stage_rules
 from kelisim.domain.workspace.costs import Cost
@@ -36,6 +37,7 @@ from kelisim.services.participation import party_state_on, withdrawal_dates_on
 from kelisim.services.runtime import Runtime
 from kelisim.services.workspace import records
 from kelisim.storage.unit_of_work import UnitOfWork
+from kelisim.storage.workspace_deadlines_repository import DeadlinesRepository, RecordKind
 from kelisim.storage.workspace_repository import WorkspaceRepository
 
 MAX_TEXT = 5000
@@ -342,6 +344,9 @@ def _append(rt: Runtime, uow: UnitOfWork, principal: Principal, project: Project
     folded = (fold([event], withdrawals) if isinstance(project, str)
               else advance(project, [event], withdrawals))
     repo.project_rebuilt(folded)
+    if kind in notices.STAGE_DEADLINE_EVENTS:  # the deadline pass's candidates (decision 0025)
+        DeadlinesRepository(uow.connection).keep(folded.id, RecordKind.PROJECT,
+                                                 notices.kept_stage_deadlines(folded))
     answer = resource(uow, folded, today)
     uow.commit()
     return answer

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from kelisim.domain.access import Action, creatable_roles, require
@@ -22,7 +21,7 @@ from kelisim.services.reference import get_states
 from kelisim.services.signin import accounts_with_password, set_password
 from kelisim.web.ui.i18n import N_
 from kelisim.web.ui.routing import ERROR_TITLES, FormDep, UiRoute, UserDep
-from kelisim.web.ui.templating import finish, render, request_lang
+from kelisim.web.ui.templating import render, request_lang, see_other
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
@@ -65,9 +64,7 @@ async def change_password(request: Request, account_id: int, user: UserDep,
                                 str(form.get("password", "")))
     except KelisimError as refusal:
         return await _page(request, user, refusal=refusal, password_for=account_id)
-    response = RedirectResponse(f"/accounts?password_set={account_id}", status_code=303)
-    finish(request, response)
-    return response
+    return see_other(request, f"/accounts?password_set={account_id}")
 
 
 @router.post("/accounts/{account_id}/disable")
@@ -77,9 +74,7 @@ async def disable(request: Request, account_id: int, user: UserDep, form: FormDe
         await run_in_threadpool(disable_account, rt, user, str(account_id))
     except KelisimError as refusal:
         return await _page(request, user, refusal=refusal)
-    response = RedirectResponse(f"/accounts?disabled={account_id}", status_code=303)
-    finish(request, response)
-    return response
+    return see_other(request, f"/accounts?disabled={account_id}")
 
 
 async def _page(request: Request, user: Principal, *, refusal: KelisimError | None = None,

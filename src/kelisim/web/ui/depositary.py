@@ -12,7 +12,6 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -25,7 +24,7 @@ from kelisim.services.reference import get_states
 from kelisim.web.ui.i18n import N_
 from kelisim.web.ui.routing import ERROR_TITLES, FormDep, UiRoute, UserDep
 from kelisim.web.ui.status import INSTRUMENT_LABELS
-from kelisim.web.ui.templating import finish, render, request_lang
+from kelisim.web.ui.templating import finish, render, request_lang, see_other
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
@@ -58,9 +57,7 @@ async def record(request: Request, user: UserDep, form: FormDep) -> Response:
         results = await run_in_threadpool(record_entries, rt, user, [entry])
     except KelisimError as refusal:
         return await _page(request, user, kind=kind, values=dict(form), refusal=refusal)
-    response = RedirectResponse(f"/depositary?recorded={results[0]['id']}", status_code=303)
-    finish(request, response)
-    return response
+    return see_other(request, f"/depositary?recorded={results[0]['id']}")
 
 
 @router.get("/depositary/ledger.json")

@@ -28,7 +28,7 @@ from kelisim.services.exchange.collections import find_collection, state_today
 from kelisim.services.reference import get_states
 from kelisim.web.ui import stix_form
 from kelisim.web.ui.routing import ERROR_TITLES, FormDep, UiRoute, UserDep
-from kelisim.web.ui.templating import finish, render, request_lang
+from kelisim.web.ui.templating import finish, render, request_lang, see_other
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
@@ -60,9 +60,7 @@ async def submit(request: Request, key: str, user: UserDep, form: FormDep) -> Re
     target = f"/exchange/status/{status_id}?collection={collection.id}"
     if status["failure_count"] == 0:
         target = f"/exchange/collections/{key}/objects/{objects[-1]['id']}?posted=1"
-    response = RedirectResponse(target, status_code=303)
-    finish(request, response)
-    return response
+    return see_other(request, target)
 
 
 @router.post("/exchange/collections/{key}/upload")

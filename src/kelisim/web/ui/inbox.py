@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from kelisim.domain.accounts import Principal
@@ -20,7 +19,7 @@ from kelisim.domain.errors import KelisimError
 from kelisim.domain.inputs import ascii_number
 from kelisim.services.notifications import inbox, subscriptions
 from kelisim.web.ui.routing import ERROR_TITLES, FormDep, UiRoute, UserDep
-from kelisim.web.ui.templating import finish, render, request_lang
+from kelisim.web.ui.templating import render, request_lang, see_other
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 PAGE = 50
@@ -57,7 +56,7 @@ async def mark_read(request: Request, user: UserDep, form: FormDep) -> Response:
                                 else inbox.mark_all_read(rt, user))
     except KelisimError as refusal:
         return await _page(request, user, refusal=refusal)
-    return _redirect(request, "/inbox")
+    return see_other(request, "/inbox")
 
 
 @router.post("/inbox/mail")
@@ -70,7 +69,7 @@ async def set_mail(request: Request, user: UserDep, form: FormDep) -> Response:
         await run_in_threadpool(inbox.set_mail, rt, user, email, language)
     except KelisimError as refusal:
         return await _page(request, user, refusal=refusal)
-    return _redirect(request, "/inbox#mail")
+    return see_other(request, "/inbox#mail")
 
 
 @router.post("/inbox/subscriptions")
@@ -98,7 +97,7 @@ async def subscribe(request: Request, user: UserDep, form: FormDep) -> Response:
         return await _page(request, user, refusal=refusal, values=values)
     if made.get("webhook_secret"):  # shown once, on this answer only
         return render(request, "inbox_secret.html", {"made": made})
-    return _redirect(request, "/inbox#subscriptions")
+    return see_other(request, "/inbox#subscriptions")
 
 
 @router.post("/inbox/subscriptions/{subscription_id}/remove")
@@ -109,10 +108,5 @@ async def unsubscribe(request: Request, user: UserDep, form: FormDep,
         await run_in_threadpool(subscriptions.remove_subscription, rt, user, subscription_id)
     except KelisimError as refusal:
         return await _page(request, user, refusal=refusal)
-    return _redirect(request, "/inbox#subscriptions")
+    return see_other(request, "/inbox#subscriptions")
 
-
-def _redirect(request: Request, target: str) -> Response:
-    response = RedirectResponse(target, status_code=303)
-    finish(request, response)
-    return response

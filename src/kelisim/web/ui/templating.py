@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -145,6 +145,13 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
     }
     body = environment(lang).get_template(template).render(page)
     response = HTMLResponse(body, status_code=status_code)
+    finish(request, response)
+    return response
+
+
+def see_other(request: Request, target: str) -> Response:
+    """303 to the page that shows what a form did: a reload of it never repeats the action."""
+    response = RedirectResponse(target, status_code=303)
     finish(request, response)
     return response
 

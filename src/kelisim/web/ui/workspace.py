@@ -18,7 +18,6 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -32,8 +31,9 @@ from kelisim.domain.states import load_states
 from kelisim.services.workspace import projects as ws
 from kelisim.services.workspace.documents import project_page as project_page_of
 from kelisim.web.ui import stage_timeline
+from kelisim.web.ui.form_actions import act_then_redirect
 from kelisim.web.ui.routing import ERROR_TITLES, FormDep, UiRoute, UserDep
-from kelisim.web.ui.templating import finish, gettext_for, render, request_lang
+from kelisim.web.ui.templating import gettext_for, render, request_lang, see_other
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
@@ -68,7 +68,7 @@ async def propose(request: Request, user: UserDep, form: FormDep) -> Response:
     except KelisimError as refusal:
         return await _list_page(request, user, values=dict(form), picked=picked,
                                 refusal=refusal)
-    return _redirect(request, f"/workspace/projects/{made['id']}?done=proposed")
+    return see_other(request, f"/workspace/projects/{made['id']}?done=proposed")
 
 
 @router.get("/workspace/projects/{project_id}")
@@ -142,13 +142,11 @@ async def record_cost(request: Request, user: UserDep, form: FormDep,
 
 async def _act(request: Request, user: Principal, project_id: str, done: str,
                where: tuple[str, FormData] | None, act: Act) -> Response:
-    try:
-        await run_in_threadpool(act)
-    except KelisimError as refusal:
-        form_id, form = where if where else ("join", None)
-        return await _project_page(request, user, project_id, refusal=refusal, at=form_id,
-                                   values=dict(form) if form is not None else {})
-    return _redirect(request, f"/workspace/projects/{project_id}?done={done}")
+    form_id, form = where if where else ("join", None)
+    return await act_then_redirect(request, act, lambda refusal: _project_page(
+        request, user, project_id, refusal=refusal, at=form_id,
+        values=dict(form) if form is not None else {}),
+        f"/workspace/projects/{project_id}?done={done}")
 
 
 async def _list_page(request: Request, user: Principal, *, values: dict[str, Any] | None = None,
@@ -226,8 +224,3 @@ def _revision(form: FormData) -> int:
                                       "you consent to.")), field="revision")
     return revision
 
-
-def _redirect(request: Request, target: str) -> Response:
-    response = RedirectResponse(target, status_code=303)
-    finish(request, response)
-    return response

@@ -22,9 +22,10 @@ from starlette.datastructures import FormData
 from kelisim.domain.errors import N_, KelisimError
 from kelisim.domain.protocols import ACTIONS, LANGUAGES
 from kelisim.services.workspace import amendments
+from kelisim.web.ui.form_actions import act_then_redirect
 from kelisim.web.ui.routing import FormDep, UiRoute, UserDep
-from kelisim.web.ui.templating import render
-from kelisim.web.ui.workspace import _common, _redirect
+from kelisim.web.ui.templating import render, see_other
+from kelisim.web.ui.workspace import _common
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
@@ -95,7 +96,7 @@ async def propose(request: Request, user: UserDep, form: FormDep) -> Response:
             note=str(form.get("note", ""))))
     except KelisimError as refusal:
         return await _list(request, user, values=dict(form), rows=rows, refusal=refusal)
-    return _redirect(request, f"/workspace/amendments/{made['id']}?done=proposed")
+    return see_other(request, f"/workspace/amendments/{made['id']}?done=proposed")
 
 
 @router.get("/workspace/amendments/{proposal_id}")
@@ -126,11 +127,9 @@ async def withdraw(request: Request, user: UserDep, form: FormDep, proposal_id: 
 
 async def _act(request: Request, user: Any, proposal_id: str, form: Any, done: str,
                act: Any) -> Response:
-    try:
-        await run_in_threadpool(act)
-    except KelisimError as refusal:
-        return await _proposal(request, user, proposal_id, refusal=refusal, values=dict(form))
-    return _redirect(request, f"/workspace/amendments/{proposal_id}?done={done}")
+    return await act_then_redirect(request, act, lambda refusal: _proposal(
+        request, user, proposal_id, refusal=refusal, values=dict(form)),
+        f"/workspace/amendments/{proposal_id}?done={done}")
 
 
 async def _list(request: Request, user: Any, *, values: dict[str, Any] | None = None,

@@ -25,8 +25,8 @@ from kelisim.domain.inputs import ascii_number
 from kelisim.domain.workspace.contacts import ChannelKind
 from kelisim.services.workspace import checks, contacts
 from kelisim.web.ui.routing import ERROR_TITLES, FormDep, UiRoute, UserDep
-from kelisim.web.ui.templating import render, request_lang
-from kelisim.web.ui.workspace import _party_name, _redirect
+from kelisim.web.ui.templating import render, request_lang, see_other
+from kelisim.web.ui.workspace import _party_name
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
@@ -50,7 +50,7 @@ async def add_contact(request: Request, user: UserDep, form: FormDep) -> Respons
         await run_in_threadpool(lambda: contacts.add_contact(rt, user, **_details(form)))
     except KelisimError as refusal:
         return await _contacts_page(request, user, values=dict(form), refusal=refusal)
-    return _redirect(request, "/workspace/contacts?done=added")
+    return see_other(request, "/workspace/contacts?done=added")
 
 
 @router.get("/workspace/contacts/{contact_id}")
@@ -68,7 +68,7 @@ async def change_contact(request: Request, user: UserDep, form: FormDep,
     except KelisimError as refusal:
         return await _contact_page(request, user, contact_id, values=dict(form),
                                    refusal=refusal)
-    return _redirect(request, f"/workspace/contacts/{contact_id}?done=changed")
+    return see_other(request, f"/workspace/contacts/{contact_id}?done=changed")
 
 
 @router.post("/workspace/contacts/{contact_id}/retire")
@@ -79,7 +79,7 @@ async def retire_contact(request: Request, user: UserDep, form: FormDep,
         await run_in_threadpool(contacts.retire_contact, rt, user, contact_id)
     except KelisimError as refusal:
         return await _contacts_page(request, user, refusal=refusal)
-    return _redirect(request, "/workspace/contacts?done=retired")
+    return see_other(request, "/workspace/contacts?done=retired")
 
 
 @router.get("/workspace/checks")

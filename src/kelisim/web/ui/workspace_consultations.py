@@ -20,9 +20,10 @@ from kelisim.domain.instruments import parse_date
 from kelisim.domain.states import load_states
 from kelisim.domain.workspace.consultations import ARTICLES
 from kelisim.services.workspace import consultations as consult
+from kelisim.web.ui.form_actions import act_then_redirect
 from kelisim.web.ui.routing import FormDep, UiRoute, UserDep
-from kelisim.web.ui.templating import render
-from kelisim.web.ui.workspace import _common, _redirect
+from kelisim.web.ui.templating import render, see_other
+from kelisim.web.ui.workspace import _common
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 Act = Callable[[], Any]
@@ -50,7 +51,7 @@ async def request_consultation(request: Request, user: UserDep, form: FormDep) -
     except KelisimError as refusal:
         return await _list_page(request, user, values=dict(form), articles=articles,
                                 invited=invited, refusal=refusal)
-    return _redirect(request, f"/workspace/consultations/{made['id']}?done=requested")
+    return see_other(request, f"/workspace/consultations/{made['id']}?done=requested")
 
 
 @router.get("/workspace/consultations/{consultation_id}")
@@ -113,13 +114,10 @@ async def action_done(request: Request, user: UserDep, form: FormDep, consultati
 
 async def _act(request: Request, user: Any, consultation_id: str, done: str,
                where: tuple[str, Any], act: Act) -> Response:
-    try:
-        await run_in_threadpool(act)
-    except KelisimError as refusal:
-        form_id, form = where
-        return await _page(request, user, consultation_id, refusal=refusal, at=form_id,
-                           values=dict(form))
-    return _redirect(request, f"/workspace/consultations/{consultation_id}?done={done}")
+    form_id, form = where
+    return await act_then_redirect(request, act, lambda refusal: _page(
+        request, user, consultation_id, refusal=refusal, at=form_id, values=dict(form)),
+        f"/workspace/consultations/{consultation_id}?done={done}")
 
 
 async def _list_page(request: Request, user: Any, *, values: dict[str, Any] | None = None,

@@ -26,9 +26,10 @@ from kelisim.domain.instruments import parse_date
 from kelisim.domain.workspace.participation import JOINING_STATES
 from kelisim.services.participation import party_states_on
 from kelisim.services.workspace import disputes
+from kelisim.web.ui.form_actions import act_then_redirect
 from kelisim.web.ui.routing import ERROR_TITLES, FormDep, UiRoute, UserDep
-from kelisim.web.ui.templating import render, request_lang
-from kelisim.web.ui.workspace import _party_name, _redirect
+from kelisim.web.ui.templating import render, request_lang, see_other
+from kelisim.web.ui.workspace import _party_name
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
@@ -63,7 +64,7 @@ async def open_dispute(request: Request, user: UserDep, form: FormDep) -> Respon
     except KelisimError as refusal:
         return await _list_page(request, user, values=dict(form), picked=picked,
                                 concerned=concerned, refusal=refusal)
-    return _redirect(request, f"/workspace/disputes/{made['id']}?done=opened")
+    return see_other(request, f"/workspace/disputes/{made['id']}?done=opened")
 
 
 @router.get("/workspace/disputes/{dispute_id}")
@@ -103,13 +104,10 @@ async def settle(request: Request, user: UserDep, form: FormDep, dispute_id: str
 
 async def _act(request: Request, user: Principal, dispute_id: str, done: str,
                where: tuple[str, FormData], act: Callable[[], Any]) -> Response:
-    try:
-        await run_in_threadpool(act)
-    except KelisimError as refusal:
-        form_id, form = where
-        return await _dispute_page(request, user, dispute_id, refusal=refusal, at=form_id,
-                                   values=dict(form))
-    return _redirect(request, f"/workspace/disputes/{dispute_id}?done={done}")
+    form_id, form = where
+    return await act_then_redirect(request, act, lambda refusal: _dispute_page(
+        request, user, dispute_id, refusal=refusal, at=form_id, values=dict(form)),
+        f"/workspace/disputes/{dispute_id}?done={done}")
 
 
 async def _list_page(request: Request, user: Principal, *, values: dict[str, Any] | None = None,

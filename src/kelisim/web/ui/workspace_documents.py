@@ -25,8 +25,9 @@ from kelisim.web.api.workspace_documents import metadata, stream_upload
 from kelisim.web.headers import attachment_headers
 from kelisim.web.ui import security
 from kelisim.web.ui import workspace as project_pages
+from kelisim.web.ui.form_actions import act_then_redirect
 from kelisim.web.ui.routing import CsrfRefused, FormDep, UiRoute, UserDep
-from kelisim.web.ui.templating import render
+from kelisim.web.ui.templating import render, see_other
 from kelisim.web.uploads import Upload
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
@@ -59,7 +60,7 @@ async def upload_document(request: Request, user: UserDep, project_id: str) -> R
     except KelisimError as refusal:
         return await project_pages._project_page(request, user, project_id, refusal=refusal,
                                                  at="document")
-    return project_pages._redirect(
+    return see_other(
         request, PAGE.format(project=project_id, document=made["id"]) + "?done=uploaded")
 
 
@@ -145,16 +146,13 @@ async def project_documents(request: Request, user: Principal,
 async def _act(request: Request, user: Principal, project_id: str, document_id: str,
                done: str, at: str, act: Callable[[], Any],
                values: dict[str, Any] | None = None) -> Response:
-    try:
-        await run_in_threadpool(act)
-    except KelisimError as refusal:
-        return await _page(request, user, project_id, document_id, refusal=refusal, at=at,
-                           values=values)
-    return _done(request, project_id, document_id, done)
+    return await act_then_redirect(request, act, lambda refusal: _page(
+        request, user, project_id, document_id, refusal=refusal, at=at, values=values),
+        PAGE.format(project=project_id, document=document_id) + f"?done={done}")
 
 
 def _done(request: Request, project_id: str, document_id: str, done: str) -> Response:
-    return project_pages._redirect(
+    return see_other(
         request, PAGE.format(project=project_id, document=document_id) + f"?done={done}")
 
 

@@ -26,9 +26,10 @@ from kelisim.domain.instruments import parse_date
 from kelisim.domain.workspace.gatherings import GatheringKind
 from kelisim.services.workspace import gatherings as gather
 from kelisim.services.workspace import practices
+from kelisim.web.ui.form_actions import act_then_redirect
 from kelisim.web.ui.routing import FormDep, UiRoute, UserDep
-from kelisim.web.ui.templating import render, request_lang
-from kelisim.web.ui.workspace import _common, _redirect
+from kelisim.web.ui.templating import render, request_lang, see_other
+from kelisim.web.ui.workspace import _common
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
@@ -68,7 +69,7 @@ async def announce(request: Request, user: UserDep, form: FormDep) -> Response:
     except KelisimError as refusal:
         return await _list_page(request, user, values=dict(form), picked=picked,
                                 refusal=refusal)
-    return _redirect(request, f"/workspace/gatherings/{made['id']}?done=announced")
+    return see_other(request, f"/workspace/gatherings/{made['id']}?done=announced")
 
 
 @router.get("/workspace/gatherings/{gathering_id}")
@@ -118,13 +119,10 @@ async def cancel(request: Request, user: UserDep, form: FormDep,
 
 async def _act(request: Request, user: Any, gathering_id: str, done: str,
                where: tuple[str, Any], act: Act) -> Response:
-    try:
-        await run_in_threadpool(act)
-    except KelisimError as refusal:
-        form_id, form = where
-        return await _gathering_page(request, user, gathering_id, refusal=refusal, at=form_id,
-                                     values=dict(form))
-    return _redirect(request, f"/workspace/gatherings/{gathering_id}?done={done}")
+    form_id, form = where
+    return await act_then_redirect(request, act, lambda refusal: _gathering_page(
+        request, user, gathering_id, refusal=refusal, at=form_id, values=dict(form)),
+        f"/workspace/gatherings/{gathering_id}?done={done}")
 
 
 async def _list_page(request: Request, user: Any, *, values: dict[str, Any] | None = None,
@@ -201,7 +199,7 @@ async def publish_practice(request: Request, user: UserDep, form: FormDep) -> Re
     except KelisimError as refusal:
         return await _library(request, user, values=dict(form), picked=picked,
                               refusal=refusal)
-    return _redirect(request, f"/workspace/practices/{made['id']}?done=published")
+    return see_other(request, f"/workspace/practices/{made['id']}?done=published")
 
 
 @router.get("/workspace/practices/{practice_id}")
@@ -219,7 +217,7 @@ async def translate_practice(request: Request, user: UserDep, form: FormDep,
             title=str(form.get("title", "")), text=str(form.get("text", ""))))
     except KelisimError as refusal:
         return await _practice(request, user, practice_id, refusal=refusal, values=dict(form))
-    return _redirect(request, f"/workspace/practices/{practice_id}?done=translated")
+    return see_other(request, f"/workspace/practices/{practice_id}?done=translated")
 
 
 async def _library(request: Request, user: Any, *, values: dict[str, Any] | None = None,

@@ -19,9 +19,10 @@ from kelisim.domain.inputs import ascii_number
 from kelisim.domain.instruments import parse_date
 from kelisim.domain.workspace.reviews import Verdict
 from kelisim.services.workspace import reviews
+from kelisim.web.ui.form_actions import act_then_redirect
 from kelisim.web.ui.routing import FormDep, UiRoute, UserDep
-from kelisim.web.ui.templating import render, request_lang
-from kelisim.web.ui.workspace import _common, _redirect
+from kelisim.web.ui.templating import render, request_lang, see_other
+from kelisim.web.ui.workspace import _common
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
@@ -52,7 +53,7 @@ async def request_review(request: Request, user: UserDep, form: FormDep) -> Resp
             url=str(form.get("url", "")), restricted=form.get("restricted") == "on"))
     except KelisimError as refusal:
         return await _list(request, user, values=dict(form), picked=picked, refusal=refusal)
-    return _redirect(request, f"/workspace/reviews/{made['id']}?done=requested")
+    return see_other(request, f"/workspace/reviews/{made['id']}?done=requested")
 
 
 @router.get("/workspace/reviews/{review_id}")
@@ -93,11 +94,9 @@ async def close(request: Request, user: UserDep, form: FormDep, review_id: str) 
 
 async def _act(request: Request, user: Any, review_id: str, form: Any, done: str,
                act: Any) -> Response:
-    try:
-        await run_in_threadpool(act)
-    except KelisimError as refusal:
-        return await _review(request, user, review_id, refusal=refusal, values=dict(form))
-    return _redirect(request, f"/workspace/reviews/{review_id}?done={done}")
+    return await act_then_redirect(request, act, lambda refusal: _review(
+        request, user, review_id, refusal=refusal, values=dict(form)),
+        f"/workspace/reviews/{review_id}?done={done}")
 
 
 async def _list(request: Request, user: Any, *, values: dict[str, Any] | None = None,

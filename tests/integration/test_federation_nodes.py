@@ -31,9 +31,10 @@ from kelisim.domain.federation import pages, transfers
 from kelisim.domain.federation import roster as rosters
 from kelisim.domain.federation.signing import NodeKey
 from kelisim.domain.ledger import GENESIS_HASH, Link, decode_body, make_link
+from kelisim.domain.taxii import Query
 from kelisim.services import accounts, depositary, participation
 from kelisim.services.bootstrap import initialize
-from kelisim.services.exchange import collections
+from kelisim.services.exchange import collections, reading, tombstones
 from kelisim.services.federation import engine, ledger_sync, outbox, record
 from kelisim.services.federation import node as nodes
 from kelisim.services.federation.outbox import page_of
@@ -804,3 +805,30 @@ def test_a_protocol_and_its_instruments_reach_a_partys_node_with_the_same_status
     assert seen(kaz) == seen(dep)
     assert seen(kaz)[0] == "2026-07-01" and ("KAZ", "in_force") in seen(kaz)[1]
     assert ledger.verify_ledger(kaz.rt, kaz.admin)["ok"]
+
+
+def test_a_copy_deleted_at_its_origin_or_purged_leaves_a_tombstone_for_its_readers(
+        fed: Federation) -> None:
+    """A node's own readers learn that a copy left (TAXII 2.1 section 5.7), as they do of a
+    local deletion: the origin deleted the version, or its read list no longer names them."""
+    kaz, rus = fed["KAZ"], fed["RUS"]
+    deleted, purged = indicator("deleted at the origin"), indicator("purged here")
+    kaz.post(deleted, purged)
+    rus.sync()
+    reader = rus.people["analyst"]
+    assert tombstones.list_tombstones(rus.rt, reader, kaz.collection)["tombstones"] == []
+    assert reading.delete_object(kaz.rt, kaz.people["analyst"], kaz.collection, deleted["id"],
+                                 Query()) == 1
+    rus.sync()
+    listed = tombstones.list_tombstones(rus.rt, reader, kaz.collection)["tombstones"]
+    assert [(t["id"], t["deleted_by"]) for t in listed] == [
+        (deleted["id"], {"account": None, "party": "KAZ"})]
+    collections.grant(kaz.rt, kaz.people["party_admin"], kaz.collection, read_parties=["KAZ"],
+                      write_parties=None)
+    rus.sync()
+    assert rus.held("KAZ") == set()
+    listed = tombstones.list_tombstones(rus.rt, reader, kaz.collection)["tombstones"]
+    assert [t["id"] for t in listed] == [deleted["id"], purged["id"]]
+    assert all(t["version"] and t["producer_party"] == "KAZ" for t in listed)
+    rus.sync()  # examined once: no second tombstone
+    assert len(tombstones.list_tombstones(rus.rt, reader, kaz.collection)["tombstones"]) == 2

@@ -23,7 +23,7 @@ from kelisim.services.notifications.workspace_pass import (
 )
 from kelisim.services.runtime import Runtime
 from kelisim.services.workspace import consultations as consult
-from kelisim.services.workspace import disputes
+from kelisim.services.workspace import disputes, reviews
 from kelisim.services.workspace import documents as docs
 from kelisim.services.workspace import projects as ws
 from kelisim.storage.database import make_engine, upgrade
@@ -293,3 +293,37 @@ def worker_idle(rt: Runtime) -> bool:
         last = uow.connection.execute(select(workspace_events.c.seq)
                                       .order_by(workspace_events.c.seq.desc()).limit(1)).scalar()
     return cursor is not None and last is not None and int(cursor) >= int(last)
+
+
+def test_comments_agreements_adoption_and_reviews_tell_whom_they_concern(ex: Exchange) -> None:
+    rt, p = ex.node.runtime, ex.principals
+    pid = project(ex, "ru", "by")
+    did = upload(ex, "kz", pid, odt(), filename="law.odt", title="Model law")["id"]
+    secret = upload(ex, "kz", pid, odt(), filename="s.odt", title="Restricted",
+                    classification="restricted", restricted_to=["RUS"])["id"]
+    for document in (did, secret):
+        docs.circulate_document(rt, p["kz"], pid, document)
+    notify_workspace(rt)
+    docs.comment_on_document(rt, p["ru"], pid, did, "Article 4 needs a definition.")
+    docs.comment_on_document(rt, p["kz"], pid, did, "Noted.")  # the uploader's own: nobody
+    docs.comment_on_document(rt, p["ru"], pid, secret, "Agreed in substance.")
+    for who in ("kz", "ru", "by"):
+        docs.agree_document(rt, p[who], pid, did, 1)
+    docs.adopt_document(rt, p["kz"], pid, did)
+    for who in ("kz", "ru"):
+        docs.agree_document(rt, p[who], pid, secret, 1)
+    docs.adopt_document(rt, p["kz"], pid, secret)
+    rid = reviews.request(rt, p["kz"], title="Crypto module", summary="R&D", directions=[16],
+                          asked=["RUS"], deadline=date(2026, 12, 25), restricted=True)["id"]
+    shown = reviews.assign(rt, p["ru"], rid, [{"name": "A. Ivanov", "qualification": "Dr."}])
+    reviews.conclude(rt, p["ru"], rid, expert_id=shown["experts"][0]["id"],
+                     verdict="supports", text="Sound.")
+    notify_workspace(rt)
+    assert kinds(ex, "document_commented") == {"kz": 2, "kz_admin": 2, "kz_reader": 2}
+    assert kinds(ex, "document_agreed") == {"kz": 3, "kz_admin": 3, "kz_reader": 3}
+    # the open one to RUS and BLR, the restricted one to RUS only (Art. 6)
+    assert kinds(ex, "document_adopted") == {"ru": 2, "by": 1}
+    assert ("document_adopted", secret) not in told(ex)["by"]
+    assert kinds(ex, "review_requested") == {"ru": 1}  # restricted: nobody else
+    assert kinds(ex, "review_concluded") == {"kz": 1, "kz_admin": 1, "kz_reader": 1}
+    assert notify_workspace(rt) == 0

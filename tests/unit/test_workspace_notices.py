@@ -15,6 +15,7 @@ from kelisim.domain.workspace.documents import Document
 from kelisim.domain.workspace.notices import Threshold, threshold
 from kelisim.domain.workspace.participation import Participation
 from kelisim.domain.workspace.project import Event, EventKind, Project, ProjectKind
+from kelisim.domain.workspace.reviews import Review
 from kelisim.domain.workspace.stages import Consent, Stage
 
 TODAY = date(2026, 11, 25)
@@ -58,17 +59,42 @@ def document(restricted_to: tuple[str, ...] | None) -> Document:
                     restricted_to=restricted_to, origin_party="KAZ", created_at=AT)
 
 
-@pytest.mark.parametrize(("restricted_to", "told"), [
-    (None, {"RUS", "BLR"}),  # open: every other participant
-    (("RUS",), {"RUS"}),  # Art. 6: only the Parties named
-    (("ARM",), set()),  # named, but not taking part
+@pytest.mark.parametrize(("kind", "actor", "restricted_to", "told"), [
+    (EventKind.DOCUMENT_CIRCULATED, "KAZ", None, {"RUS", "BLR"}),  # every other participant
+    (EventKind.DOCUMENT_CIRCULATED, "KAZ", ("RUS",), {"RUS"}),  # Art. 6: the Parties named
+    (EventKind.DOCUMENT_CIRCULATED, "KAZ", ("ARM",), None),  # named, but not taking part
+    (EventKind.DOCUMENT_COMMENTED, "RUS", None, {"KAZ"}),  # the uploader only
+    (EventKind.DOCUMENT_COMMENTED, "KAZ", None, None),  # the uploader's own comment
+    (EventKind.DOCUMENT_AGREED, "BLR", ("BLR",), {"KAZ"}),  # the uploader always may see it
+    (EventKind.DOCUMENT_ADOPTED, "KAZ", None, {"RUS", "BLR"}),
+    (EventKind.DOCUMENT_ADOPTED, "KAZ", ("BLR",), {"BLR"}),  # Art. 6 still
+    (EventKind.DOCUMENT_VERSION_ADDED, "KAZ", None, None),  # not told
 ])
-def test_a_circulated_document_is_told_to_the_participants_that_may_see_it(
-        restricted_to: tuple[str, ...] | None, told: set[str]) -> None:
-    notice = notices.of_document_circulated(event(EventKind.DOCUMENT_CIRCULATED),
-                                            document(restricted_to),
-                                            project("KAZ", "RUS", "BLR"), TODAY)
-    assert notice.parties == told and "Secret" not in str(notice)
+def test_a_document_event_is_told_to_the_parties_that_may_see_it_and_it_concerns(
+        kind: EventKind, actor: str, restricted_to: tuple[str, ...] | None,
+        told: set[str] | None) -> None:
+    notice = notices.of_document_event(event(kind, actor), document(restricted_to),
+                                       project("KAZ", "RUS", "BLR"), TODAY)
+    assert (notice.parties if notice else None) == told
+    assert notice is None or ("Secret" not in str(notice) and notice.kind.endswith(
+        kind.value.removeprefix("document_")))
+
+
+@pytest.mark.parametrize(("kind", "actor", "told"), [
+    (EventKind.REVIEW_REQUESTED, "KAZ", {"RUS", "BLR"}),  # the Parties asked
+    (EventKind.REVIEW_CONCLUDED, "RUS", {"KAZ"}),  # the requester
+    (EventKind.REVIEW_CONCLUDED, "KAZ", None),  # the requester's own expert
+    (EventKind.REVIEW_DECLINED, "RUS", None),  # not told
+])
+def test_a_review_request_is_told_to_the_parties_asked_and_a_conclusion_to_the_requester(
+        kind: EventKind, actor: str, told: set[str] | None) -> None:
+    review = Review(id="v", origin="KAZ", requested_at=AT, title="Secret", summary="",
+                    directions=(16,), url=None, asked=("RUS", "BLR"),
+                    deadline=date(2027, 1, 1), restricted=True)
+    notice = notices.of_review_event(event(kind, actor), review)
+    assert (notice.parties if notice else None) == told
+    assert notice is None or ("Secret" not in str(notice)
+                              and notice.path == "/workspace/reviews/v")
 
 
 def test_a_deadline_awaits_consent_only_from_the_parties_that_have_not_given_it() -> None:

@@ -39,6 +39,7 @@ def up(ctx: typer.Context,
        forwarded_allow_ips: Annotated[str | None, typer.Option(
            help="Proxies trusted by --proxy-headers, comma-separated.")] = None) -> None:
     """Create or reuse the data folder, load the Agreement, print the first token once, serve."""
+    from kelisim.services import process_hints
     from kelisim.services.federation.engine import start_background_sync
     from kelisim.web.app import create_app
     from kelisim.web.server import serve
@@ -67,6 +68,8 @@ def up(ctx: typer.Context,
         syncing = start_background_sync(rt)  # one federation sync for all the workers
         if syncing is None:
             rt.close()
+        else:  # which the workers wake: a peer's notify or an intake lands in one of them
+            process_hints.listen(settings, rt.caches, syncing)
         serve(settings)
         return
     rt.screener.start()  # now, so that the first large envelope does not wait for the workers

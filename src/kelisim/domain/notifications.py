@@ -316,6 +316,16 @@ WORKSPACE_TITLES: dict[str, str] = {
                                         "announced (Art. 9)"),
     "workspace:deadline_soon": N_("A deadline is in 7 days or fewer (Art. 5)"),
     "workspace:deadline_overdue": N_("A deadline has passed (Art. 5)"),
+    "workspace:document_commented": N_("Another Party commented on a document your Party "
+                                       "uploaded (Art. 5)"),
+    "workspace:document_agreed": N_("Another Party agreed to a document your Party uploaded "
+                                    "(Art. 5)"),
+    "workspace:document_adopted": N_("A document of a project your Party takes part in was "
+                                     "adopted (Art. 5)"),
+    "workspace:review_requested": N_("Your Party is asked for an expert review of R&D work "
+                                     "(Art. 3, direction 16)"),
+    "workspace:review_concluded": N_("An expert concluded on your Party's request for review "
+                                     "(Art. 3, direction 16)"),
 }
 WORKSPACE_OTHER = N_("Something changed in the workspace that concerns your Party")
 WORKSPACE_MAIL_SUBJECT = "kelisim: {title}"  # the title is translated; the name is not

@@ -10,6 +10,7 @@ from typing import Any
 
 from kelisim.config import Settings
 from kelisim.domain.clock import Clock, FileClock, system_clock
+from kelisim.services import process_hints
 from kelisim.services.exchange.screening import Screener, default_processes
 from kelisim.storage.database import make_engine
 from kelisim.storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -44,9 +45,16 @@ class Runtime:
         node, see services/federation/engine.py) tells the peers at once, instead of their
         waiting for the next interval."""
         for key in (CHANGED_KEY, WAKE_KEY):  # and the worker matches it to the subscriptions
-            hint = self.caches.get(key)
-            if isinstance(hint, threading.Event):
-                hint.set()
+            self.hint(key)
+
+    def hint(self, key: str) -> None:
+        """Set the event `key` names; in a worker of several, the supervisor's
+        (services/process_hints.py)."""
+        event = self.caches.get(key)
+        if isinstance(event, threading.Event):
+            event.set()
+        elif process_hints.relays(self.settings, key):
+            process_hints.send(self.settings, key)
 
     def close(self) -> None:
         for thread in self.background:

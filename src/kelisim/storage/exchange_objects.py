@@ -79,7 +79,7 @@ class Tombstone(NamedTuple):
     stix_id: str
     version: str
     producer_party: str | None
-    deleted_by: int
+    deleted_by: int | None  # None: a received copy (its origin deleted it, or it was purged)
     deleted_at: datetime
     restricted_owner: str | None
 

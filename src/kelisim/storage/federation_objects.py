@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from kelisim.domain import exchange_policy as policy
 from kelisim.domain.exchange_policy import Gates, Marking
@@ -132,13 +133,15 @@ class FederationObjects:
         return {r[0] for r in rows}
 
     def replace_copy(self, collection_id: str, producer: str, stix_id: str,
-                     keep: set[str], rows: list[dict[str, Any]]) -> None:
+                     keep: set[str], rows: list[dict[str, Any]], at: datetime) -> None:
         """The copy's versions become `keep` (stored) plus `rows` (new, date_added given); the
-        analyst indexes follow, as they do for an intake and a deletion (issue 16)."""
+        analyst indexes follow, as they do for an intake and a deletion (issue 16), and each
+        version that leaves leaves a tombstone (`bury`)."""
         gone = and_(T.c.collection_id == collection_id, T.c.producer_party == producer,
                     T.c.stix_id == stix_id,
                     T.c.version.not_in(keep) if keep else T.c.version.isnot(None))
         stamps = [r[0] for r in self._conn.execute(select(T.c.date_added).where(gone))]
+        self.bury(collection_id, producer, stamps, at)
         drop_versions(self._conn, collection_id, stamps)
         self._conn.execute(delete(T).where(gone))
         repo = ObjectsRepository(self._conn)
@@ -167,10 +170,12 @@ class FederationObjects:
         return found
 
     def replace_copies(self, collection_id: str, producer: str, stix_ids: Iterable[str],
-                       gone: Sequence[int], rows: list[dict[str, Any]]) -> None:
+                       gone: Sequence[int], rows: list[dict[str, Any]], at: datetime) -> None:
         """`replace_copy` for a page's worth of ids at once: the rows stamped `gone` are deleted
-        (with their index rows), `rows` inserted, and the superseded flags of the ids fixed."""
+        (with their index rows, each leaving a tombstone), `rows` inserted, and the superseded
+        flags of the ids fixed."""
         stamps = sorted(set(gone))
+        self.bury(collection_id, producer, stamps, at)
         drop_versions(self._conn, collection_id, stamps)
         for start in range(0, len(stamps), CHUNK):
             part = stamps[start:start + CHUNK]
@@ -194,6 +199,27 @@ class FederationObjects:
                     superseded=T.c.version != latest))
         if rows:
             repo.set_last_added(collection_id, max(row["date_added"] for row in rows))
+
+
+    def bury(self, collection_id: str, producer: str, stamps: Sequence[int],
+             at: datetime) -> None:
+        """A tombstone for each copied version about to leave (TAXII 2.1 section 5.7), as a
+        local deletion leaves one: with the version's gates, so that it is listed to exactly
+        those who could read the version, and no deleting account (its origin deleted it, or
+        the markings no longer let this node hold it)."""
+        for start in range(0, len(stamps), CHUNK):
+            part = self._conn.execute(select(
+                T.c.stix_id, T.c.version, T.c.restricted_owner, T.c.tlp_gate,
+                T.c.restricted_gate, T.c.open_access).where(
+                T.c.collection_id == collection_id, T.c.producer_party == producer,
+                T.c.date_added.in_(stamps[start:start + CHUNK]))).all()
+            if part:
+                self._conn.execute(insert(TOMB), [
+                    {"collection_id": collection_id, "stix_id": r.stix_id,
+                     "version": r.version, "producer_party": producer, "deleted_by": None,
+                     "deleted_at": at, "restricted_owner": r.restricted_owner,
+                     "tlp_gate": r.tlp_gate, "restricted_gate": r.restricted_gate,
+                     "open_access": r.open_access} for r in part])
 
 
 def _index(connection: Connection, rows: list[dict[str, Any]]) -> None:

@@ -9,6 +9,10 @@ runs, and never a Party the record is hidden from:
   awaited for the current revision (Art. 5);
 * a document circulated for comment: the Parties taking part, other than the circulating
   one, that may see it; a restricted-access document only the Parties it names (Art. 5, 6);
+* a document commented on or agreed to by another Party: the Party that uploaded it (Art. 5);
+* a document adopted: every participant that may see it (Art. 5, 6);
+* a request for expert review: the Parties asked; its conclusion: the requesting Party (Art. 3
+  direction 16; a restricted review is seen by no one else anyway, Art. 6);
 * a consultation requested: the Parties invited (Art. 4, 12);
 * a dispute opened: the Parties concerned other than the opener, and only their authorized
   bodies (`access.dispute_view` FULL; Art. 12);
@@ -42,6 +46,7 @@ from kelisim.domain.workspace.disputes import Dispute
 from kelisim.domain.workspace.documents import Document
 from kelisim.domain.workspace.gatherings import Gathering
 from kelisim.domain.workspace.project import Event, EventKind, Project
+from kelisim.domain.workspace.reviews import Review
 from kelisim.domain.workspace.stages import Stage
 
 SOON_DAYS = 7
@@ -57,7 +62,8 @@ class Threshold(StrEnum):
 NOTICE_KINDS = (
     "joined", "consent_awaited", "document_circulated", "consultation_requested",
     "dispute_opened", "check_launched", "gathering_announced", "deadline_soon",
-    "deadline_overdue")
+    "deadline_overdue", "document_commented", "document_agreed", "document_adopted",
+    "review_requested", "review_concluded")
 """The `kind` of a workspace notice is `workspace:` and one of these."""
 
 
@@ -107,14 +113,51 @@ def of_project_event(event: Event, project: Project, today: date) -> WorkspaceNo
     return None
 
 
-def of_document_circulated(event: Event, doc: Document, project: Project,
-                           today: date) -> WorkspaceNotice:
-    """Art. 5, 6: the participants that may see it, never a Party a restriction leaves out."""
+def of_document_event(event: Event, doc: Document, project: Project,
+                      today: date) -> WorkspaceNotice | None:
+    """Art. 5, 6: a document circulated or adopted, for the participants that may see it; a
+    comment or an agreement, for the Party that uploaded it. Never a Party a restriction leaves
+    out, never the Party that acted."""
+    kind = DOCUMENT_KINDS.get(event.kind)
+    if kind is None:
+        return None
     readers = document_rules.required_parties(doc, project.participants(today))
-    return WorkspaceNotice(PREFIX + "document_circulated", doc.id,
-                           f"{project_path(project.id)}/documents/{doc.id}",
-                           readers - {event.origin_party}, event.id,
+    parties = readers & {doc.origin_party} if event.kind in _TO_UPLOADER else readers
+    parties -= {event.origin_party}
+    if not parties:
+        return None
+    return WorkspaceNotice(PREFIX + kind, doc.id,
+                           f"{project_path(project.id)}/documents/{doc.id}", parties, event.id,
                            {"party": event.origin_party})
+
+
+DOCUMENT_KINDS: dict[EventKind, str] = {
+    EventKind.DOCUMENT_CIRCULATED: "document_circulated",
+    EventKind.DOCUMENT_COMMENTED: "document_commented",
+    EventKind.DOCUMENT_AGREED: "document_agreed",
+    EventKind.DOCUMENT_ADOPTED: "document_adopted",
+}
+"""The document events that tell someone, and the notice each gives."""
+_TO_UPLOADER = frozenset({EventKind.DOCUMENT_COMMENTED, EventKind.DOCUMENT_AGREED})
+
+
+def of_review_event(event: Event, review: Review) -> WorkspaceNotice | None:
+    """Art. 3 direction 16: a request, for the Parties asked; a conclusion, for the requester."""
+    if event.kind is EventKind.REVIEW_REQUESTED:
+        kind, parties = "review_requested", frozenset(review.asked)
+    elif event.kind is EventKind.REVIEW_CONCLUDED:
+        kind, parties = "review_concluded", frozenset({review.origin})
+    else:
+        return None
+    parties -= {event.origin_party}
+    if not parties:
+        return None
+    return WorkspaceNotice(PREFIX + kind, review.id, f"/workspace/reviews/{review.id}",
+                           parties, event.id, {"party": event.origin_party})
+
+
+REVIEW_EVENTS = frozenset({EventKind.REVIEW_REQUESTED, EventKind.REVIEW_CONCLUDED})
+"""The review events that tell someone."""
 
 
 def of_record_opened(event: Event, record: Consultation | Dispute | Check | Gathering

@@ -172,10 +172,9 @@ def _failed(rt: Runtime, party: str, reason: str) -> None:
 
 
 def wake(rt: Runtime) -> None:
-    """Ask the background sync to run now (a peer said it has something new)."""
-    event = rt.caches.get(WAKE_KEY)
-    if isinstance(event, threading.Event):
-        event.set()
+    """Ask the background sync to run now (a peer said it has something new); in a worker of
+    several, the supervisor's (services/process_hints.py)."""
+    rt.hint(WAKE_KEY)
 
 
 def start_background_sync(rt: Runtime) -> threading.Event | None:

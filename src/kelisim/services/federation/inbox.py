@@ -288,7 +288,7 @@ def _take_page(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry,
             max(micros_of(rt.clock()), last + 1), _STAMPS)
         for row, stamp in zip(rows, stamps, strict=True):
             row["date_added"] = stamp
-        store.replace_copies(collection_id, origin, final, gone, rows)
+        store.replace_copies(collection_id, origin, final, gone, rows, rt.clock())
         repo.save_copies(origin, collection_id, held_rows.keys() & final.keys(), copies)
     return outcomes
 
@@ -355,7 +355,8 @@ def _take(rt: Runtime, uow: UnitOfWork, origin: str, peer: RosterEntry, page: di
         max(micros_of(rt.clock()), last + 1), _STAMPS)
     for row, stamp in zip(rows, stamps, strict=True):
         row["date_added"] = stamp
-    store.replace_copy(snapshot.collection, origin, snapshot.stix_id, have & wanted, rows)
+    store.replace_copy(snapshot.collection, origin, snapshot.stix_id, have & wanted, rows,
+                       rt.clock())
     repo.save_copy(origin_party=origin, collection_id=snapshot.collection,
                    stix_id=snapshot.stix_id, generation=new.generation,
                    versions=[[v, s] for v, s in new.versions],

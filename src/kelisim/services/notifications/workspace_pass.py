@@ -37,6 +37,7 @@ from kelisim.domain.workspace import disputes as dispute_rules
 from kelisim.domain.workspace import documents as document_rules
 from kelisim.domain.workspace import gatherings as gathering_rules
 from kelisim.domain.workspace import notices as rules
+from kelisim.domain.workspace import reviews as review_rules
 from kelisim.domain.workspace.notices import WorkspaceNotice
 from kelisim.domain.workspace.project import Event, EventKind, Project, fold
 from kelisim.services.participation import withdrawal_dates_on
@@ -59,7 +60,7 @@ OPENING_EVENTS: dict[EventKind, Callable[[Sequence[Event]], Opened]] = {
     EventKind.CONSULTATION_REQUESTED: consultation_rules.fold,
     EventKind.DISPUTE_OPENED: dispute_rules.fold,
     EventKind.GATHERING_ANNOUNCED: gathering_rules.fold}
-TOLD = PROJECT_EVENTS | {EventKind.DOCUMENT_CIRCULATED, EventKind.CHECK_LAUNCHED,
+TOLD = PROJECT_EVENTS | {*rules.DOCUMENT_KINDS, *rules.REVIEW_EVENTS, EventKind.CHECK_LAUNCHED,
                          *OPENING_EVENTS}
 
 
@@ -164,11 +165,12 @@ def _notices(rt: Runtime, uow: UnitOfWork,
         if event.kind in PROJECT_EVENTS:
             folded = project(event.record_id)
             notice = rules.of_project_event(event, folded, today) if folded else None
-        elif event.kind is EventKind.DOCUMENT_CIRCULATED:
+        elif event.kind in rules.DOCUMENT_KINDS:
             doc = document_rules.fold(history)
             folded = project(doc.project_id)
-            notice = (rules.of_document_circulated(event, doc, folded, today) if folded
-                      else None)
+            notice = rules.of_document_event(event, doc, folded, today) if folded else None
+        elif event.kind in rules.REVIEW_EVENTS:
+            notice = rules.of_review_event(event, review_rules.fold(history))
         elif event.kind is EventKind.CHECK_LAUNCHED:
             notice = rules.of_record_opened(event, check_rules.fold(event, []))
         else:

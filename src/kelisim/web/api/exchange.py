@@ -55,7 +55,9 @@ def read_audit(rt: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
 
 
 class DeletedBy(BaseModel):
-    account: int = Field(description="The deleting account's id")
+    account: int | None = Field(description="The deleting account's id; null for a copy "
+                                "received from another Party's node, deleted at its origin "
+                                "or purged here when its markings no longer allowed it")
     party: str | None = Field(description="Its Party: only a version's producer Party deletes it")
 
 

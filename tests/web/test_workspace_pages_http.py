@@ -1,4 +1,4 @@
-"""Keyset pages of a project's events and documents over real HTTP on both databases, and the
+"""Keyset pages of a project's events, costs and documents over real HTTP on both databases, and the
 project page's paged tables (issue 15 bench; docs/decisions/0015-workspace.md "Snapshots and
 pages"): `after` and `limit` walk every item once; a bad one is a 400 problem detail naming it."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -76,9 +77,41 @@ def test_the_events_and_documents_apis_walk_every_item_once_by_pages(
             [d["id"] for d in listed["documents"]]
 
 
+def test_the_costs_api_walks_every_cost_once_and_the_project_totals_count_all(
+        live_server: LiveServer, exchange: Exchange) -> None:
+    pid = project(exchange, costs=ws.COSTS_PAGE + 5)
+    ws.record_cost(exchange.node.runtime, exchange.principals["ru"], pid, amount="0.25",
+                   currency="RUB")
+    with api(live_server, exchange, "by") as by:
+        seen = by.get(f"{API}/{pid}").json()["costs"]
+        assert seen["recorded_count"] == ws.COSTS_PAGE + 6
+        assert len(seen["recorded"]) == ws.COSTS_PAGE  # the first page only
+        assert seen["recorded_next"] == seen["recorded"][-1]["position"]
+        assert seen["recorded_next_url"] == \
+            f"{API}/{pid}/costs?after={seen['recorded_next']}&limit={ws.COSTS_PAGE}"
+        every = by.get(f"{API}/{pid}/costs", params={"limit": 1000}).json()
+        assert every["total"] == ws.COSTS_PAGE + 6 and every["next"] is None
+        assert every["costs"][:ws.COSTS_PAGE] == seen["recorded"]
+        ids = [c["id"] for c in every["costs"]]
+        assert len(set(ids)) == len(ids) == every["total"]
+        for limit in (1, 7, ws.COSTS_PAGE):
+            assert walk(by, f"{API}/{pid}/costs?limit={limit}", "costs") == ids
+        assert walk(by, seen["recorded_next_url"], "costs") == ids[ws.COSTS_PAGE:]
+        kzt = sum(Decimal(c["amount"]) for c in every["costs"] if c["currency"] == "KZT")
+        assert kzt == sum(range(1, ws.COSTS_PAGE + 6))
+        assert {p: {c: Decimal(v) for c, v in row.items()}
+                for p, row in seen["totals_by_party"].items()} == \
+            {"KAZ": {"KZT": kzt}, "RUS": {"RUB": Decimal("0.25")}}
+        assert {c: Decimal(v) for c, v in seen["totals_by_currency"].items()} == \
+            {"KZT": kzt, "RUB": Decimal("0.25")}
+        assert by.get(f"{API}/no-such-project/costs").status_code == 404
+
+
 @pytest.mark.parametrize(("path", "params", "field"), [
     ("events", {"after": "-1"}, "after"), ("events", {"after": "x"}, "after"),
     ("events", {"limit": "0"}, "limit"), ("events", {"limit": "1001"}, "limit"),
+    ("costs", {"after": "-1"}, "after"), ("costs", {"limit": "0"}, "limit"),
+    ("costs", {"after": str(2**64)}, "after"), ("events", {"after": str(2**31)}, "after"),
     ("documents", {"after": "no-such-document"}, "after"),
     ("documents", {"limit": "0"}, "limit"), ("documents", {"limit": "many"}, "limit"),
 ])
@@ -103,8 +136,10 @@ def test_the_project_page_shows_its_costs_by_pages_with_a_link_to_the_next(
         assert first.status_code == 200
         assert f'>cost {PAGE_ROWS}<' in first.text and f'>cost {PAGE_ROWS + 1}<' not in first.text
         more = re.search(r'href="([^"]+)" rel="next" id="costs-more"', first.text)
-        assert more and more.group(1).endswith(f"costs_from={PAGE_ROWS}#costs")
+        # the keyset is the last cost's place in the history (proposal, joining, stage first)
+        assert more and more.group(1).endswith(f"costs_after={PAGE_ROWS + 3}#costs")
         second = client.get(more.group(1).replace("&amp;", "&"))
         shown = re.findall(r">cost (\d+)<", second.text)
         assert shown == [str(n) for n in range(PAGE_ROWS + 1, PAGE_ROWS + 4)]
+        assert f"Расходы: {PAGE_ROWS + 1}–{PAGE_ROWS + 3} из {PAGE_ROWS + 3}." in second.text
         assert 'id="costs-more"' not in second.text

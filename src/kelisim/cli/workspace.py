@@ -71,7 +71,7 @@ def list_projects(ctx: typer.Context, as_: As) -> None:
 def show(ctx: typer.Context, project: ProjectId, as_: As) -> None:
     """A project as of today: participants, stages (agreed, overdue), costs."""
     rt, who = _acting(ctx, as_)
-    print_json(ws.show_project(rt, who, project))
+    print_json(ws.show_project(rt, who, project, costs_limit=None))  # every cost
 
 
 @workspace_app.command("history")

@@ -12,6 +12,7 @@ from kelisim.domain.states import load_states
 from kelisim.services.accounts import create_account
 from kelisim.services.exchange.publication import publish_agreement_vocabulary
 from kelisim.services.runtime import Runtime
+from kelisim.services.workspace.projects import refresh_snapshots
 from kelisim.storage.database import upgrade
 
 FIRST_ADMIN_NAME = "Depositary administrator"
@@ -44,6 +45,7 @@ def ensure_first_admin(rt: Runtime) -> dict[str, Any] | None:
 
 def initialize(rt: Runtime) -> dict[str, Any] | None:
     migrate(rt)
+    refresh_snapshots(rt)  # the workspace's reads never write them (decision 0015)
     load_reference_data(rt)
     publish_agreement_vocabulary(rt)
     return ensure_first_admin(rt)

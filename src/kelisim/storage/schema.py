@@ -654,6 +654,9 @@ workspace_documents = Table(
     Column("current_version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_position", Integer, nullable=False),
+    # the Parties that agreed the current version (migration 0027): the list tells agreed from
+    # circulated without folding the document; None on rows made before it (folded instead)
+    Column("agreed_by", JSON, nullable=True),
     Index("ix_workspace_documents_project_id", "project_id", "created_at"),
 )
 

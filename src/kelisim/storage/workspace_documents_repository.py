@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, String, cast, delete, func, insert, select
 
 from kelisim.domain.workspace.documents import Document
 from kelisim.storage.instants import aware
@@ -25,7 +25,7 @@ class DocumentsRepository:
             restricted_to=list(doc.restricted_to) if doc.restricted_to is not None else None,
             circulated=doc.circulated, adopted=doc.adopted_at is not None,
             current_version=doc.current.number, created_at=doc.created_at,
-            last_position=doc.last_position))
+            last_position=doc.last_position, agreed_by=sorted(doc.agreeing())))
 
     def of_project(self, project_id: str, *, after: str | None = None,
                    limit: int = 500) -> list[dict[str, Any]]:
@@ -47,9 +47,18 @@ class DocumentsRepository:
                 workspace_documents.c.id == document_id,
                 workspace_documents.c.project_id == project_id)).first() is not None
 
-    def audiences(self, project_id: str) -> list[tuple[str, list[str] | None]]:
-        """Each document's origin and named Parties (Art. 6), to count what a reader may know
-        of without reading the documents."""
+    def audiences(self, project_id: str) -> tuple[int, list[tuple[str, list[str]]]]:
+        """How many of the project's documents are open to every reader, and each restricted
+        one's origin and named Parties (Art. 6): what a reader may know of is counted without
+        reading the documents, and the open ones without a row each (every row counted from
+        the index, less the restricted) (1,000 at the bench's busy
+        project). `restricted_to` None is kept as the JSON `null`, hence the text compare."""
         docs = workspace_documents.c
-        return [(r[0], r[1]) for r in self.connection.execute(
-            select(docs.origin_party, docs.restricted_to).where(docs.project_id == project_id))]
+        every = self.connection.execute(  # from the index of (project_id, created_at) alone
+            select(func.count()).select_from(workspace_documents)
+            .where(docs.project_id == project_id)).scalar_one()
+        open_ = (cast(docs.restricted_to, String) == "null") | docs.restricted_to.is_(None)
+        restricted = [(r[0], r[1]) for r in self.connection.execute(
+            select(docs.origin_party, docs.restricted_to)
+            .where(docs.project_id == project_id, ~open_))]
+        return int(every) - len(restricted), restricted

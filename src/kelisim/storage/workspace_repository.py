@@ -86,6 +86,36 @@ class WorkspaceRepository:
             query = query.limit(limit)
         return [_event(r) for r in self.connection.execute(query).mappings()]
 
+    def cost_events(self, record_id: str, *, after: int = 0, limit: int) -> list[Event]:
+        """A keyset page of the project's `cost_recorded` events after position `after`."""
+        e = workspace_events.c
+        rows = self.connection.execute(
+            select(workspace_events)
+            # `kind || ''`: found by the record's positions, never by the index of kinds (the
+            # costs of every project of the workspace: bench/workspace.py)
+            .where(e.record_id == record_id, e.position > after,
+                   e.kind.concat("") == EventKind.COST_RECORDED.value)
+            .order_by(e.position).limit(limit)).mappings()
+        return [_event(r) for r in rows]
+
+    def costs_up_to(self, record_id: str, position: int) -> int:
+        """How many costs the project recorded at or before `position` (a page's first's)."""
+        e = workspace_events.c
+        return int(self.connection.execute(
+            select(func.count()).select_from(workspace_events)
+            .where(e.record_id == record_id, e.position <= position,
+                   e.kind.concat("") == EventKind.COST_RECORDED.value)).scalar_one())
+
+    def stale_snapshots(self, version: int) -> list[str]:
+        """The projects whose snapshot is missing, of another version or behind the events."""
+        p = workspace_projects.c
+        rows = self.connection.execute(
+            select(p.id).where(p.snapshot_position.is_(None)
+                               | (p.snapshot_position != p.last_position)
+                               | (func.coalesce(p.snapshot["v"].as_integer(), 0) != version))
+            .order_by(p.id))
+        return [r[0] for r in rows]
+
     def project_snapshot(self, project_id: str) -> tuple[dict[str, Any] | None, int] | None:
         """The projection row's snapshot and its position; None if there is no row."""
         row = self.connection.execute(
@@ -112,9 +142,10 @@ class WorkspaceRepository:
             snapshot=snapshot(project), snapshot_position=project.last_position))
 
     def snapshot_kept(self, project: Project) -> None:
-        """A read found the snapshot missing, of another version or behind the events: keep
-        the fold it made, unless a later one is already kept (a concurrent writer's; one at the
-        same position is the fold of the same events, replaced if of another version)."""
+        """Keep a fold made outside the write path (`refresh_snapshots` at start) for a
+        snapshot missing, of another version or behind, unless a later one is already kept
+        (a concurrent writer's; one at the same position is the fold of the same events,
+        replaced if of another version)."""
         kept = workspace_projects.c.snapshot_position
         self.connection.execute(
             update(workspace_projects)

@@ -26,7 +26,8 @@ MAX_PLACES = 4
 
 
 class Cost(NamedTuple):
-    """One cost a Party recorded (a tuple: a project's snapshot restores thousands a read)."""
+    """One cost a Party recorded (a tuple: a page lists hundreds a read). `position` is its
+    entry's place in the project's history: the keyset of the pages of costs."""
 
     id: str
     party: str
@@ -35,6 +36,7 @@ class Cost(NamedTuple):
     stage_id: str | None
     description: str
     recorded_by: str
+    position: int = 0
 
 
 def parse_amount(text: str) -> Decimal:

@@ -173,12 +173,21 @@ def required_parties(doc: Document, participants: frozenset[str]) -> frozenset[s
 
 
 def state(doc: Document, participants: frozenset[str]) -> DocumentState:
-    if doc.adopted_at is not None:
+    return state_of(circulated=doc.circulated, adopted=doc.adopted_at is not None,
+                    agreeing=doc.agreeing(), readers=audience(doc), participants=participants)
+
+
+def state_of(*, circulated: bool, adopted: bool, agreeing: Iterable[str],
+             readers: frozenset[str] | None, participants: frozenset[str]) -> DocumentState:
+    """Art. 5: adopted; a draft until circulated; agreed once every Party taking part today
+    that may read it (`readers`: the Art. 6 audience, None if open) agreed the current
+    version (`agreeing`); else circulated. The same from a fold or a projection row."""
+    if adopted:
         return DocumentState.ADOPTED
-    if not doc.circulated:
+    if not circulated:
         return DocumentState.DRAFT
-    needed = required_parties(doc, participants)
-    if needed and needed <= doc.agreeing():
+    needed = participants if readers is None else participants & readers
+    if needed and needed <= frozenset(agreeing):
         return DocumentState.AGREED
     return DocumentState.CIRCULATED
 

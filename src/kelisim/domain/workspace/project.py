@@ -117,9 +117,9 @@ class Project:
     proposed_at: datetime
     participations: list[Participation] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
-    costs: list[Cost] = field(default_factory=list)
-    # every cost recorded, summed {party: {currency: sum}} and counted, as they are applied (a
-    # snapshot restored with a page of its costs still has the totals of all)
+    # every cost recorded, summed {party: {currency: sum}} and counted, as they are applied;
+    # the costs themselves are read from their events a page at a time (`cost_of`), never
+    # held here, so that a read of a project with thousands of costs restores none of them
     cost_totals: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     cost_count: int = 0
     shares: dict[str, Decimal] | None = None
@@ -189,13 +189,9 @@ def _apply(project: Project, event: Event,
     elif kind is EventKind.STAGE_COMPLETED:
         _stage(project, body).completed_on = event.at.date()
     elif kind is EventKind.COST_RECORDED:
-        cost = Cost(id=body["cost_id"], party=event.origin_party,
-                    amount=Decimal(body["amount"]), currency=body["currency"],
-                    stage_id=body.get("stage_id"), description=body.get("description", ""),
-                    recorded_by=event.actor_name)
-        project.costs.append(cost)
-        row = project.cost_totals.setdefault(cost.party, {})
-        row[cost.currency] = row.get(cost.currency, Decimal()) + cost.amount
+        row = project.cost_totals.setdefault(event.origin_party, {})
+        currency = body["currency"]
+        row[currency] = row.get(currency, Decimal()) + Decimal(body["amount"])
         project.cost_count += 1
     elif kind is EventKind.SHARES_PROPOSED:
         project.shares = {p: Decimal(s) for p, s in body["shares"].items()}
@@ -203,6 +199,15 @@ def _apply(project: Project, event: Event,
     elif kind is EventKind.SHARES_CONSENTED:
         project.shares_consents.append(Consent(
             event.origin_party, int(body["revision"]), event.actor_name, event.at))
+
+
+def cost_of(event: Event) -> Cost:
+    """The cost a `cost_recorded` event records (Art. 7)."""
+    body = event.body
+    return Cost(id=body["cost_id"], party=event.origin_party, amount=Decimal(body["amount"]),
+                currency=body["currency"], stage_id=body.get("stage_id"),
+                description=body.get("description", ""), recorded_by=event.actor_name,
+                position=event.position)
 
 
 def _stage(project: Project, body: Mapping[str, Any]) -> Stage:
@@ -214,11 +219,12 @@ def _stage(project: Project, body: Mapping[str, Any]) -> Stage:
     return stage
 
 
-def view(project: Project, today: date) -> dict[str, Any]:
+def view(project: Project, today: date, costs: Sequence[Cost] = (),
+         costs_next: int | None = None) -> dict[str, Any]:
     """The project as read on `today`: who takes part, each stage's agreement and lateness,
-    the cost arrangement in force and the totals (Art. 4, 5, 7). The costs listed are those
-    the project holds (all of them, or the page a snapshot was restored with); the totals and
-    `recorded_count` count every one."""
+    the cost arrangement in force and the totals (Art. 4, 5, 7). The costs listed are
+    `costs` (a page of them; `costs_next` the position after which the next page starts, None
+    after the last); the totals and `recorded_count` count every cost recorded."""
     participants = project.participants(today)
     agreed_shares = cost_rules.shares_agreed(project.shares, project.shares_consenting(),
                                              participants)
@@ -233,7 +239,7 @@ def view(project: Project, today: date) -> dict[str, Any]:
              "ends_on": p.ends_on.isoformat() if p.ends_on else None,
              "active": p.active_on(today)} for p in project.participations],
         "stages": [_stage_view(s, participants, today) for s in project.stages],
-        "costs": costs_view(project, today, agreed_shares),
+        "costs": costs_view(project, agreed_shares, costs, costs_next),
     }
 
 
@@ -251,7 +257,8 @@ def _stage_view(stage: Stage, participants: frozenset[str], today: date) -> dict
     }
 
 
-def costs_view(project: Project, today: date, agreed: bool) -> dict[str, Any]:
+def costs_view(project: Project, agreed: bool, costs: Sequence[Cost] = (),
+               costs_next: int | None = None) -> dict[str, Any]:
     shares = project.shares if agreed else None
     return {
         "arrangement": "agreed_shares" if agreed else "own_costs",
@@ -261,16 +268,20 @@ def costs_view(project: Project, today: date, agreed: bool) -> dict[str, Any]:
                             if project.shares is not None else None),
         "shares_revision": project.shares_revision,
         "shares_consented_by": sorted(project.shares_consenting()),
-        "recorded": [{"id": c.id, "party": c.party, "amount": str(c.amount),
-                      "currency": c.currency, "stage_id": c.stage_id,
-                      "description": c.description, "recorded_by": c.recorded_by}
-                     for c in project.costs],
+        "recorded": [cost_view(c) for c in costs],
         "recorded_count": project.cost_count,
+        "recorded_next": costs_next,
         "totals_by_party": _strings(dict(sorted(project.cost_totals.items()))),
         "totals_by_currency": {k: str(v) for k, v in
                                cost_rules.per_currency_of(project.cost_totals).items()},
         "borne_by_party": _strings(cost_rules.borne_of(project.cost_totals, shares)),
     }
+
+
+def cost_view(cost: Cost) -> dict[str, Any]:
+    return {"id": cost.id, "position": cost.position, "party": cost.party,
+            "amount": str(cost.amount), "currency": cost.currency, "stage_id": cost.stage_id,
+            "description": cost.description, "recorded_by": cost.recorded_by}
 
 
 def _strings(table: Mapping[str, Mapping[str, Decimal]]) -> dict[str, dict[str, str]]:

@@ -2,10 +2,12 @@
 
 The events stay the record (nothing is edited in place); the snapshot is the fold of the first
 `last_position` of them, kept with the projection row so that a read folds only the events after
-it (`advance`). It is rebuilt from the events whenever it is missing, of another `VERSION` or
-behind them. What depends on the day or on the Parties' withdrawal dates (Art. 15) is not kept:
-a participation's end is computed again from the withdrawal dates known at the read, as `fold`
-computes it.
+it (`advance`). It is kept by the transaction that appends an event (never by a read); one
+missing, of another `VERSION` or behind is folded anew in memory by a read and kept again at the
+next write or start. It holds the costs' totals and count, not the costs (read a page at a time
+from their events). What depends on the day or on the Parties' withdrawal dates (Art. 15) is
+not kept: a participation's end is computed again from the withdrawal dates known at the read,
+as `fold` computes it.
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ from decimal import Decimal
 from typing import Any
 
 from kelisim.domain.workspace import participation as joining
-from kelisim.domain.workspace.costs import Cost
 from kelisim.domain.workspace.participation import Participation
 from kelisim.domain.workspace.project import Project, ProjectKind
 from kelisim.domain.workspace.stages import Consent, Stage
 
-VERSION = 2
+VERSION = 3
 """Raised whenever the shape of `Project` changes: an older snapshot is then folded anew."""
 
 
@@ -39,10 +40,9 @@ def snapshot(project: Project) -> dict[str, Any]:
                     "revision": s.revision, "consents": [_consent(c) for c in s.consents],
                     "completed_on": s.completed_on.isoformat() if s.completed_on else None}
                    for s in project.stages],
-        "costs": [[c.id, c.party, str(c.amount), c.currency, c.stage_id, c.description,
-                   c.recorded_by] for c in project.costs],
         "cost_totals": {party: {currency: str(total) for currency, total in row.items()}
                         for party, row in project.cost_totals.items()},
+        "cost_count": project.cost_count,
         "shares": ({p: str(v) for p, v in project.shares.items()}
                    if project.shares is not None else None),
         "shares_revision": project.shares_revision,
@@ -51,12 +51,9 @@ def snapshot(project: Project) -> dict[str, Any]:
     }
 
 
-def restore(state: Mapping[str, Any] | None, withdrawal_dates: Mapping[str, Sequence[date]],
-            *, costs: slice = slice(None)) -> Project | None:
-    """The fold a snapshot holds, or None if there is none usable (missing, another version).
-    `costs`: which of the costs recorded to restore (a page of them on the project's page,
-    none for the documents' rules; the totals and the count are of all): a project restored
-    with fewer than all must never be kept as a snapshot."""
+def restore(state: Mapping[str, Any] | None,
+            withdrawal_dates: Mapping[str, Sequence[date]]) -> Project | None:
+    """The fold a snapshot holds, or None if there is none usable (missing, another version)."""
     if not state or state.get("v") != VERSION:
         return None
     return Project(
@@ -73,11 +70,9 @@ def restore(state: Mapping[str, Any] | None, withdrawal_dates: Mapping[str, Sequ
                       completed_on=(date.fromisoformat(s["completed_on"])
                                     if s["completed_on"] else None))
                 for s in state["stages"]],
-        costs=[Cost(i, party, Decimal(amount), currency, stage, text, by)  # id ... recorded_by
-               for i, party, amount, currency, stage, text, by in state["costs"][costs]],
         cost_totals={party: {currency: Decimal(total) for currency, total in row.items()}
                      for party, row in state["cost_totals"].items()},
-        cost_count=len(state["costs"]),
+        cost_count=state["cost_count"],
         shares=({p: Decimal(v) for p, v in state["shares"].items()}
                 if state["shares"] is not None else None),
         shares_revision=state["shares_revision"],

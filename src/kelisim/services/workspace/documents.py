@@ -24,16 +24,19 @@ from kelisim.domain.accounts import Principal
 from kelisim.domain.errors import N_, InvalidInput, Message, NotFound
 from kelisim.domain.workspace import documents as rules
 from kelisim.domain.workspace.documents import Document
-from kelisim.domain.workspace.project import Event, EventKind, Project, view
+from kelisim.domain.workspace.project import Event, EventKind, Project
 from kelisim.services.participation import party_state_on
 from kelisim.services.runtime import Runtime
 from kelisim.services.workspace import records
 from kelisim.services.workspace.projects import (
+    COSTS_PAGE,
     MAX_PAGE,
     MAX_TEXT,
     acting_party,
     bounded_text,
+    check_page,
     load_project,
+    resource,
 )
 from kelisim.storage.document_files import DocumentFiles, Incoming
 from kelisim.storage.unit_of_work import UnitOfWork
@@ -184,22 +187,26 @@ def documents_page(rt: Runtime, principal: Principal, project_id: str, *,
     require(principal, Action.READ_WORKSPACE)
     with rt.unit_of_work() as uow:
         project, today = _project(rt, uow, project_id)
-        page = _page(uow, principal, project, today, after, limit)
-        uow.commit()  # a snapshot rebuilt by the read, if it was missing or behind
-    return page
+        return _page(uow, principal, project, today, after, limit)
 
 
 def project_page(rt: Runtime, principal: Principal, project_id: str, *,
-                 after: str | None = None, limit: int | None = None,
-                 costs: slice = slice(None)) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A project as of today (listing the costs recorded in `costs`) and a page of its
+                 after: str | None = None, limit: int | None = None, costs_after: int = 0,
+                 costs_limit: int | None = COSTS_PAGE
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A project as of today (listing the costs recorded after position `costs_after`, at
+    most `costs_limit`, and `recorded_before` how many precede them) and a page of its
     documents, from one read of the project (its page in the UI)."""
     require(principal, Action.READ_WORKSPACE)
+    check_page(costs_after, costs_limit)
     with rt.unit_of_work() as uow:
-        project, today = load_project(rt, uow, project_id, costs=costs)
+        project, today = load_project(rt, uow, project_id)
         page = _page(uow, principal, project, today, after, limit)
-        uow.commit()
-    return view(project, today), page
+        found = resource(uow, project, today, after=costs_after, costs_limit=costs_limit)
+        found["costs"]["recorded_before"] = (  # how many precede the page, for its caption
+            WorkspaceRepository(uow.connection).costs_up_to(project.id, costs_after)
+            if costs_after else 0)
+        return found, page
 
 
 def _page(uow: UnitOfWork, principal: Principal, project: Project, today: date,
@@ -211,10 +218,14 @@ def _page(uow: UnitOfWork, principal: Principal, project: Project, today: date,
         raise InvalidInput(Message(N_("after is the id of a document of this project (the "
                                       "last one read).")), field="after")
     rows, more = _visible(repo, principal.party, project.id, after, limit)
-    total = sum(1 for origin, named in repo.audiences(project.id)
-                if _may_know(principal.party, origin, named))
-    folding = [row["id"] for row in rows if row["circulated"] and not row["adopted"]]
-    grouped = WorkspaceRepository(uow.connection).events_of(folding)  # one read, not N
+    open_count, restricted = repo.audiences(project.id)
+    total = open_count + sum(1 for origin, named in restricted
+                             if _may_know(principal.party, origin, named))
+    # a circulated document's state depends on today's participants: told from the row's
+    # `agreed_by`, or folded from its events for rows made before migration 0027 (one read)
+    folding = [row["id"] for row in rows if row["circulated"] and not row["adopted"]
+               and row["agreed_by"] is None]
+    grouped = WorkspaceRepository(uow.connection).events_of(folding) if folding else {}
     participants = project.participants(today)
     shown = []
     for row in rows:
@@ -223,7 +234,13 @@ def _page(uow: UnitOfWork, principal: Principal, project: Project, today: date,
                                         row["id"])
             state = rules.state(doc, participants).value
         else:
-            state = "adopted" if row["adopted"] else "draft"
+            named = row["restricted_to"]
+            state = rules.state_of(
+                circulated=row["circulated"], adopted=row["adopted"],
+                agreeing=row["agreed_by"] or (),
+                readers=None if named is None else frozenset({row["origin_party"], *named}),
+                participants=participants).value
+        row = {k: v for k, v in row.items() if k != "agreed_by"}
         shown.append({**row, "created_at": row["created_at"].isoformat(), "state": state})
     return {"documents": shown, "total": total,
             "next": shown[-1]["id"] if more and shown else None}
@@ -339,8 +356,8 @@ def _filename(value: str) -> str:
 
 
 def _project(rt: Runtime, uow: UnitOfWork, project_id: str) -> tuple[Project, date]:
-    """The project as the documents' rules read it: who takes part, its lead (no costs)."""
-    return load_project(rt, uow, project_id, costs=slice(0, 0))
+    """The project as the documents' rules read it: who takes part, its lead."""
+    return load_project(rt, uow, project_id)
 
 
 def _check_uploader(rt: Runtime, uow: UnitOfWork, party: str, project: Project,

@@ -20,16 +20,19 @@ from kelisim.domain.workspace import costs as cost_rules
 from kelisim.domain.workspace import notices
 from kelisim.domain.workspace import participation as joining
 from kelisim.domain.workspace import stages as stage_rules
+from kelisim.domain.workspace.costs import Cost
 from kelisim.domain.workspace.project import (
     EventKind,
     Project,
     ProjectKind,
     advance,
+    cost_of,
+    cost_view,
     fold,
     parse_directions,
     view,
 )
-from kelisim.domain.workspace.project_snapshot import restore
+from kelisim.domain.workspace.project_snapshot import VERSION, restore
 from kelisim.services.participation import party_state_on, withdrawal_dates_on
 from kelisim.services.runtime import Runtime
 from kelisim.services.workspace import records
@@ -39,7 +42,11 @@ from kelisim.storage.workspace_repository import WorkspaceRepository
 
 MAX_TEXT = 5000
 MAX_PAGE = 1000
-"""The most events or documents one keyset page holds (the API's `limit`)."""
+"""The most events, costs or documents one keyset page holds (the API's `limit`)."""
+MAX_POSITION = 2**31 - 1
+"""The largest position a page's `after` may name (the positions are 32-bit integers)."""
+COSTS_PAGE = 100
+"""The costs a project's resource lists (the first page; decision 0015)."""
 
 
 def propose_project(rt: Runtime, principal: Principal, *, kind: str, title: str,
@@ -178,12 +185,48 @@ def consent_to_shares(rt: Runtime, principal: Principal, project_id: str,
                        {"revision": revision})
 
 
-def show_project(rt: Runtime, principal: Principal, project_id: str) -> dict[str, Any]:
+def show_project(rt: Runtime, principal: Principal, project_id: str, *,
+                 costs_limit: int | None = COSTS_PAGE) -> dict[str, Any]:
+    """The project as of today with the first `costs_limit` of its costs (every one if None;
+    the CLI's), the totals being of all (Art. 7). A read: it writes nothing."""
     require(principal, Action.READ_WORKSPACE)
     with rt.unit_of_work() as uow:
         project, today = load_project(rt, uow, project_id)
-        uow.commit()  # a snapshot rebuilt by the read, if it was missing or behind
-        return view(project, today)
+        return resource(uow, project, today, costs_limit=costs_limit)
+
+
+def costs_page(rt: Runtime, principal: Principal, project_id: str, *, after: int = 0,
+               limit: int | None = None) -> dict[str, Any]:
+    """A keyset page of the project's costs (Art. 7) in the order recorded: `costs` (those
+    recorded after the history position `after`, at most `limit`; every one if None), `total`
+    (how many the project recorded) and `next` (the `after` of the next page, None after the
+    last)."""
+    require(principal, Action.READ_WORKSPACE)
+    check_page(after, limit)
+    with rt.unit_of_work() as uow:
+        project, _ = load_project(rt, uow, project_id)
+        costs, more = _costs(uow, project, after, limit)
+    return {"costs": [cost_view(c) for c in costs], "total": project.cost_count,
+            "next": more}
+
+
+def resource(uow: UnitOfWork, project: Project, today: date, *, after: int = 0,
+             costs_limit: int | None = COSTS_PAGE) -> dict[str, Any]:
+    """The project's view with a page of its costs (those after position `after`)."""
+    costs, more = _costs(uow, project, after, costs_limit)
+    return view(project, today, costs, more)
+
+
+def _costs(uow: UnitOfWork, project: Project, after: int,
+           limit: int | None) -> tuple[list[Cost], int | None]:
+    """Up to `limit` costs after position `after` (all if None), and the next page's `after`."""
+    if project.cost_count == 0:
+        return [], None
+    repo = WorkspaceRepository(uow.connection)
+    events = repo.cost_events(project.id, after=after,
+                              limit=(limit if limit is not None else project.cost_count) + 1)
+    costs = [cost_of(e) for e in events[:limit]]
+    return costs, (costs[-1].position if limit is not None and len(events) > limit else None)
 
 
 def list_projects(rt: Runtime, principal: Principal) -> list[dict[str, Any]]:
@@ -238,7 +281,7 @@ def history_page(rt: Runtime, principal: Principal, project_id: str, *, after: i
 
 def check_page(after: int, limit: int | None) -> None:
     """A keyset page's bounds: `after` a position (0 or more), `limit` 1 to MAX_PAGE."""
-    if after < 0:
+    if not 0 <= after <= MAX_POSITION:  # a larger one overflows SQLite's integers (a 500)
         raise InvalidInput(Message(N_("after is the position of the last event read, 0 or "
                                       "more.")), field="after")
     if limit is not None and not 1 <= limit <= MAX_PAGE:
@@ -254,38 +297,37 @@ def acting_party(principal: Principal) -> str:
     return party
 
 
-EVERY_COST = slice(None)
-
-
-def load_project(rt: Runtime, uow: UnitOfWork, project_id: str, *,
-                 costs: slice = EVERY_COST) -> tuple[Project, date]:
+def load_project(rt: Runtime, uow: UnitOfWork, project_id: str) -> tuple[Project, date]:
     """The project as of its last event: its snapshot (domain/workspace/project_snapshot.py)
-    advanced by the events after it; folded from every event when the snapshot is missing or of
-    another version, and the snapshot then kept again (the caller commits). `costs`: which of
-    the costs recorded the project holds (a page; none for the documents' rules), the totals
-    being of all; such a project is never kept, and comes from a current snapshot or a full
-    fold."""
+    advanced by the events after it, or folded from every event when the snapshot is missing
+    or of another version. Writes nothing: the snapshot is kept by the transaction that
+    appends an event (`_append`) and, for older ones, at start (`refresh_snapshots`)."""
     repo = WorkspaceRepository(uow.connection)
     today = rt.clock().date()
     withdrawals = withdrawal_dates_on(rt, today, uow)
     kept = repo.project_snapshot(project_id)
-    project = restore(kept[0], withdrawals, costs=costs) if kept is not None else None
+    project = restore(kept[0], withdrawals) if kept is not None else None
     tail = repo.events(project_id, after=project.last_position if project else 0)
-    if costs != EVERY_COST and (project is None or tail):  # never keep a page of the costs
-        project, today = load_project(rt, uow, project_id)
-        project.costs = project.costs[costs]
-        return project, today
     if project is None:
         if not tail or tail[0].kind is not EventKind.PROPOSED:
             raise _missing(project_id)
-        project = fold(tail, withdrawals)
-    else:
-        advance(project, tail, withdrawals)
-    if kept is None:
-        repo.project_rebuilt(project)
-    elif tail or kept[1] != project.last_position:
-        repo.snapshot_kept(project)
-    return project, today
+        return fold(tail, withdrawals), today
+    return advance(project, tail, withdrawals), today
+
+
+def refresh_snapshots(rt: Runtime) -> int:
+    """Keep again every snapshot missing, of another `VERSION` or behind its events (after an
+    upgrade that changed their shape; `kelisim up` calls it): how many were kept."""
+    with rt.unit_of_work() as uow:
+        stale = WorkspaceRepository(uow.connection).stale_snapshots(VERSION)
+    for start in range(0, len(stale), 100):
+        with rt.unit_of_work() as uow:
+            repo = WorkspaceRepository(uow.connection)
+            for events in repo.events_of(stale[start:start + 100]).values():
+                if events and events[0].kind is EventKind.PROPOSED:
+                    repo.snapshot_kept(fold(events, {}))  # the ends are not kept
+            uow.commit()
+    return len(stale)
 
 
 def _append(rt: Runtime, uow: UnitOfWork, principal: Principal, project: Project | str,
@@ -305,8 +347,9 @@ def _append(rt: Runtime, uow: UnitOfWork, principal: Principal, project: Project
     if kind in notices.STAGE_DEADLINE_EVENTS:  # the deadline pass's candidates (decision 0025)
         DeadlinesRepository(uow.connection).keep(folded.id, RecordKind.PROJECT,
                                                  notices.kept_stage_deadlines(folded))
+    answer = resource(uow, folded, today)
     uow.commit()
-    return view(folded, today)
+    return answer
 
 
 def _require_lead(project: Project, party: str, today: date) -> None:

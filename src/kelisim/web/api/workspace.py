@@ -65,13 +65,36 @@ def list_projects(rt: RuntimeDep, principal: PrincipalDep) -> dict[str, Any]:
     return {"projects": ws.list_projects(rt, principal)}
 
 
-@router.get("/projects/{project_id}", summary="A project as of today (Art. 4, 5, 7)")
-def show(rt: RuntimeDep, principal: PrincipalDep, project_id: str) -> dict[str, Any]:
-    return ws.show_project(rt, principal, project_id)
-
-
 PAGE = 100
-"""The events or documents one page holds when the request names no `limit`."""
+"""The events, costs or documents one page holds when the request names no `limit`."""
+
+
+@router.get("/projects/{project_id}", summary="A project as of today (Art. 4, 5, 7)")
+def show(rt: RuntimeDep, principal: PrincipalDep, request: Request,
+         project_id: str) -> dict[str, Any]:
+    """The project with the first page of its costs in `costs.recorded` (the totals per Party
+    and currency count every cost, Art. 7); `costs.recorded_next_url` reads the next page."""
+    found = ws.show_project(rt, principal, project_id, costs_limit=ws.COSTS_PAGE)
+    costs = found["costs"]
+    costs["recorded_next_url"] = next_url(request, costs["recorded_next"], ws.COSTS_PAGE,
+                                          path=f"{request.url.path}/costs")
+    return found
+
+
+@router.get("/projects/{project_id}/costs", summary="The costs recorded (Art. 7), by pages")
+def costs(rt: RuntimeDep, principal: PrincipalDep, request: Request, project_id: str,
+          after: Annotated[int, Query(description=(
+              "The history position of the last cost read (the previous page's `next`); 0 "
+              "for the first page"))] = 0,
+          limit: Annotated[int, Query(description=f"At most this many costs (1 to "
+                                                  f"{ws.MAX_PAGE})")] = PAGE,
+          ) -> dict[str, Any]:
+    """The project's costs in the order recorded, a keyset page at a time: each with its
+    `position` in the history, `total` how many the project recorded, `next` the `after` of
+    the next page (None after the last) and `next_url` its address. The totals per Party and
+    currency are the project's (`GET .../projects/{id}`)."""
+    page = ws.costs_page(rt, principal, project_id, after=after, limit=limit)
+    return {**page, "next_url": next_url(request, page["next"], limit)}
 
 
 @router.get("/projects/{project_id}/events", summary="Every change, who and when, by pages")
@@ -89,11 +112,12 @@ def history(rt: RuntimeDep, principal: PrincipalDep, request: Request, project_i
     return {**page, "next_url": next_url(request, page["next"], limit)}
 
 
-def next_url(request: Request, after: int | str | None, limit: int) -> str | None:
-    """The address of the next page: this one's with `after` moved on."""
+def next_url(request: Request, after: int | str | None, limit: int, *,
+             path: str | None = None) -> str | None:
+    """The address of the next page: this one's (or `path`) with `after` moved on."""
     if after is None:
         return None
-    return f"{request.url.path}?{urlencode({'after': after, 'limit': limit})}"
+    return f"{path or request.url.path}?{urlencode({'after': after, 'limit': limit})}"
 
 
 @router.post("/projects/{project_id}/participants", status_code=201,

@@ -165,11 +165,11 @@ async def _project_page(request: Request, user: Principal, project_id: str, *,
                         values: dict[str, Any] | None = None) -> Response:
     rt = request.app.state.runtime
     after = request.query_params.get("documents_after") or None
-    costs_from = ascii_number(request.query_params.get("costs_from", "0")) or 0
+    costs_after = ascii_number(request.query_params.get("costs_after", "0")) or 0
     project, documents = await run_in_threadpool(  # item 3; one read of the project
         lambda: project_page_of(rt, user, project_id, after=after, limit=PAGE_ROWS,
-                                costs=slice(costs_from, costs_from + PAGE_ROWS)))
-    costs_total = project["costs"]["recorded_count"]
+                                costs_after=costs_after, costs_limit=PAGE_ROWS))
+    costs_shown = project["costs"]["recorded"]
     today = rt.clock().date()
     lang = request_lang(request)
     return render(request, "workspace_project.html", {
@@ -184,9 +184,9 @@ async def _project_page(request: Request, user: Principal, project_id: str, *,
                                                           locale=lang),
         "arrangement_labels": ARRANGEMENT_LABELS, "documents": documents["documents"],
         "documents_page": documents, "documents_after": after,
-        "costs_shown": project["costs"]["recorded"], "costs_from": costs_from,
-        "costs_total": costs_total,
-        "costs_next": costs_from + PAGE_ROWS if costs_from + PAGE_ROWS < costs_total else None,
+        "costs_shown": costs_shown, "costs_before": project["costs"]["recorded_before"],
+        "costs_after": costs_after, "costs_total": project["costs"]["recorded_count"],
+        "costs_next": project["costs"]["recorded_next"],
     }, status_code=refusal.status if refusal else 200)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
+    literal_column,
     select,
     text,
     tuple_,
@@ -32,7 +33,7 @@ from kelisim.domain.exchange_policy import Scope
 from kelisim.domain.stix.observables import Observable, supernets, terms
 from kelisim.storage.bulk_insert import BulkInsert
 from kelisim.storage.exchange_objects import visibility
-from kelisim.storage.schema import exchange_objects, exchange_observables
+from kelisim.storage.schema import IP_ROWS_IN_PAGE_ORDER, exchange_objects, exchange_observables
 
 O = exchange_observables  # noqa: E741
 _INSERT = BulkInsert(O)
@@ -169,12 +170,14 @@ _ROWS_INSIDE = select(func.count()).select_from(
 
 
 def _estimated_rows(connection: Connection) -> int:
-    """About how many rows the index holds: PostgreSQL's estimate at its last analyze (0 if
-    never), SQLite's largest rowid (rows are never updated; deleted ones only make it an
-    overestimate)."""
+    """About how many rows a dense walk passes over: on PostgreSQL the IP rows (the estimate
+    of `IP_ROWS_IN_PAGE_ORDER`, the index the walk reads, at its last analyze; 0 if never), on
+    SQLite all rows of the index, by its largest rowid (rows are never updated; deleted ones
+    only make it an overestimate)."""
     if connection.dialect.name == "postgresql":
         found = connection.execute(text("SELECT reltuples FROM pg_class WHERE oid = "
-                                        "CAST(:name AS regclass)"), {"name": O.name}).scalar()
+                                        "CAST(:name AS regclass)"),
+                                   {"name": IP_ROWS_IN_PAGE_ORDER}).scalar()
         return max(0, int(found or 0))
     return int(connection.execute(text(f"SELECT max(rowid) FROM {O.name}")).scalar() or 0)
 
@@ -196,6 +199,9 @@ def _probes(count: int) -> Any:
         for i in range(count)))
 
 
+_EMPTY = literal_column("''", String)
+
+
 def _walk_condition(shape: str, number: int) -> ColumnElement[bool]:
     first: Any = bindparam(f"a{number}", type_=String)
     second: Any = bindparam(f"b{number}", type_=String)
@@ -206,7 +212,8 @@ def _walk_condition(shape: str, number: int) -> ColumnElement[bool]:
     if shape == "ip":
         return and_(O.c.ip_low == first, O.c.ip_high == second)
     if shape == "dense":  # tested on each row of the page key's walk, not an index range
-        low, high = O.c.ip_low.concat(""), O.c.ip_high.concat("")
+        # `|| ''` as a literal: PostgreSQL's index of the IP rows is on these expressions
+        low, high = O.c.ip_low.concat(_EMPTY), O.c.ip_high.concat(_EMPTY)
         return and_(O.c.ip_low.is_not(None), low >= first, low <= second, high <= second)
     return and_(O.c.ip_low >= first, O.c.ip_low <= second, O.c.ip_high <= second)
 
@@ -219,8 +226,9 @@ def _lookup_statement(reach: Scope, shapes: tuple[str, ...], after: bool, exclud
     walks = []
     for number, shape in enumerate(shapes):
         # The collections are a filter no index serves (`collection_id || ''`), but for a
-        # dense walk, which walks the page key itself.
-        collection = O.c.collection_id if shape == "dense" else O.c.collection_id.concat("")
+        # dense walk, which walks the page key itself. PostgreSQL keeps statistics of that
+        # expression (migration 0026), so it still knows how many rows pass the filter.
+        collection = O.c.collection_id if shape == "dense" else O.c.collection_id.concat(_EMPTY)
         where = [collection.in_(bindparam("collections", expanding=True)),
                  visibility(O, reach), _walk_condition(shape, number)]
         if excluding:

@@ -131,8 +131,8 @@ class Walk(NamedTuple):
 
 def _walks(connection: Connection, match: Match, limit: int) -> list[Walk]:
     """The walks of one match. An IP address or network: each distinct indexed range inside it
-    (up to `RANGES_WALKED`) and each wider network that is indexed at all (index probes), both
-    found first by one statement, so a page of a busy network stops early. A network holding
+    (found first, up to `RANGES_WALKED`) and each wider network that is indexed at all (one
+    statement of index probes), so a page of a busy network stops early. A network holding
     more ranges is read as one range, or, when its rows are so dense in the index that a walk
     of the page key meets a page of them sooner than the range could be read and sorted,
     by walking the page key (`dense`)."""
@@ -142,11 +142,7 @@ def _walks(connection: Connection, match: Match, limit: int) -> list[Walk]:
         assert match.kind is not None and match.value is not None
         return [Walk("exact", match.kind, match.value)]
     bounds = {"low": match.low, "high": match.high}
-    params: dict[str, Any] = {**bounds, "limit": RANGES_WALKED + 1}
-    params.update({f"l{i}": low for i, (low, _) in enumerate(match.wider)})
-    params.update({f"h{i}": high for i, (_, high) in enumerate(match.wider)})
-    found = connection.execute(_ranges(len(match.wider)), params).all()
-    ranges = [(low, high) for low, high, inside in found if inside]
+    ranges = connection.execute(_RANGES_INSIDE, {**bounds, "limit": RANGES_WALKED + 1}).all()
     if len(ranges) <= RANGES_WALKED:
         walks = [Walk("ip", low, high) for low, high in ranges]
     else:
@@ -160,7 +156,29 @@ def _walks(connection: Connection, match: Match, limit: int) -> list[Walk]:
         dense = total > 0 and connection.execute(
             _ROWS_INSIDE, {**bounds, "cap": threshold + 1}).scalar_one() > threshold
         walks = [Walk("dense" if dense else "inside", match.low, match.high)]
-    return walks + [Walk("ip", low, high) for low, high, inside in found if not inside]
+    if match.wider:
+        walks += [Walk("ip", low, high) for low, high in _indexed(connection, match.wider)]
+    return walks
+
+
+def _indexed(connection: Connection, ranges: tuple[tuple[str, str], ...]) -> Any:
+    """Which of these ranges are indexed, by one index probe each, in one statement. On
+    PostgreSQL the ranges are two arrays joined to the index (one statement whatever their
+    number, two parameters: 0.16 ms for an address's 32 wider networks, against 0.6-0.9 ms for
+    the UNION ALL of 32 probes, and less binding). Not one statement with the ranges inside:
+    PostgreSQL then planned it anew on each lookup, 33 parts at 2 ms (decision 0013)."""
+    if connection.dialect.name == "postgresql":
+        return connection.execute(_PG_PROBES, {"lows": [low for low, _ in ranges],
+                                               "highs": [high for _, high in ranges]})
+    params = {f"l{i}": low for i, (low, _) in enumerate(ranges)}
+    params.update({f"h{i}": high for i, (_, high) in enumerate(ranges)})
+    return connection.execute(_probes(len(ranges)), params)
+
+
+_PG_PROBES = text(
+    "SELECT v.low, v.high FROM unnest(CAST(:lows AS text[]), CAST(:highs AS text[])) "
+    f"AS v(low, high) WHERE EXISTS (SELECT FROM {O.name} o "
+    "WHERE o.ip_low = v.low AND o.ip_high = v.high)")
 
 
 _ROWS_INSIDE = select(func.count()).select_from(
@@ -189,20 +207,14 @@ _RANGES_INSIDE = (select(O.c.ip_low, O.c.ip_high).distinct()
 
 
 @lru_cache(maxsize=256)
-def _ranges(wider: int) -> Any:
-    """One statement: the distinct indexed ranges inside low..high (up to `limit`; `inside`
-    1) and, by `wider` index probes, which of the ranges l<i>..h<i> are indexed (`inside` 0).
-    One round trip instead of two: on PostgreSQL each cost about what the probes do."""
-    inside = _RANGES_INSIDE.subquery()
-    parts = [select(inside.c.ip_low.label("low"), inside.c.ip_high.label("high"),
-                    literal_column("1").label("inside"))]
-    parts += [select(bindparam(f"l{i}", type_=String).label("low"),
-                     bindparam(f"h{i}", type_=String).label("high"),
-                     literal_column("0").label("inside"))
-              .where(exists().where(O.c.ip_low == bindparam(f"l{i}"),
-                                    O.c.ip_high == bindparam(f"h{i}")))
-              for i in range(wider)]
-    return union_all(*parts) if wider else parts[0]
+def _probes(count: int) -> Any:
+    """`count` index probes in one statement: which of the ranges l<i>..h<i> are indexed."""
+    return union_all(*(
+        select(bindparam(f"l{i}", type_=String).label("low"),
+               bindparam(f"h{i}", type_=String).label("high"))
+        .where(exists().where(O.c.ip_low == bindparam(f"l{i}"),
+                              O.c.ip_high == bindparam(f"h{i}")))
+        for i in range(count)))
 
 
 _EMPTY = literal_column("''", String)

@@ -142,43 +142,54 @@ def _walks(connection: Connection, match: Match, limit: int) -> list[Walk]:
         assert match.kind is not None and match.value is not None
         return [Walk("exact", match.kind, match.value)]
     bounds = {"low": match.low, "high": match.high}
-    ranges = connection.execute(_RANGES_INSIDE, {**bounds, "limit": RANGES_WALKED + 1}).all()
+    ranges, wider = _ranges(connection, match)
     if len(ranges) <= RANGES_WALKED:
         walks = [Walk("ip", low, high) for low, high in ranges]
     else:
         # Reading the range costs its rows; a walk of the page key about (limit / density)
         # rows, density = rows / all rows the walk passes over (`_estimated_rows`): dense when
-        # rows² > (limit + 1) × all,
-        # so the rows are counted only up to that threshold (unknown size, never analyzed:
-        # read the range, which costs no more than its rows).
+        # rows² > (limit + 1) × all, so the rows are counted only up to that threshold
+        # (unknown size, never analyzed: read the range, which costs no more than its rows).
         total = _estimated_rows(connection)
         threshold = math.isqrt((limit + 1) * total)
         dense = total > 0 and connection.execute(
             _ROWS_INSIDE, {**bounds, "cap": threshold + 1}).scalar_one() > threshold
         walks = [Walk("dense" if dense else "inside", match.low, match.high)]
-    if match.wider:
-        walks += [Walk("ip", low, high) for low, high in _indexed(connection, match.wider)]
-    return walks
+    return walks + [Walk("ip", low, high) for low, high in wider]
 
 
-def _indexed(connection: Connection, ranges: tuple[tuple[str, str], ...]) -> Any:
-    """Which of these ranges are indexed, by one index probe each, in one statement. On
-    PostgreSQL the ranges are two arrays joined to the index (one statement whatever their
-    number, two parameters: 0.16 ms for an address's 32 wider networks, against 0.6-0.9 ms for
-    the UNION ALL of 32 probes, and less binding). Not one statement with the ranges inside:
-    PostgreSQL then planned it anew on each lookup, 33 parts at 2 ms (decision 0013)."""
+Ranges = list[tuple[str, str]]
+
+
+def _ranges(connection: Connection, match: Match) -> tuple[Ranges, Ranges]:
+    """The distinct indexed ranges inside an IP match (up to `RANGES_WALKED` + 1), and which
+    of its wider networks are indexed, by one index probe each. On PostgreSQL both in one
+    statement, the wider networks as two arrays joined to the range index (two parameters
+    whatever their number: 32 probes 0.16 ms, against 0.6-0.9 ms as a UNION ALL of 32 EXISTS,
+    which was also planned anew on each lookup once it held the ranges inside: 2 ms)."""
+    params: dict[str, Any] = {"low": match.low, "high": match.high,
+                              "limit": RANGES_WALKED + 1}
     if connection.dialect.name == "postgresql":
-        return connection.execute(_PG_PROBES, {"lows": [low for low, _ in ranges],
-                                               "highs": [high for _, high in ranges]})
-    params = {f"l{i}": low for i, (low, _) in enumerate(ranges)}
-    params.update({f"h{i}": high for i, (_, high) in enumerate(ranges)})
-    return connection.execute(_probes(len(ranges)), params)
+        params["lows"] = [low for low, _ in match.wider]
+        params["highs"] = [high for _, high in match.wider]
+        found = connection.execute(_PG_RANGES, params).all()
+        return ([(low, high) for low, high, inside in found if inside],
+                [(low, high) for low, high, inside in found if not inside])
+    ranges = [(low, high) for low, high in connection.execute(_RANGES_INSIDE, params)]
+    if not match.wider:
+        return ranges, []
+    probes = {f"l{i}": low for i, (low, _) in enumerate(match.wider)}
+    probes.update({f"h{i}": high for i, (_, high) in enumerate(match.wider)})
+    return ranges, [(low, high) for low, high in
+                    connection.execute(_probes(len(match.wider)), probes)]
 
 
-_PG_PROBES = text(
-    "SELECT v.low, v.high FROM unnest(CAST(:lows AS text[]), CAST(:highs AS text[])) "
-    f"AS v(low, high) WHERE EXISTS (SELECT FROM {O.name} o "
-    "WHERE o.ip_low = v.low AND o.ip_high = v.high)")
+_PG_RANGES = text(
+    "SELECT r.low::text, r.high::text, true FROM (SELECT DISTINCT ip_low AS low, ip_high AS "
+    f"high FROM {O.name} WHERE ip_low >= :low AND ip_low <= :high AND ip_high <= :high "
+    "LIMIT :limit) AS r UNION ALL SELECT v.low, v.high, false "
+    "FROM unnest(CAST(:lows AS text[]), CAST(:highs AS text[])) AS v(low, high) "
+    f"WHERE EXISTS (SELECT FROM {O.name} o WHERE o.ip_low = v.low AND o.ip_high = v.high)")
 
 
 _ROWS_INSIDE = select(func.count()).select_from(
@@ -303,11 +314,10 @@ def find_objects(connection: Connection, collections: Sequence[str], reach: Scop
     unsorted = connection.dialect.name == "postgresql" and any(w.shape == "dense" for w in walks)
     if unsorted:
         connection.exec_driver_sql("SET LOCAL enable_sort = off")
-    try:
-        return [Found._make(r) for r in connection.execute(statement, params)]
-    finally:
-        if unsorted:
-            connection.exec_driver_sql("SET LOCAL enable_sort = on")
+    found = [Found._make(r) for r in connection.execute(statement, params)]
+    if unsorted:  # (a failed statement ends its transaction, and the setting with it)
+        connection.exec_driver_sql("SET LOCAL enable_sort = on")
+    return found
 
 
 class Keyed(Protocol):

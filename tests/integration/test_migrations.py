@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from kelisim.storage.database import downgrade, make_engine, upgrade
-from kelisim.storage.schema import declared, metadata
+from kelisim.storage.schema import compared, metadata
 
 
 def test_upgrade_creates_exactly_the_declared_schema(empty_database_url: str) -> None:
@@ -16,7 +16,7 @@ def test_upgrade_creates_exactly_the_declared_schema(empty_database_url: str) ->
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={
             "compare_type": True,
-            "include_name": lambda name, kind, _: kind != "table" or declared(name)})
+            "include_name": compared})
         diff = compare_metadata(context, metadata)
     engine.dispose()
     assert diff == []

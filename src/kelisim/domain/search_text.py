@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kelisim.domain.errors import N_, InvalidInput, Message
-from kelisim.domain.stix.observables import observables
+from kelisim.domain.stix.observables import Observable, observables
 from kelisim.domain.stix.patterns import pattern_values
 
 __all__ = ["MAX_QUERY", "MAX_TERMS", "MAX_TOKENS", "SPEC", "Term", "TextQuery", "document",
@@ -71,20 +71,21 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(fold(text)) if len(t) <= MAX_TOKEN]
 
 
-def document(obj: dict[str, Any]) -> str:
+def document(obj: dict[str, Any], values: Sequence[Observable] | None = None) -> str:
     """What is searched of one STIX object, as tokens joined by spaces: its name, description,
     labels and aliases, its external references (source name, external id, description, url),
     and the values it carries (an SCO's value, the strings an indicator's STIX pattern compares
-    with, read by the intake's pattern grammar). At most `MAX_TOKENS` tokens."""
+    with, read by the intake's pattern grammar). At most `MAX_TOKENS` tokens. `values`: the
+    object's `observables`, when the caller has them already (the intake does)."""
     found: list[str] = []
-    for text in _texts(obj):
+    for text in _texts(obj, observables(obj) if values is None else values):
         found.extend(tokens(text))
         if len(found) >= MAX_TOKENS:
             break
     return " ".join(found[:MAX_TOKENS])
 
 
-def _texts(obj: dict[str, Any]) -> Iterator[str]:
+def _texts(obj: dict[str, Any], observed: Sequence[Observable]) -> Iterator[str]:
     for name in ("name", "description"):
         yield from _strings(obj.get(name))
     for name in ("labels", "aliases", "x_mitre_aliases"):
@@ -95,7 +96,7 @@ def _texts(obj: dict[str, Any]) -> Iterator[str]:
             if isinstance(reference, dict):
                 for name in ("source_name", "external_id", "description", "url"):
                     yield from _strings(reference.get(name))
-    values = dict.fromkeys(found.value for found in observables(obj))
+    values = dict.fromkeys(found.value for found in observed)
     if obj.get("type") == "indicator" and obj.get("pattern_type") == "stix" \
             and isinstance(obj.get("pattern"), str):
         values.update(dict.fromkeys(compared[3] for compared in pattern_values(obj["pattern"])))

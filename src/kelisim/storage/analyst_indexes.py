@@ -27,14 +27,19 @@ CHUNK = 500
 
 
 def index_versions(connection: Connection,
-                   stored: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-    """Index these just-inserted versions: (row as inserted, with its date_added; its object)."""
-    ordered = sorted(stored, key=lambda pair: pair[0]["date_added"])  # the keys grow
-    insert_index(connection, [index_row(row, found) for row, obj in ordered
-                              for found in [*observables(obj), *_techniques(obj)]])
-    insert_references(connection, [ref for row, obj in ordered
+                   stored: Sequence[tuple[dict[str, Any], dict[str, Any]]],
+                   values: Sequence[Sequence[Observable]] | None = None) -> None:
+    """Index these just-inserted versions: (row as inserted, with its date_added; its object),
+    and `values`, each one's `observables` in the same order, when the caller has them already
+    (the intake's batch, which checked them against the warning lists: read once, not thrice)."""
+    found = [observables(obj) for _, obj in stored] if values is None else values
+    ordered = sorted(zip(stored, found, strict=True),
+                     key=lambda item: item[0][0]["date_added"])  # the keys grow
+    insert_index(connection, [index_row(row, value) for (row, obj), observed in ordered
+                              for value in [*observed, *_techniques(obj)]])
+    insert_references(connection, [ref for (row, obj), _ in ordered
                                    for ref in reference_rows(row, obj)])
-    insert_text(connection, [text_row(row, obj) for row, obj in ordered])
+    insert_text(connection, [text_row(row, obj, observed) for (row, obj), observed in ordered])
 
 
 def drop_versions(connection: Connection, collection_id: str, stamps: Sequence[int]) -> None:

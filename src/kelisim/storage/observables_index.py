@@ -22,6 +22,7 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
+    literal_column,
     select,
     text,
     tuple_,
@@ -32,7 +33,7 @@ from kelisim.domain.exchange_policy import Scope
 from kelisim.domain.stix.observables import Observable, supernets, terms
 from kelisim.storage.bulk_insert import BulkInsert
 from kelisim.storage.exchange_objects import visibility
-from kelisim.storage.schema import exchange_objects, exchange_observables
+from kelisim.storage.schema import IP_ROWS_IN_PAGE_ORDER, exchange_objects, exchange_observables
 
 O = exchange_observables  # noqa: E741
 _INSERT = BulkInsert(O)
@@ -141,25 +142,54 @@ def _walks(connection: Connection, match: Match, limit: int) -> list[Walk]:
         assert match.kind is not None and match.value is not None
         return [Walk("exact", match.kind, match.value)]
     bounds = {"low": match.low, "high": match.high}
-    ranges = connection.execute(_RANGES_INSIDE, {**bounds, "limit": RANGES_WALKED + 1}).all()
+    ranges, wider = _ranges(connection, match)
     if len(ranges) <= RANGES_WALKED:
         walks = [Walk("ip", low, high) for low, high in ranges]
     else:
         # Reading the range costs its rows; a walk of the page key about (limit / density)
-        # rows, density = rows / all rows of the index: dense when rows² > (limit + 1) × all,
-        # so the rows are counted only up to that threshold (unknown size, never analyzed:
-        # read the range, which costs no more than its rows).
+        # rows, density = rows / all rows the walk passes over (`_estimated_rows`): dense when
+        # rows² > (limit + 1) × all, so the rows are counted only up to that threshold
+        # (unknown size, never analyzed: read the range, which costs no more than its rows).
         total = _estimated_rows(connection)
         threshold = math.isqrt((limit + 1) * total)
         dense = total > 0 and connection.execute(
             _ROWS_INSIDE, {**bounds, "cap": threshold + 1}).scalar_one() > threshold
         walks = [Walk("dense" if dense else "inside", match.low, match.high)]
-    if match.wider:
-        params = {f"l{i}": low for i, (low, _) in enumerate(match.wider)}
-        params.update({f"h{i}": high for i, (_, high) in enumerate(match.wider)})
-        walks += [Walk("ip", low, high)
-                  for low, high in connection.execute(_probes(len(match.wider)), params)]
-    return walks
+    return walks + [Walk("ip", low, high) for low, high in wider]
+
+
+Ranges = list[tuple[str, str]]
+
+
+def _ranges(connection: Connection, match: Match) -> tuple[Ranges, Ranges]:
+    """The distinct indexed ranges inside an IP match (up to `RANGES_WALKED` + 1), and which
+    of its wider networks are indexed, by one index probe each. On PostgreSQL both in one
+    statement, the wider networks as two arrays joined to the range index (two parameters
+    whatever their number: 32 probes 0.16 ms, against 0.6-0.9 ms as a UNION ALL of 32 EXISTS,
+    which was also planned anew on each lookup once it held the ranges inside: 2 ms)."""
+    params: dict[str, Any] = {"low": match.low, "high": match.high,
+                              "limit": RANGES_WALKED + 1}
+    if connection.dialect.name == "postgresql":
+        params["lows"] = [low for low, _ in match.wider]
+        params["highs"] = [high for _, high in match.wider]
+        found = connection.execute(_PG_RANGES, params).all()
+        return ([(low, high) for low, high, inside in found if inside],
+                [(low, high) for low, high, inside in found if not inside])
+    ranges = [(low, high) for low, high in connection.execute(_RANGES_INSIDE, params)]
+    if not match.wider:
+        return ranges, []
+    probes = {f"l{i}": low for i, (low, _) in enumerate(match.wider)}
+    probes.update({f"h{i}": high for i, (_, high) in enumerate(match.wider)})
+    return ranges, [(low, high) for low, high in
+                    connection.execute(_probes(len(match.wider)), probes)]
+
+
+_PG_RANGES = text(
+    "SELECT r.low::text, r.high::text, true FROM (SELECT DISTINCT ip_low AS low, ip_high AS "
+    f"high FROM {O.name} WHERE ip_low >= :low AND ip_low <= :high AND ip_high <= :high "
+    "LIMIT :limit) AS r UNION ALL SELECT v.low, v.high, false "
+    "FROM unnest(CAST(:lows AS text[]), CAST(:highs AS text[])) AS v(low, high) "
+    f"WHERE EXISTS (SELECT FROM {O.name} o WHERE o.ip_low = v.low AND o.ip_high = v.high)")
 
 
 _ROWS_INSIDE = select(func.count()).select_from(
@@ -169,12 +199,14 @@ _ROWS_INSIDE = select(func.count()).select_from(
 
 
 def _estimated_rows(connection: Connection) -> int:
-    """About how many rows the index holds: PostgreSQL's estimate at its last analyze (0 if
-    never), SQLite's largest rowid (rows are never updated; deleted ones only make it an
-    overestimate)."""
+    """About how many rows a dense walk passes over: on PostgreSQL the IP rows (the estimate
+    of `IP_ROWS_IN_PAGE_ORDER`, the index the walk reads, at its last analyze; 0 if never), on
+    SQLite all rows of the index, by its largest rowid (rows are never updated; deleted ones
+    only make it an overestimate)."""
     if connection.dialect.name == "postgresql":
         found = connection.execute(text("SELECT reltuples FROM pg_class WHERE oid = "
-                                        "CAST(:name AS regclass)"), {"name": O.name}).scalar()
+                                        "CAST(:name AS regclass)"),
+                                   {"name": IP_ROWS_IN_PAGE_ORDER}).scalar()
         return max(0, int(found or 0))
     return int(connection.execute(text(f"SELECT max(rowid) FROM {O.name}")).scalar() or 0)
 
@@ -196,6 +228,9 @@ def _probes(count: int) -> Any:
         for i in range(count)))
 
 
+_EMPTY = literal_column("''", String)
+
+
 def _walk_condition(shape: str, number: int) -> ColumnElement[bool]:
     first: Any = bindparam(f"a{number}", type_=String)
     second: Any = bindparam(f"b{number}", type_=String)
@@ -206,7 +241,8 @@ def _walk_condition(shape: str, number: int) -> ColumnElement[bool]:
     if shape == "ip":
         return and_(O.c.ip_low == first, O.c.ip_high == second)
     if shape == "dense":  # tested on each row of the page key's walk, not an index range
-        low, high = O.c.ip_low.concat(""), O.c.ip_high.concat("")
+        # `|| ''` as a literal: PostgreSQL's index of the IP rows is on these expressions
+        low, high = O.c.ip_low.concat(_EMPTY), O.c.ip_high.concat(_EMPTY)
         return and_(O.c.ip_low.is_not(None), low >= first, low <= second, high <= second)
     return and_(O.c.ip_low >= first, O.c.ip_low <= second, O.c.ip_high <= second)
 
@@ -219,8 +255,9 @@ def _lookup_statement(reach: Scope, shapes: tuple[str, ...], after: bool, exclud
     walks = []
     for number, shape in enumerate(shapes):
         # The collections are a filter no index serves (`collection_id || ''`), but for a
-        # dense walk, which walks the page key itself.
-        collection = O.c.collection_id if shape == "dense" else O.c.collection_id.concat("")
+        # dense walk, which walks the page key itself. PostgreSQL keeps statistics of that
+        # expression (migration 0026), so it still knows how many rows pass the filter.
+        collection = O.c.collection_id if shape == "dense" else O.c.collection_id.concat(_EMPTY)
         where = [collection.in_(bindparam("collections", expanding=True)),
                  visibility(O, reach), _walk_condition(shape, number)]
         if excluding:
@@ -270,7 +307,17 @@ def find_objects(connection: Connection, collections: Sequence[str], reach: Scop
         params["after_collection"], params["after_id"] = after
     statement = _lookup_statement(reach, tuple(w.shape for w in walks), after is not None,
                                   excluding is not None, limit)
-    return [Found._make(r) for r in connection.execute(statement, params)]
+    # A dense walk reads the page key in order (PostgreSQL: `IP_ROWS_IN_PAGE_ORDER`), as
+    # `_walks` decided from the range's rows; PostgreSQL's own estimate of a range of
+    # expressions can be fifty times too low, and it then read and sorted the whole range
+    # (5,511 rows, 23 ms; walked, 0.3 ms). So it plans that statement without sorts.
+    unsorted = connection.dialect.name == "postgresql" and any(w.shape == "dense" for w in walks)
+    if unsorted:
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
+    found = [Found._make(r) for r in connection.execute(statement, params)]
+    if unsorted:  # (a failed statement ends its transaction, and the setting with it)
+        connection.exec_driver_sql("SET LOCAL enable_sort = on")
+    return found
 
 
 class Keyed(Protocol):

@@ -265,14 +265,24 @@ exchange_search = Table(
     Index(None, "terms", postgresql_using="gin", sqlite_where=text("terms IS NOT NULL")),
 )
 SEARCH_FTS = "exchange_search_fts"
-UNDECLARED_PREFIXES = (SEARCH_FTS,)
-"""Tables of SQLite's FTS5 (the virtual table and its shadow tables), which the migrations
-create and which no Core table declares."""
+IP_ROWS_IN_PAGE_ORDER = "ix_exchange_observables_ip_rows_in_page_order"
+"""PostgreSQL only (migration 0026): the correlation index's IP rows by page key, with their
+range as the dense walk compares it (`ip_low || ''`); on SQLite that walk reads the page key."""
+UNDECLARED_PREFIXES = (SEARCH_FTS, IP_ROWS_IN_PAGE_ORDER)
+"""Tables of SQLite's FTS5 (the virtual table and its shadow tables) and PostgreSQL's index of
+the IP rows, which the migrations create and which no Core table declares (an index on
+expressions, on one database only)."""
 
 
 def declared(name: str | None) -> bool:
-    """Whether a table the database holds is one this module declares (for comparisons)."""
+    """Whether a table or index the database holds is one this module declares (for
+    comparisons)."""
     return not (name or "").startswith(UNDECLARED_PREFIXES)
+
+
+def compared(name: str | None, kind: str, _parents: object = None) -> bool:
+    """Alembic's `include_name`: every object but the undeclared tables and indexes."""
+    return kind not in ("table", "index") or declared(name)
 
 
 exchange_tombstones = Table(

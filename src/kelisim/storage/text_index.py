@@ -36,6 +36,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 
 from kelisim.domain.exchange_policy import Scope
 from kelisim.domain.search_text import Term, TextQuery, document
+from kelisim.domain.stix.observables import Observable
 from kelisim.domain.taxii import Query
 from kelisim.storage import exchange_objects as objects
 from kelisim.storage.schema import SEARCH_FTS, exchange_objects, exchange_search
@@ -73,9 +74,11 @@ class Hit(NamedTuple):
     raw: bytes
 
 
-def text_row(row: dict[str, Any], obj: dict[str, Any]) -> tuple[str, int, str] | None:
-    """The index row of a stored object row and its object; None when nothing is searchable."""
-    text = document(obj)
+def text_row(row: dict[str, Any], obj: dict[str, Any],
+             values: Sequence[Observable] | None = None) -> tuple[str, int, str] | None:
+    """The index row of a stored object row and its object (and its `observables`, if known);
+    None when nothing is searchable."""
+    text = document(obj, values)
     return (row["collection_id"], row["date_added"], text) if text else None
 
 

@@ -9,7 +9,7 @@ transport. `Batch.store` runs inside the caller's transaction, under the collect
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -24,7 +24,7 @@ from kelisim.domain.stix.extension import (
     restricted_access,
     tlp_of,
 )
-from kelisim.domain.stix.observables import observables
+from kelisim.domain.stix.observables import Observable, observables
 from kelisim.domain.stix.spec import SCO_TYPES
 from kelisim.domain.stix.warning_lists import warnings_for
 from kelisim.domain.taxii import format_timestamp, micros_of, stix_version, version_key
@@ -52,11 +52,13 @@ MARKINGS_ARE_NOT_VERSIONED = (
     "own")
 
 
-def warning_message(obj: dict[str, Any]) -> dict[str, str]:
+def warning_message(obj: dict[str, Any],
+                    values: Sequence[Observable] | None = None) -> dict[str, str]:
     """A stored object's warning-list matches (issue 16, item 5) as the `message` of its
     success entry: a status-details `message` is free text (TAXII 2.1 §4.3.1), so a client
-    that does not read it loses nothing, and the object is stored all the same."""
-    found = warnings_for(observables(obj))
+    that does not read it loses nothing, and the object is stored all the same. `values`: the
+    object's `observables`, when the caller has them already."""
+    found = warnings_for(observables(obj) if values is None else values)
     if not found:
         return {}
     text = "stored; warning lists: " + "; ".join(
@@ -110,6 +112,7 @@ class Batch:
             [obj for obj, errors in valid if not errors])
         rows: list[dict[str, Any]] = []
         observed: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (row, its object)
+        values: list[list[Observable]] = []  # each observed object's values, read once
         stamped_later: list[dict[str, Any]] = []  # each new row's success entry
         for obj, errors in valid:
             if errors:
@@ -136,10 +139,11 @@ class Batch:
                 continue
             rows.append(row)
             observed.append((row, obj))
+            values.append(observables(obj))
             if version is not None:  # an SCO's version is its date_added, given out below
                 own_versions.add((stix_id, version))
             own_ids.add(stix_id)
-            stamped_later.append({"id": stix_id, **warning_message(obj)})
+            stamped_later.append({"id": stix_id, **warning_message(obj, values[-1])})
             successes.append(stamped_later[-1])
         self._stamp(rows, stamped_later, max(micros_of(self.rt.clock()), last + 1))
         # Every new row, the versions _stamp just gave (SCOs, untimestamped custom objects)
@@ -149,7 +153,7 @@ class Batch:
         rows.sort(key=lambda row: row["date_added"])  # the (collection, date_added) key grows
         self.repo.insert_many(rows)
         # The analyst indexes, in the same transaction (issue 16, items 1, 2, 3 and 10).
-        index_versions(self.repo.connection, observed)
+        index_versions(self.repo.connection, observed, values)
         self.inserted = len(rows)
         if rows:
             self.repo.set_last_added(self.collection_id, rows[-1]["date_added"])

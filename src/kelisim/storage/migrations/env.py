@@ -2,14 +2,14 @@
 
 from alembic import context
 
-from kelisim.storage.schema import declared, metadata
+from kelisim.storage.schema import compared, metadata
 
 engine = context.config.attributes["engine"]
 
 with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
                       compare_type=True,
-                      include_name=lambda name, kind, _parents: kind != "table" or declared(name))
+                      include_name=compared)
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()

@@ -292,7 +292,7 @@ exchange_tombstones = Table(
     Column("stix_id", String(300), nullable=False),
     Column("version", String(27), nullable=False),
     Column("producer_party", String(3), nullable=True),
-    # NULL: a received copy, deleted at its origin's node or purged here (migration 0029)
+    # NULL: a received copy, deleted at its origin's node or purged here (migration 0028)
     Column("deleted_by", Integer, nullable=True),
     Column("deleted_at", DateTime(timezone=True), nullable=False),
     # The deleted version's compiled Art. 6 policy (migration 0009), so that a tombstone is

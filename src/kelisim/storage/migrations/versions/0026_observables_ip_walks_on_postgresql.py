@@ -12,14 +12,14 @@ unchanged.
   the filter, and read and sorted whole for a page of 100 (6.5 ms, 1.4 ms).
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-07
 """
 
 from alembic import op
 
 revision = "0026"
-down_revision = "0024"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 

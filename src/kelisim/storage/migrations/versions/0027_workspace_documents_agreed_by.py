@@ -5,7 +5,7 @@ derived from the events: rows made before it have none (NULL) and are folded as 
 their next event.
 
 Revision ID: 0027
-Revises: 0029
+Revises: 0026
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0027"
-down_revision = "0029"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 

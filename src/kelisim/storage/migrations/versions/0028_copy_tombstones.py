@@ -3,16 +3,16 @@ deleted the version, or a reclassification purged it there) leaves a tombstone, 
 readers learn of it as they do of a local deletion. Such a tombstone was deleted by no account of
 this node: `deleted_by` may now be NULL (the origin's node deleted it).
 
-Revision ID: 0029
-Revises: 0025
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-08
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0029"
-down_revision = "0025"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 

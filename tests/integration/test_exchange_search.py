@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from kelisim.domain.errors import InvalidInput, NotFound, PermissionDenied
 from kelisim.domain.taxii import Query
 from kelisim.services.exchange import audit, collections, reading, search
+from kelisim.storage import text_index
 from kelisim.storage.database import downgrade, make_engine, upgrade
 from kelisim.storage.schema import exchange_search
 from tests.art6_matrix import Posted, post_matrix, readers
@@ -278,3 +279,28 @@ def test_kelisim_exchange_search_acts_as_the_account_it_is_given(
     assert code == 1 and "quotation mark" in err and err.startswith("error:")
     code, _, err = kelisim(*where, "keylogger", "--added-after", "yesterday")
     assert code == 1 and "--added-after" in err
+
+
+@pytest.mark.parametrize("recent_rows", [1, 3, 5, 8, 1000])
+def test_searching_the_newest_rows_first_gives_the_same_pages(
+        ex: Exchange, monkeypatch: pytest.MonkeyPatch, recent_rows: int) -> None:
+    """PostgreSQL searches the newest `RECENT_ROWS` index rows first and the older ones only
+    when the page is not full (decision 0018, "Many matches"): matches dense among the newest
+    rows, sparse among the older, and every page size give the pages of one ordered search."""
+    rt = ex.node.runtime
+    older = [named(f"rare worm {i}") for i in range(3)]
+    filler = [named(f"quiet object {i}") for i in range(6)]
+    newest = [named(f"rare worm {i}", description="dense") for i in range(3, 9)]
+    post(ex, "kz", *older, *filler, *newest)
+    monkeypatch.setattr(text_index, "RECENT_ROWS", recent_rows)
+    expected = [o["id"] for o in reversed([*older, *newest])]
+    ru = ex.principals["ru"]
+    for limit in (1, 2, 4, 10):
+        page = search.search_objects(rt, ru, '"rare worm"', limit=limit)
+        seen = ids(page)
+        while page.next:
+            page = search.search_objects(rt, ru, '"rare worm"', limit=limit,
+                                         next_token=page.next)
+            seen += ids(page)
+        assert seen == expected, (recent_rows, limit)
+    assert ids(search.search_objects(rt, ru, "nothing-like-this")) == []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -28,6 +29,7 @@ from sqlalchemy import (
     cast,
     column,
     delete,
+    func,
     literal_column,
     select,
     table,
@@ -131,13 +133,16 @@ def search(connection: Connection, collections: Sequence[str], reach: Scope, que
            text: TextQuery, *, added_before: int | None, after: int | None,
            limit: int) -> list[Hit]:
     """Up to `limit` + 1 hits the reader may read, newest index row first, after the cursor
-    (an index row id); `query` carries the exchange filters and `added_after`."""
+    (an index row id); `query` carries the exchange filters and `added_after`.
+
+    On PostgreSQL the newest `RECENT_ROWS` index rows are searched first: a query that matches
+    many objects (a technique's name) finds its page there without reading and sorting every
+    match, which a GIN index, unordered, would; only a query too rare to fill the page there
+    searches the older rows, where it matches few (decision 0018, "Many matches")."""
     if not collections:
         return []
     postgres = connection.dialect.name == "postgresql"
     shape = replace(query, limit=0, added_after=None if query.added_after is None else 0)
-    statement = _statement(postgres, shape, reach, added_before is not None, after is not None,
-                           limit + 1)
     params: dict[str, Any] = {
         "collections": list(collections),
         "match": tsquery_literal(text) if postgres else fts5_match(text)}
@@ -147,12 +152,39 @@ def search(connection: Connection, collections: Sequence[str], reach: Scope, que
         params["added_after"] = query.added_after
     if added_before is not None:
         params["added_before"] = added_before
-    return [Hit._make((*r[:9], bytes(r[9]))) for r in connection.execute(statement, params)]
+
+    def run(window: Window) -> list[Hit]:
+        statement = _statement(postgres, shape, reach, added_before is not None,
+                               after is not None, limit + 1, window)
+        return [Hit._make((*r[:9], bytes(r[9]))) for r in connection.execute(statement, params)]
+
+    if not postgres:
+        return run(Window.ALL)
+    top = after if after is not None else connection.execute(select(func.max(S.c.id))).scalar()
+    params["floor"] = int(top or 0) - RECENT_ROWS
+    if params["floor"] <= 0:
+        return run(Window.ALL)
+    recent = run(Window.RECENT)
+    if len(recent) > limit:
+        return recent
+    return recent + run(Window.OLDER)[:limit + 1 - len(recent)]
+
+
+RECENT_ROWS = 20_000
+"""How many of the newest index rows a PostgreSQL search reads first (about 20 ms of checks)."""
+
+
+class Window(StrEnum):
+    """Which index rows a statement searches: all, the recent ones, or those older."""
+
+    ALL = "all"
+    RECENT = "recent"
+    OLDER = "older"
 
 
 @lru_cache(maxsize=256)
 def _statement(postgres: bool, query: Query, reach: Scope, before: bool, paged: bool,
-               limit: int) -> Select[Any]:
+               limit: int, window: Window = Window.ALL) -> Select[Any]:
     """The search's statement for a shape of query (cached: building it cost more than a
     rare word's search); every value is a bound parameter."""
     key: Any = S.c.id if postgres else F.c.rowid
@@ -171,6 +203,10 @@ def _statement(postgres: bool, query: Query, reach: Scope, before: bool, paged: 
              *objects.filters(T.c.collection_id, reach, query)]
     if paged:
         where.append(key < bindparam("after"))
+    if window is Window.RECENT:
+        where.append(key > bindparam("floor"))
+    elif window is Window.OLDER:
+        where.append(key <= bindparam("floor"))
     if query.added_after is not None:  # a shape: 0 stands for any instant
         where.append(T.c.date_added > bindparam("added_after"))
     if before:

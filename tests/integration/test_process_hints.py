@@ -70,3 +70,11 @@ def test_one_process_keeps_its_hints_and_nobody_listening_is_no_error(tmp_path: 
     finally:
         alone.close()
         several.close()
+
+
+def test_a_second_server_on_the_same_data_folder_listens_to_nothing_and_says_so(
+        supervisor: tuple[Settings, dict[str, threading.Event]],
+        caplog: pytest.LogCaptureFixture) -> None:
+    settings, _ = supervisor
+    assert process_hints.listen(settings, {}, threading.Event()) is None
+    assert "another kelisim takes the hints" in caplog.text

@@ -49,10 +49,18 @@ def send(settings: Settings, key: str) -> None:
 
 
 def listen(settings: Settings, caches: dict[str, Any], stop: threading.Event
-           ) -> threading.Thread:
-    """In the supervisor: set the event of each relayed key a worker names, until `stop`."""
+           ) -> threading.Thread | None:
+    """In the supervisor: set the event of each relayed key a worker names, until `stop`.
+    None if another process already listens for this data folder (a second `kelisim up` on
+    it): that server's sync takes the hints, this one's waits for its interval."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(address(settings))
+    try:
+        sock.bind(address(settings))
+    except OSError as error:
+        sock.close()
+        log.warning("another kelisim takes the hints of %s (%s): this server's federation "
+                    "sync runs at its interval", settings.data_dir, error)
+        return None
     sock.settimeout(0.5)
 
     def run() -> None:

@@ -7,6 +7,7 @@ written through it (a write would not be atomic): a use case that writes opens a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from types import TracebackType
 
@@ -17,6 +18,7 @@ from kelisim.storage.ledger_repository import LedgerRepository
 from kelisim.storage.reference_repository import ReferenceRepository
 from kelisim.storage.sessions_repository import SessionsRepository
 
+log = logging.getLogger(__name__)
 COMMITTED_TOPICS = "kelisim.committed_topics"
 """Key in `Connection.info`: what a repository wrote in this transaction (e.g. "workspace"),
 for the listeners told once it is committed."""
@@ -63,7 +65,10 @@ class UnitOfWork:
         self._committed = True
         for topic in self.connection.info.pop(COMMITTED_TOPICS, ()):
             for listener in self._listeners.get(topic, ()):
-                listener()
+                try:
+                    listener()
+                except Exception:  # committed already: a hint that fails must not say otherwise
+                    log.exception("a listener of %r failed after the commit", topic)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
